@@ -1,0 +1,164 @@
+"""Array namespaces, per-run random streams, host transfer and timing.
+
+Numeric code in gsmooth is written once against the array API standard and
+runs on NumPy (CPU) or CuPy (GPU).  This module is the one place that knows
+about the concrete libraries: everything else asks it for a namespace, for
+random indices on the right device, or for a host copy of a result.
+
+Examples
+--------
+>>> import numpy as np
+>>> from gsmooth import _backend as B
+>>> xp = B.namespace_for("numpy")
+>>> w = xp.zeros((2, 3))
+>>> B.namespace(w) is xp
+True
+>>> B.to_host(w).shape
+(2, 3)
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+
+import numpy as np
+from array_api_compat import array_namespace, is_cupy_namespace
+
+DEVICES = ("numpy", "cupy", "array-api-strict")
+
+
+def namespace(*arrays):
+    """Return the array-API namespace shared by ``arrays``."""
+    return array_namespace(*arrays)
+
+
+def namespace_for(device: str):
+    """Return the array-API namespace named by ``device``.
+
+    Parameters
+    ----------
+    device : {"numpy", "cupy", "array-api-strict"}
+        ``"cupy"`` needs a working CUDA device and is imported only here.
+    """
+    if device == "numpy":
+        import array_api_compat.numpy as xp
+    elif device == "cupy":
+        import array_api_compat.cupy as xp
+    elif device == "array-api-strict":
+        import array_api_strict as xp
+    else:
+        raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
+    return xp
+
+
+def resolve_dtype(xp, dtype):
+    """Return ``xp``'s floating dtype named by ``dtype`` ("float32" or "float64")."""
+    name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
+    if name not in ("float32", "float64"):
+        raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
+    return getattr(xp, name)
+
+
+def seed_sequences(seeds: int | Sequence[int], root: int = 0) -> list[np.random.SeedSequence]:
+    """Return one independent ``SeedSequence`` per run.
+
+    Run seed ``s`` gets ``SeedSequence(root, spawn_key=(s,))``, which is the
+    ``s``-th child of ``SeedSequence(root).spawn(...)``.  A run's stream
+    therefore depends on its own seed alone, not on how many runs share the
+    batch or in which position it sits.
+
+    Parameters
+    ----------
+    seeds : int or sequence of int
+        ``k`` means seeds ``0, ..., k - 1``.
+    root : int
+        Entropy of the root sequence.
+
+    Examples
+    --------
+    >>> a = seed_sequences(3)[2].generate_state(1)
+    >>> b = seed_sequences([2])[0].generate_state(1)
+    >>> bool((a == b).all())
+    True
+    """
+    return [np.random.SeedSequence(root, spawn_key=(s,)) for s in seed_list(seeds)]
+
+
+def seed_list(seeds: int | Sequence[int]) -> list[int]:
+    """Expand ``seeds`` (a count or a sequence) into a list of non-negative ints."""
+    if isinstance(seeds, (int, np.integer)):
+        if seeds < 1:
+            raise ValueError(f"seeds must be a positive count or a sequence of seeds, got {seeds}")
+        return list(range(int(seeds)))
+    values = [int(s) for s in seeds]
+    if not values:
+        raise ValueError("seeds must be a positive count or a non-empty sequence, got []")
+    if min(values) < 0:
+        raise ValueError(f"seeds must be non-negative, got {min(values)}")
+    if len(set(values)) != len(values):
+        raise ValueError(f"seeds must be distinct, got {values}")
+    return values
+
+
+def run_generators(seeds: int | Sequence[int], root: int = 0) -> list[np.random.Generator]:
+    """Return one NumPy ``Generator`` per run, spawned as in :func:`seed_sequences`."""
+    return [np.random.default_rng(s) for s in seed_sequences(seeds, root)]
+
+
+def draw_indices(generators: Sequence[np.random.Generator], n: int, size: int, xp, device=None):
+    """Draw ``size`` i.i.d. uniform sample indices in ``[0, n)`` for every run.
+
+    Indices are drawn on the host from each run's own generator and moved to
+    the device in one transfer.  Returns an integer array of shape (k, size).
+    """
+    host = np.stack([g.integers(0, n, size=size) for g in generators])
+    return to_device(host, xp, device)
+
+
+def to_device(array, xp, device=None, dtype=None):
+    """Copy a host (NumPy) array into namespace ``xp`` (on ``device`` if given)."""
+    if device is None:
+        return xp.asarray(array, dtype=dtype)
+    return xp.asarray(array, dtype=dtype, device=device)
+
+
+def to_host(array) -> np.ndarray:
+    """Return a NumPy copy of ``array`` from any supported namespace."""
+    if isinstance(array, np.ndarray):
+        return array
+    xp = array_namespace(array)
+    if is_cupy_namespace(xp):
+        return array.get()
+    return np.from_dlpack(array)
+
+
+def synchronize(xp) -> None:
+    """Wait until all queued device work of namespace ``xp`` has finished."""
+    if is_cupy_namespace(xp):
+        import cupy
+
+        cupy.cuda.Device().synchronize()
+
+
+@contextmanager
+def timed(xp, out: dict, key: str = "seconds"):
+    """Measure wall-clock seconds of a block, synchronizing the device at both ends.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = {}
+    >>> with timed(np, t):
+    ...     _ = np.ones(10).sum()
+    >>> t["seconds"] >= 0
+    True
+    """
+    synchronize(xp)
+    start = time.perf_counter()
+    try:
+        yield out
+    finally:
+        synchronize(xp)
+        out[key] = time.perf_counter() - start

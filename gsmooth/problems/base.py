@@ -1,0 +1,165 @@
+"""The problem interface shared by every objective in gsmooth.
+
+A problem evaluates, for a batch of ``k`` runs at once,
+
+* ``value(w)``: the full objective ``F(w_r)`` for every run, shape (k,);
+* ``grad(w)``: the full gradient, shape (k, d);
+* ``grad(w, idx)``: the minibatch gradient ``(1/B) sum_{i in idx_r} grad f_i(w_r)``
+  on per-run sample indices ``idx`` of shape (k, B) (finite-sum problems only).
+
+Iterates may live in any array-API namespace (NumPy, CuPy, array-api-strict)
+and in float32 or float64; a problem keeps its data on the host and makes one
+cached copy per namespace, device and dtype the first time it meets them.
+
+Subclasses implement ``_value``, ``_grad`` and, when they are finite sums,
+``_sample_grad``; each receives the iterate and a dict of data arrays already
+in the iterate's namespace and dtype.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from gsmooth._backend import namespace
+
+
+@dataclass(frozen=True)
+class Constants:
+    """Constants of a problem known in closed form (``None`` where unknown).
+
+    Attributes
+    ----------
+    f_star : float or None
+        The minimum value ``F*``.
+    rho, mu : float or None
+        Generalized PL: ``||grad F(w)||^rho >= 2 mu (F(w) - F*)``.
+    alpha, L0, L1 : float or None
+        Local generalized smoothness: ``||hess F(w)|| <= L0 + L1 ||grad F(w)||^alpha``.
+    """
+
+    f_star: float | None = None
+    rho: float | None = None
+    mu: float | None = None
+    alpha: float | None = None
+    L0: float | None = None
+    L1: float | None = None
+
+    def as_dict(self) -> dict:
+        """Return the constants as a plain dict (JSON-ready)."""
+        return asdict(self)
+
+
+class Problem:
+    """Base class of batched objectives; see the module docstring.
+
+    Parameters
+    ----------
+    name : str
+        Short name used in reports.
+    dim : int
+        Dimension ``d`` of one iterate.
+    start : array_like, shape (d,)
+        The problem's own starting point.
+    n_samples : int or None
+        Number of component functions of a finite sum; ``None`` for a
+        deterministic objective without minibatch gradients.
+    constants : Constants
+        What is known exactly about the problem.
+    data : dict of str to ndarray
+        Host arrays the objective needs (moved to the iterate's namespace on use).
+    """
+
+    def __init__(self, name, dim, start, n_samples=None, constants=None, data=None):
+        self.name = name
+        self.dim = int(dim)
+        self.start = np.asarray(start, dtype=np.float64).reshape(self.dim)
+        self.n_samples = None if n_samples is None else int(n_samples)
+        self.constants = constants if constants is not None else Constants()
+        self._host_data = dict(data or {})
+        self._device_data = {}
+
+    @property
+    def f_star(self) -> float | None:
+        """Minimum value ``F*`` when known exactly, else ``None``."""
+        return self.constants.f_star
+
+    @property
+    def stochastic(self) -> bool:
+        """Whether the problem offers minibatch gradients."""
+        return self.n_samples is not None
+
+    def value(self, w):
+        """Full objective for every run: ``w`` (k, d) -> (k,)."""
+        self._check_iterate(w)
+        return self._value(w, self._data_like(w))
+
+    def grad(self, w, idx=None):
+        """Full gradient, or the minibatch gradient on indices ``idx`` (k, B)."""
+        self._check_iterate(w)
+        if idx is None:
+            return self._grad(w, self._data_like(w))
+        self._check_indices(w, idx)
+        return self._sample_grad(w, idx, self._data_like(w))
+
+    def value_and_grad(self, w):
+        """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
+        return self.value(w), self.grad(w)
+
+    def __repr__(self) -> str:
+        samples = "" if self.n_samples is None else f", n_samples={self.n_samples}"
+        return f"{type(self).__name__}(name={self.name!r}, dim={self.dim}{samples})"
+
+    def _value(self, w, data):
+        raise TypeError(f"{type(self).__name__} does not define its objective")
+
+    def _grad(self, w, data):
+        raise TypeError(f"{type(self).__name__} does not define its gradient")
+
+    def _sample_grad(self, w, idx, data):
+        raise TypeError(f"{type(self).__name__} does not define its minibatch gradient")
+
+    def _check_iterate(self, w) -> None:
+        shape = tuple(w.shape)
+        if len(shape) != 2 or shape[1] != self.dim:
+            raise ValueError(
+                f"w must have shape (k, {self.dim}) for problem {self.name!r}, got {shape}"
+            )
+
+    def _check_indices(self, w, idx) -> None:
+        if not self.stochastic:
+            raise ValueError(
+                f"problem {self.name!r} is deterministic (n_samples is None) and has no "
+                "minibatch gradients; wrap it with gs.problems.finite_sum(...) for stochastic methods"
+            )
+        shape = tuple(idx.shape)
+        if len(shape) != 2 or shape[0] != w.shape[0] or shape[1] < 1:
+            raise ValueError(
+                f"idx must have shape (k, B) with k = {w.shape[0]} and B >= 1, got {shape}"
+            )
+
+    def _data_like(self, w) -> dict:
+        """Data arrays in ``w``'s namespace, device and floating dtype (cached)."""
+        xp = namespace(w)
+        device = getattr(w, "device", None)
+        key = (xp.__name__, str(device), str(w.dtype))
+        if key not in self._device_data:
+            self._device_data[key] = {
+                name: _convert(array, xp, device, w.dtype)
+                for name, array in self._host_data.items()
+            }
+        return self._device_data[key]
+
+
+def _convert(array, xp, device, float_dtype):
+    array = np.asarray(array)
+    dtype = float_dtype if np.issubdtype(array.dtype, np.floating) else None
+    if device is None:
+        return xp.asarray(array, dtype=dtype)
+    return xp.asarray(array, dtype=dtype, device=device)
+
+
+def row_norm(xp, w):
+    """Euclidean norm of each row of ``w`` (k, d), as a (k, 1) column."""
+    return xp.linalg.vector_norm(w, axis=-1, keepdims=True)

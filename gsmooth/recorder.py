@@ -1,0 +1,150 @@
+"""What the run loop keeps at its record points: traces, statuses and captures.
+
+Full objectives and gradient norms are evaluated only here, at the record
+grid, so recording costs what the user asks for.  Decisions that need the
+host (divergence, convergence) are taken here too, once per record.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gsmooth import _backend
+from gsmooth.optim.rules import run_norm
+from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+
+
+def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarray:
+    """Iterations at which a run of ``steps`` steps records.
+
+    Parameters
+    ----------
+    steps : int
+        Number of steps; ``0`` and ``steps`` are always recorded.
+    record : "geometric", int or sequence of int
+        ``"geometric"``: every iteration up to 10, then a grid growing by
+        ``ratio`` (what log-log fits need); an int ``n``: every ``n`` steps;
+        a sequence: exactly those iterations (within ``[0, steps]``).
+
+    Examples
+    --------
+    >>> record_grid(10, 4).tolist()
+    [0, 4, 8, 10]
+    >>> record_grid(30).tolist()
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 12, 14, 16, 19, 22, 26, 30]
+    """
+    if isinstance(record, str):
+        if record != "geometric":
+            raise ValueError(f"record must be 'geometric', an int or iterations, got {record!r}")
+        count = int(np.ceil(np.log(max(steps, 10) / 10) / np.log(ratio))) + 1
+        grid = np.round(np.geomspace(10, max(steps, 10), count)).astype(int)
+        grid = np.concatenate([np.arange(min(steps, 10) + 1), grid])
+    elif isinstance(record, (int, np.integer)) and not isinstance(record, bool):
+        if record < 1:
+            raise ValueError(f"record must be a positive interval, got {record}")
+        grid = np.arange(0, steps + 1, int(record))
+    else:
+        grid = np.asarray(record, dtype=int).reshape(-1)
+        if grid.size and (grid.min() < 0 or grid.max() > steps):
+            raise ValueError(f"record iterations must lie in [0, {steps}], got {grid.tolist()}")
+    return np.unique(np.concatenate([grid[grid <= steps], [0, steps]]))
+
+
+class Recorder:
+    """Collects traces on the device and turns them into host arrays once.
+
+    Parameters
+    ----------
+    problem : Problem
+    k : int
+        Number of runs.
+    gap_tol : float or None
+        Freeze a run once ``F - F*`` falls to ``gap_tol``.
+    diverge_factor : float
+        Mark a run diverged once its loss exceeds ``diverge_factor * max(1, |F(w_0)|)``.
+    capture, keep_iterates : bool
+        Keep the smoothness pairs the estimators need; keep the iterates at records.
+    """
+
+    def __init__(self, problem, k, gap_tol, diverge_factor, capture, keep_iterates):
+        if gap_tol is not None and problem.f_star is None:
+            raise ValueError(f"gap_tol needs a known f_star, and problem {problem.name!r} has none")
+        self.problem, self.gap_tol, self.diverge_factor = problem, gap_tol, diverge_factor
+        self.capture_pairs, self.keep_iterates = capture, keep_iterates
+        self.status = np.full(k, MAX_STEPS)
+        self.converged_at = np.full(k, -1)
+        self.iters, self.loss, self.grad_norm, self.samples = [], [], [], []
+        self.pairs, self.iterates = [], []
+        self.threshold = None
+        self.last_grad = None
+
+    def record(self, t, w, samples, active, finite):
+        """Record iteration ``t``; return the updated (k, 1) ``active`` mask."""
+        xp = _backend.namespace(w)
+        loss, grad = self.problem.value_and_grad(w)
+        self.last_grad = grad
+        self.iters.append(t)
+        self.loss.append(loss)
+        self.grad_norm.append(run_norm(grad)[:, 0])
+        self.samples.append(samples)
+        if self.keep_iterates:
+            self.iterates.append(w)
+        host_active = self._update_status(t, _backend.to_host(loss), _backend.to_host(finite))
+        host_active &= _backend.to_host(active)[:, 0]
+        return _backend.to_device(host_active[:, None], xp, getattr(w, "device", None))
+
+    def _update_status(self, t, loss, finite):
+        if self.threshold is None:
+            self.threshold = self.diverge_factor * np.maximum(1.0, np.abs(loss))
+        running = self.status == MAX_STEPS
+        bad = running & ~(finite[:, 0] & np.isfinite(loss))
+        self.status[bad] = NONFINITE
+        diverged = running & ~bad & (loss > self.threshold)
+        self.status[diverged] = DIVERGED
+        if self.gap_tol is not None:
+            done = (self.status == MAX_STEPS) & (loss - self.problem.f_star <= self.gap_tol)
+            self.status[done] = CONVERGED
+            self.converged_at[done] = t
+        return self.status == MAX_STEPS
+
+    def capture(self, w, w_next):
+        """Keep the smoothness pairs of the step ``w -> w_next`` just taken."""
+        grad_next = self.problem.grad(w_next)
+        grad_mid = self.problem.grad(0.5 * (w + w_next))
+        self.pairs.append(
+            [run_norm(w_next - w)[:, 0], run_norm(grad_next - self.last_grad)[:, 0],
+             run_norm(grad_mid - self.last_grad)[:, 0]]
+        )
+
+    def pad(self, grid):
+        """Repeat the last record at the grid points left after every run stopped."""
+        for t in grid[len(self.iters):]:
+            self.iters.append(int(t))
+            for trace in (self.loss, self.grad_norm, self.samples):
+                trace.append(trace[-1])
+            if self.keep_iterates:
+                self.iterates.append(self.iterates[-1])
+
+    def arrays(self, k):
+        """Host arrays: iters, samples, loss, grad_norm (n_records, k) and captures."""
+        iters = np.repeat(np.asarray(self.iters)[:, None], k, axis=1)
+        out = {"iters": iters, "samples": _stack(self.samples), "loss": _stack(self.loss),
+               "grad_norm": _stack(self.grad_norm)}
+        captured = {}
+        if self.capture_pairs:
+            captured = self._pair_arrays(len(self.iters), k)
+        if self.keep_iterates:
+            captured["iterates"] = _stack(self.iterates)
+        return out, captured
+
+    def _pair_arrays(self, n_records, k):
+        names = ("step_norm", "grad_diff_norm", "midpoint_diff_norm")
+        out = {name: np.full((n_records, k), np.nan) for name in names}
+        for i, row in enumerate(self.pairs):
+            for name, value in zip(names, row):
+                out[name][i] = _backend.to_host(value)
+        return out
+
+
+def _stack(trace):
+    return np.stack([_backend.to_host(x) for x in trace])

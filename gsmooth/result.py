@@ -1,0 +1,140 @@
+"""The result of a batched run: traces per record and run, a status per run.
+
+Status codes follow ``scipy.optimize``: a small table of integers with
+messages.  Results save to one ``.npz`` file (arrays plus JSON metadata) that
+loads with ``allow_pickle=False``, written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+import numpy as np
+
+MAX_STEPS, CONVERGED, DIVERGED, NONFINITE = 0, 1, 2, 3
+STATUS_MESSAGES = {
+    MAX_STEPS: "maximum number of steps reached",
+    CONVERGED: "converged: the gap reached gap_tol",
+    DIVERGED: "diverged: the loss exceeded diverge_factor times its start",
+    NONFINITE: "stopped: a non-finite iterate, loss or gradient appeared",
+}
+_ARRAYS = ("iters", "samples", "loss", "grad_norm", "status", "converged_at", "w")
+
+
+@dataclass
+class RunResult:
+    """Traces of ``k`` runs advanced in lockstep.
+
+    Attributes
+    ----------
+    iters, samples : ndarray of int, shape (n_records, k)
+        Iteration and cumulative samples drawn at each record.
+    loss, grad_norm : ndarray, shape (n_records, k)
+        Full objective ``F(w_t)`` and ``||grad F(w_t)||`` at each record.
+    status : ndarray of int, shape (k,)
+        One of :data:`STATUS_MESSAGES` per run.
+    converged_at : ndarray of int, shape (k,)
+        First recorded iteration with gap <= ``gap_tol``, -1 if none.
+    w : ndarray, shape (k, d)
+        Final iterates (the last finite iterate of a stopped run).
+    seeds : list of int
+        Seed of each run.
+    problem, optimizer : dict
+        Descriptions (name, constants, hyperparameters).
+    f_star : float or None
+        Known minimum value of the problem.
+    capture : dict of str to ndarray
+        With ``capture=True``: per record, ``step_norm`` ``||w_{t+1} - w_t||``,
+        ``grad_diff_norm`` ``||grad F(w_{t+1}) - grad F(w_t)||`` and
+        ``midpoint_diff_norm`` ``||grad F(w_t + d/2) - grad F(w_t)||`` (NaN
+        where no step followed); with ``keep_iterates=True`` also
+        ``iterates`` of shape (n_records, k, d).
+    seconds : float
+        Wall-clock time of the run (device-synchronized).
+    """
+
+    iters: np.ndarray
+    samples: np.ndarray
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    status: np.ndarray
+    converged_at: np.ndarray
+    w: np.ndarray
+    seeds: list
+    problem: dict
+    optimizer: dict
+    f_star: float | None = None
+    capture: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def gap(self) -> np.ndarray:
+        """``F(w_t) - F*`` at each record; needs a known ``f_star``."""
+        if self.f_star is None:
+            raise ValueError(f"problem {self.problem.get('name')!r} has no known f_star")
+        return self.loss - self.f_star
+
+    @property
+    def n_runs(self) -> int:
+        """Number of runs ``k``."""
+        return int(self.status.shape[0])
+
+    def message(self, run: int) -> str:
+        """Status message of run ``run``."""
+        return STATUS_MESSAGES[int(self.status[run])]
+
+    def summary(self) -> str:
+        """A few readable lines: problem, method, final losses and statuses."""
+        counts = {STATUS_MESSAGES[s]: int(np.sum(self.status == s)) for s in np.unique(self.status)}
+        final = self.loss[-1]
+        lines = [
+            f"{self.optimizer.get('name')} on {self.problem.get('name')}: {self.n_runs} runs, "
+            f"{int(self.iters[-1, 0])} steps, {self.seconds:.3g} s",
+            f"final loss: median {np.median(final):.6g}, min {np.min(final):.6g}, "
+            f"max {np.max(final):.6g}",
+        ]
+        lines += [f"{n} run(s): {msg}" for msg, n in counts.items()]
+        return "\n".join(lines)
+
+    __str__ = summary
+
+    def save(self, path) -> None:
+        """Write the result to ``path`` (.npz) atomically; see :meth:`load`."""
+        meta = {
+            "seeds": list(map(int, self.seeds)),
+            "problem": self.problem,
+            "optimizer": self.optimizer,
+            "f_star": self.f_star,
+            "seconds": self.seconds,
+            "capture": sorted(self.capture),
+        }
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        arrays.update({f"capture_{k}": v for k, v in self.capture.items()})
+        arrays["meta"] = np.array(json.dumps(meta))
+        write_npz_atomic(path, arrays)
+
+    @classmethod
+    def load(cls, path) -> RunResult:
+        """Read a result written by :meth:`save` (no pickle involved)."""
+        with np.load(path, allow_pickle=False) as data:
+            meta = json.loads(str(data["meta"]))
+            arrays = {name: data[name] for name in _ARRAYS}
+            capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
+        return cls(**arrays, capture=capture, **meta)
+
+
+def write_npz_atomic(path, arrays: dict) -> None:
+    """Write ``arrays`` to ``path`` through a temporary file and ``os.replace``."""
+    path = os.fspath(path)
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            np.savez(handle, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,51 @@
+"""Shared fixtures: the array namespaces and float dtypes every numeric test runs over.
+
+NumPy and array-api-strict always run.  CuPy joins when ``GSMOOTH_XP=cupy`` is
+set and a CUDA device is really usable; ``GSMOOTH_XP=cupy`` on a machine
+without one fails loudly instead of silently testing nothing.
+"""
+
+import os
+
+import numpy as np
+import pytest
+
+from gsmooth import _backend
+
+
+def _namespaces():
+    names = ["numpy", "array-api-strict"]
+    if os.environ.get("GSMOOTH_XP", "") == "cupy":
+        import cupy
+
+        cupy.cuda.runtime.getDeviceCount()
+        names.append("cupy")
+    return names
+
+
+@pytest.fixture(params=_namespaces())
+def xp(request):
+    """An array-API namespace: NumPy, array-api-strict, and CuPy when selected."""
+    return _backend.namespace_for(request.param)
+
+
+@pytest.fixture(params=["float32", "float64"])
+def dtype(request):
+    """A floating dtype name; tests resolve it in their namespace."""
+    return request.param
+
+
+def tolerance(dtype_name: str) -> float:
+    """Relative tolerance that suits ``dtype_name`` for smooth arithmetic."""
+    return 2e-4 if dtype_name == "float32" else 1e-9
+
+
+def as_host(array):
+    """Host NumPy copy of an array from any namespace."""
+    return _backend.to_host(array)
+
+
+@pytest.fixture
+def rng():
+    """A NumPy generator with a fixed seed."""
+    return np.random.default_rng(12345)

@@ -1,0 +1,138 @@
+"""The run engine: batched equals single, decay laws, statuses, recording, bad input."""
+
+import numpy as np
+import pytest
+
+import gsmooth as gs
+from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
+
+NOISY = gs.problems.finite_sum(gs.problems.power(d=6, p=4), n=64, tau1=0.4, tau2=0.3, seed=2)
+STOCHASTIC_METHODS = {
+    "sgd": gs.optim.sgd(0.02, 8),
+    "an_sgd": gs.optim.an_sgd(0.05, 0.5, 8),
+    "nsgd_momentum": gs.optim.nsgd_momentum(0.05, 0.3, 8),
+    "clipped_sgd": gs.optim.clipped_sgd(0.1, 1.0, 8, offset=0.1),
+    "ian_sgd": gs.optim.ian_sgd(0.05, 2 / 3, 8, 4, A=2.0, delta=0.1, Gamma=0.5),
+    "spider": gs.optim.spider(0.05, 8, period=5),
+}
+
+
+@pytest.mark.parametrize("name", list(STOCHASTIC_METHODS))
+def test_batched_run_equals_single_runs(name, xp):
+    device = "numpy" if xp.__name__.endswith("numpy") else "array-api-strict"
+    opt = STOCHASTIC_METHODS[name]
+    batch = gs.run(NOISY, opt, 40, seeds=[3, 8, 11], device=device, record=10)
+    for r, seed in enumerate([3, 8, 11]):
+        alone = gs.run(NOISY, opt, 40, seeds=[seed], device=device, record=10)
+        np.testing.assert_allclose(batch.w[r], alone.w[0], rtol=1e-12, atol=1e-14)
+        np.testing.assert_allclose(batch.loss[:, r], alone.loss[:, 0], rtol=1e-12)
+        np.testing.assert_array_equal(batch.samples[:, r], alone.samples[:, 0])
+
+
+def test_float32_runs(xp):
+    device = "numpy" if xp.__name__.endswith("numpy") else "array-api-strict"
+    res = gs.run(NOISY, STOCHASTIC_METHODS["ian_sgd"], 30, seeds=2, device=device, dtype="float32")
+    assert res.w.dtype == np.float32 and np.all(res.status == MAX_STEPS)
+    assert np.all(res.loss[-1] < res.loss[0])
+
+
+def tail_slope(res, start):
+    it, gap = res.iters[:, 0], res.gap[:, 0]
+    keep = it >= start
+    return np.polyfit(np.log(it[keep]), np.log(gap[keep]), 1)[0]
+
+
+@pytest.mark.parametrize("beta, lr, exponent", [(0.0, 0.05, 2.0), (1 / 3, 0.02, 4.0)])
+def test_power_decay_law(beta, lr, exponent):
+    """||w||^4/4: rho = 4/3, decay t^-p with p = rho / (2 - beta - rho)."""
+    res = gs.run(gs.problems.power(d=2, p=4), gs.optim.an_gd(lr, beta), 100_000)
+    assert tail_slope(res, 10_000) == pytest.approx(-exponent, rel=0.02)
+
+
+def test_hyperparameter_sequence_is_one_batched_run():
+    res = gs.run(gs.problems.power(d=3), gs.optim.an_gd(0.05, beta=[0, 1 / 3, 2 / 3, 1]), 50)
+    assert res.loss.shape[1] == 4 and res.optimizer["beta"] == [0, 1 / 3, 2 / 3, 1]
+    single = gs.run(gs.problems.power(d=3), gs.optim.an_gd(0.05, beta=2 / 3), 50)
+    np.testing.assert_allclose(res.loss[:, 2], single.loss[:, 0], rtol=1e-14)
+
+
+def test_divergence_is_reported_and_others_continue():
+    res = gs.run(gs.problems.power(d=3), gs.optim.gd([0.01, 50.0]), 200)
+    assert res.status.tolist() == [MAX_STEPS, DIVERGED]
+    assert res.iters[-1, 0] == 200 and res.loss[-1, 0] < res.loss[0, 0]
+    assert "diverged" in res.message(1)
+
+
+def test_non_finite_iterates_are_frozen():
+    with np.errstate(over="ignore", invalid="ignore"):
+        res = gs.run(gs.problems.cosh(d=2), gs.optim.gd([0.1, 1e6]), 50, diverge_factor=np.inf)
+    assert res.status.tolist() == [MAX_STEPS, NONFINITE]
+    assert np.all(np.isfinite(res.w))
+
+
+def test_convergence_freezes_runs_and_pads_records():
+    res = gs.run(gs.problems.quadratic([1.0, 3.0]), gs.optim.gd(0.3), 1000, gap_tol=1e-6, record=1)
+    assert res.status[0] == CONVERGED
+    t = res.converged_at[0]
+    assert res.gap[t, 0] <= 1e-6 < res.gap[t - 1, 0]
+    assert res.iters[-1, 0] == 1000 and res.loss[-1, 0] == res.loss[t, 0]
+
+
+def test_samples_count_only_active_steps():
+    res = gs.run(gs.problems.quadratic([1.0]), gs.optim.gd(0.5), 100, gap_tol=1e-4, record=1)
+    t = res.converged_at[0]
+    assert res.samples[-1, 0] == t
+
+
+def test_capture_matches_direct_computation():
+    p = gs.problems.power(d=3)
+    res = gs.run(p, gs.optim.an_gd(0.05, 0.5), 20, record=[0, 5], capture=True, keep_iterates=True)
+    w5 = res.capture["iterates"][1]
+    w6 = gs.run(p, gs.optim.an_gd(0.05, 0.5), 6).w
+    step = np.linalg.norm(w6 - w5, axis=1)
+    np.testing.assert_allclose(res.capture["step_norm"][1], step, rtol=1e-12)
+    diff = np.linalg.norm(p.grad(w6) - p.grad(w5), axis=1)
+    np.testing.assert_allclose(res.capture["grad_diff_norm"][1], diff, rtol=1e-12)
+    mid = np.linalg.norm(p.grad((w5 + w6) / 2) - p.grad(w5), axis=1)
+    np.testing.assert_allclose(res.capture["midpoint_diff_norm"][1], mid, rtol=1e-12)
+    assert np.isnan(res.capture["step_norm"][-1]).all()
+
+
+def test_save_and_load_round_trip(tmp_path):
+    res = gs.run(NOISY, STOCHASTIC_METHODS["sgd"], 10, seeds=2, capture=True)
+    res.save(tmp_path / "r.npz")
+    back = RunResult.load(tmp_path / "r.npz")
+    np.testing.assert_array_equal(back.loss, res.loss)
+    np.testing.assert_array_equal(back.capture["step_norm"], res.capture["step_norm"])
+    assert back.optimizer == res.optimizer and back.seeds == res.seeds
+    assert [p.name for p in tmp_path.iterdir()] == ["r.npz"]
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"steps": -1}, "steps must be a non-negative integer, got -1"),
+        ({"w0": np.ones((2, 5))}, r"w0 must have shape \(2, 6\), got \(2, 5\)"),
+        ({"w0": np.full((2, 6), np.nan)}, "w0 must be finite"),
+        ({"seeds": 3}, "the number of runs must agree"),
+        ({"record": 0}, "record must be a positive interval, got 0"),
+        ({"record": [5, 500]}, r"record iterations must lie in \[0, 10\]"),
+        ({"dtype": "float16"}, "dtype must be 'float32' or 'float64', got 'float16'"),
+    ],
+)
+def test_bad_run_input(kwargs, message):
+    call = {"problem": NOISY, "optimizer": gs.optim.gd([0.1, 0.2]), "steps": 10, "w0": None}
+    call.update(kwargs)
+    with pytest.raises(ValueError, match=message):
+        gs.run(**call)
+
+
+def test_gap_tol_needs_f_star():
+    p = gs.problems.Problem("unknown-minimum", 2, np.ones(2))
+    with pytest.raises(ValueError, match="gap_tol needs a known f_star"):
+        gs.run(p, gs.optim.gd(0.1), 5, gap_tol=1e-3)
+
+
+def test_stochastic_method_on_deterministic_problem():
+    with pytest.raises(ValueError, match="deterministic"):
+        gs.run(gs.problems.power(), gs.optim.sgd(0.1, 4), 5)
