@@ -1,0 +1,266 @@
+r"""Chi-square distributionally robust regression in dual form, the paper's second experiment.
+
+Over ``z = (x, eta)`` with ``x`` in ``R^d`` and ``eta`` in ``R``, minimize
+
+.. math::
+
+    L(x, \eta) = \frac1n \sum_{i=1}^n f_i(x, \eta), \qquad
+    f_i(x, \eta) = \lambda\, \psi^*\!\Bigl(\frac{\ell_i(x) - \eta}{\lambda}\Bigr) + \eta,
+
+with ``psi*(t) = max(t/2 + 1, 0)^2 - 1`` (the conjugate of ``phi(t) = (t - 1)^2``)
+and the per-sample loss of a linear model with a log penalty,
+
+.. math::
+
+    \ell_i(x) = \tfrac12 (a_i^T x - b_i)^2 + c \sum_j \log(1 + |x_j|), \qquad c = 0.1 .
+
+**Gradient.** Write ``r_i = a_i^T x - b_i`` and ``p_i = psi*'(t_i) = max(u_i, 0)``
+with ``u_i = (l_i - eta) / (2 lambda) + 1``; then ``lambda psi*(t_i) = lambda (p_i^2 - 1)``
+and ``d/d eta`` of it is ``-p_i``, ``d/dx`` is ``p_i grad l_i``:
+
+.. math::
+
+    \nabla_x f_i = p_i \bigl(r_i a_i + c\, \mathrm{sign}(x) / (1 + |x|)\bigr), \qquad
+    \partial_\eta f_i = 1 - p_i ,
+
+(``sign(0) = 0``, the choice of the released code where ``|x_j|`` has a kink).
+``L`` is the mean of the ``f_i``, so the minibatch gradient is the batch mean.
+
+**The reported metric** ``Psi(x) = min_eta L(x, eta)`` is exact: for fixed ``x``,
+``L`` is convex and piecewise quadratic in ``eta`` with derivative
+``g(eta) = 1 - mean_i max(u_i, 0)``, nondecreasing from ``-inf`` to 1.  Sort the
+losses in decreasing order, ``l_(1) >= ... >= l_(n)``, with partial sums ``c_j``.
+If the active set ``{i : u_i > 0}`` is the top ``j``, ``g = 0`` gives
+
+.. math::
+
+    \eta_j = \bigl(c_j - 2\lambda (n - j)\bigr) / j ,
+
+and it is consistent when ``l_(j) > eta_j - 2 lambda``, i.e. ``c_j - j l_(j) < 2 lambda n``.
+The left side ``sum_{i <= j} (l_(i) - l_(j))`` is nondecreasing in ``j`` and
+zero at ``j = 1``, so the consistent ``j`` form a prefix ``1..j*``; ``eta* = eta_{j*}``
+and ``Psi(x) = L(x, eta*)``.  One sort and one cumulative sum, for all runs at once.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gsmooth._backend import namespace
+from gsmooth.problems.analytic import _start
+from gsmooth.problems.base import Problem
+from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
+from gsmooth.problems.phase_retrieval import _check_positive_int
+
+PENALTY = 0.1
+ETA0 = 0.1
+SYNTHETIC_N = 2000
+SYNTHETIC_D = 20
+#: Degrees of freedom of the Student-t noise of the synthetic target.
+NOISE_DF = 4
+
+
+class DRO(Problem):
+    r"""Chi-square DRO dual ``L(x, eta)`` over ``z = (x, eta)``; see the module docstring.
+
+    Parameters
+    ----------
+    features : ndarray, shape (n, d)
+    target : ndarray, shape (n,)
+    lam : float
+        The robustness parameter ``lambda > 0``.
+    start : ndarray, shape (d + 1,)
+        Default start ``(x0, eta0)``.
+    name : str
+    feature_names : list of str
+
+    Attributes
+    ----------
+    lam : float
+    n_features : int
+        ``d``, the length of ``x``; the problem's ``dim`` is ``d + 1``.
+    feature_names : list of str
+    """
+
+    def __init__(self, features, target, lam, start, name, feature_names):
+        n, d = features.shape
+        super().__init__(name, d + 1, start, n, None, {"a": features, "b": target})
+        self.lam = lam
+        self.n_features = d
+        self.feature_names = list(feature_names)
+
+    def _terms(self, x, r, eta):
+        """Per-sample residuals ``r`` (k, n) -> ``p_i`` and ``lambda psi*(t_i)``."""
+        xp = namespace(x)
+        penalty = PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
+        u = (0.5 * r * r + penalty - eta) / (2.0 * self.lam) + 1.0
+        p = xp.clip(u, min=0.0)
+        return p, self.lam * (p * p - 1.0)
+
+    def _assemble(self, x, p, weighted_rows):
+        """Gradient ``(mean p_i grad l_i, 1 - mean p_i)`` from ``mean p_i r_i a_i``."""
+        xp = namespace(x)
+        p_mean = xp.mean(p, axis=-1, keepdims=True)
+        gx = weighted_rows + PENALTY * p_mean * xp.sign(x) / (1.0 + xp.abs(x))
+        return xp.concat([gx, 1.0 - p_mean], axis=-1)
+
+    def _value(self, w, data):
+        xp = namespace(w)
+        x, eta = w[:, :-1], w[:, -1:]
+        _, scaled = self._terms(x, x @ data["a"].T - data["b"], eta)
+        return xp.mean(scaled, axis=-1) + eta[:, 0]
+
+    def _grad(self, w, data):
+        return self._value_and_grad(w, data)[1]
+
+    def value_and_grad(self, w):
+        """Objective and gradient sharing the residuals ``A x - b``."""
+        self._check_iterate(w)
+        return self._value_and_grad(w, self._data_like(w))
+
+    def _value_and_grad(self, w, data):
+        xp = namespace(w)
+        x, eta = w[:, :-1], w[:, -1:]
+        r = x @ data["a"].T - data["b"]
+        p, scaled = self._terms(x, r, eta)
+        value = xp.mean(scaled, axis=-1) + eta[:, 0]
+        return value, self._assemble(x, p, (p * r) @ data["a"] / self.n_samples)
+
+    def _sample_grad(self, w, idx, data):
+        xp = namespace(w)
+        k, batch = idx.shape
+        flat = xp.reshape(idx, (-1,))
+        rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.n_features))
+        b = xp.reshape(xp.take(data["b"], flat), (k, batch))
+        x, eta = w[:, :-1], w[:, -1:]
+        r = xp.sum(rows * x[:, None, :], axis=-1) - b
+        p, _ = self._terms(x, r, eta)
+        return self._assemble(x, p, xp.sum((p * r)[:, :, None] * rows, axis=1) / batch)
+
+    def best_eta(self, w):
+        """The exact minimizer ``eta*(x)`` of ``L(x, .)`` for every run, shape (k,).
+
+        ``w`` is ``z`` (k, d + 1), whose ``eta`` is ignored, or ``x`` (k, d).
+        """
+        return self._eta_and_psi(w)[0]
+
+    def psi(self, w):
+        """The metric ``Psi(x) = min_eta L(x, eta)``, exactly, shape (k,).
+
+        ``w`` is ``z`` (k, d + 1), whose ``eta`` is ignored, or ``x`` (k, d).
+        """
+        return self._eta_and_psi(w)[1]
+
+    def loss_metric(self, w):
+        """The paper's reported loss, :meth:`psi`."""
+        return self.psi(w)
+
+    def _eta_and_psi(self, w):
+        shape = tuple(w.shape)
+        d = self.n_features
+        if len(shape) != 2 or shape[1] not in (d, d + 1):
+            raise ValueError(f"w must have shape (k, {d + 1}) or (k, {d}), got {shape}")
+        xp = namespace(w)
+        data = self._data_like(w)
+        x = w[:, :d]
+        n, two_lam = self.n_samples, 2.0 * self.lam
+        r = x @ data["a"].T - data["b"]
+        losses = 0.5 * r * r + PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
+        ordered = xp.sort(losses, axis=-1, descending=True)
+        ranks = xp.arange(1, n + 1, dtype=w.dtype)
+        active = xp.cumulative_sum(ordered, axis=-1) - ranks * ordered < two_lam * n
+        count = xp.sum(xp.astype(active, w.dtype), axis=-1, keepdims=True)
+        total = xp.sum(xp.where(active, ordered, xp.zeros_like(ordered)), axis=-1, keepdims=True)
+        eta = (total - two_lam * (n - count)) / count
+        _, scaled = self._terms(x, r, eta)
+        return eta[:, 0], xp.mean(scaled, axis=-1) + eta[:, 0]
+
+
+def synthetic_regression(n, d, rng):
+    r"""Built-in regression data: ``(features, target)`` of shapes (n, d) and (n,).
+
+    Features are i.i.d. Gaussian columns, standardized; the target is
+    ``b = s + e`` where ``s = A x_true`` (``x_true ~ N(0, I)``) is standardized
+    and ``e = t_4 / sqrt(2)`` is Student-t noise with 4 degrees of freedom
+    scaled to unit variance: heavy-tailed like the WHO target's outliers,
+    signal-to-noise 1 like its standardized target plus ``N(0, 1)``.
+    """
+    a = rng.standard_normal((n, d))
+    a = (a - a.mean(axis=0)) / a.std(axis=0)
+    signal = a @ rng.standard_normal(d)
+    signal = (signal - signal.mean()) / signal.std()
+    noise = rng.standard_t(NOISE_DF, size=n) / np.sqrt(NOISE_DF / (NOISE_DF - 2))
+    return a, signal + noise
+
+
+def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", start=None) -> DRO:
+    r"""Chi-square DRO dual problem over ``z = (x, eta)``; see :class:`DRO`.
+
+    Parameters
+    ----------
+    data : None, path, or (features, target)
+        ``None``: :func:`synthetic_regression` with ``n`` rows (default 2000)
+        and ``d`` features (default 20).  A path: the WHO life-expectancy CSV,
+        prepared by :func:`gsmooth.problems.life_expectancy.load_life_expectancy`
+        (2313 rows).  A pair of arrays: used as given.
+    lam : float
+        ``lambda > 0`` (the paper: 0.01).
+    seed : int
+        Seed of the synthetic data or of the WHO target noise, and (from an
+        independent stream) of the default start.
+    n, d : int, optional
+        Size of the synthetic data; only with ``data=None``.
+    preprocessing : {"clean", "released"}
+        For the WHO data: ``"released"`` keeps the released script's label
+        leak (a winsorized copy of the target) and its row-number feature.
+    start : array_like, shape (d + 1,), optional
+        ``(x0, eta0)``; the paper's ``x0 ~ N(0, I)``, ``eta0 = 0.1`` when omitted.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.dro(n=200, d=5)
+    >>> p.dim, p.n_samples, p.f_star
+    (6, 200, None)
+    >>> z = p.start[None, :]
+    >>> bool(p.psi(z)[0] <= p.value(z)[0])
+    True
+    """
+    lam = float(lam)
+    if not (np.isfinite(lam) and lam > 0):
+        raise ValueError(f"lam must be finite and positive, got {lam!r}")
+    if preprocessing not in PREPROCESSINGS:
+        raise ValueError(f"preprocessing must be one of {PREPROCESSINGS}, got {preprocessing!r}")
+    data_seed, start_seed = np.random.SeedSequence(seed).spawn(2)
+    data_rng = np.random.default_rng(data_seed)
+    if data is not None and (n is not None or d is not None):
+        raise ValueError(f"n and d size the synthetic data only (data=None), got n={n!r}, d={d!r}")
+    if data is None:
+        n = _check_positive_int("n", SYNTHETIC_N if n is None else n)
+        d = _check_positive_int("d", SYNTHETIC_D if d is None else d)
+        features, target = synthetic_regression(n, d, data_rng)
+        names, name = [f"x{j}" for j in range(d)], f"dro(synthetic, n={n}, d={d})"
+    elif isinstance(data, tuple):
+        features, target = _check_arrays(*data)
+        names, name = [f"x{j}" for j in range(features.shape[1])], "dro(arrays)"
+    else:
+        features, target, names = load_life_expectancy(data, preprocessing, data_rng)
+        name = f"dro(life_expectancy, {preprocessing})"
+    dim = features.shape[1] + 1
+    if start is None:
+        x0 = np.random.default_rng(start_seed).standard_normal(dim - 1)
+        start = np.append(x0, ETA0)
+    return DRO(features, target, lam, _start(start, dim, 0.0), name, names)
+
+
+def _check_arrays(features, target):
+    features = np.asarray(features, dtype=np.float64)
+    target = np.asarray(target, dtype=np.float64)
+    if features.ndim != 2 or target.shape != features.shape[:1] or features.shape[0] < 1:
+        raise ValueError(
+            f"data must be (features (n, d), target (n,)), got shapes "
+            f"{features.shape} and {target.shape}"
+        )
+    if not (np.all(np.isfinite(features)) and np.all(np.isfinite(target))):
+        raise ValueError("data must be finite, got non-finite entries")
+    return features, target

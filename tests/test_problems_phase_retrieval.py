@@ -1,0 +1,114 @@
+"""Phase retrieval: exact gradients, minibatch means, batching, namespaces, noise floor."""
+
+import numpy as np
+import pytest
+from tests.conftest import as_host, tolerance
+
+import gsmooth as gs
+from gsmooth import _backend
+
+
+def fd_grad(problem, w, eps=1e-6):
+    """Central finite differences of ``problem.value`` at every row of ``w``."""
+    cols = [(problem.value(w + eps * e) - problem.value(w - eps * e)) / (2 * eps) for e in np.eye(w.shape[1])]
+    return np.stack(cols, axis=1)
+
+
+def close(a, b, rtol):
+    return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)
+
+
+@pytest.fixture
+def problem():
+    return gs.problems.phase_retrieval(m=24, d=4, seed=3)
+
+
+@pytest.fixture
+def w(rng):
+    return rng.normal(size=(3, 4))
+
+
+def test_full_gradient_matches_finite_differences(problem, w):
+    assert close(problem.grad(w), fd_grad(problem, w), 1e-7)
+
+
+def test_minibatch_gradient_of_one_sample_matches_finite_differences(w):
+    single = gs.problems.phase_retrieval(m=1, d=4, seed=5)
+    idx = np.zeros((3, 2), dtype=np.int64)
+    assert close(single.grad(w, idx), fd_grad(single, w), 1e-7)
+
+
+def test_minibatch_gradients_average_to_the_full_gradient(problem, w, rng):
+    chunks = rng.permutation(24).reshape(6, 4)
+    mean = np.mean([problem.grad(w, np.tile(chunk, (3, 1))) for chunk in chunks], axis=0)
+    np.testing.assert_allclose(mean, problem.grad(w), rtol=1e-12, atol=1e-12)
+    idx = np.stack([rng.permutation(24) for _ in range(3)])
+    np.testing.assert_allclose(problem.grad(w, idx), problem.grad(w), rtol=1e-12, atol=1e-12)
+
+
+def test_batch_of_runs_equals_runs_alone(problem, w, rng):
+    idx = rng.integers(0, 24, size=(3, 5))
+    value, grad = problem.value_and_grad(w)
+    mini = problem.grad(w, idx)
+    for r in range(3):
+        one = w[r : r + 1]
+        np.testing.assert_allclose(value[r], problem.value(one)[0], rtol=1e-12)
+        np.testing.assert_allclose(grad[r], problem.grad(one)[0], rtol=1e-12)
+        np.testing.assert_allclose(mini[r], problem.grad(one, idx[r : r + 1])[0], rtol=1e-12)
+    np.testing.assert_allclose(value, problem.value(w), rtol=1e-12)
+    np.testing.assert_allclose(grad, problem.grad(w), rtol=1e-12)
+
+
+def test_namespaces_and_dtypes_agree_with_numpy_float64(problem, w, rng, xp, dtype):
+    idx = rng.integers(0, 24, size=(3, 5))
+    dt = _backend.resolve_dtype(xp, dtype)
+    wx, ix = xp.asarray(w, dtype=dt), xp.asarray(idx)
+    value, grad = problem.value_and_grad(wx)
+    outputs = [value, grad, problem.value(wx), problem.grad(wx), problem.grad(wx, ix)]
+    expected = [problem.value(w), problem.grad(w), problem.value(w), problem.grad(w), problem.grad(w, idx)]
+    for out, ref in zip(outputs, expected):
+        assert _backend.namespace(out) is xp and out.dtype == dt
+        assert close(as_host(out), ref, 10 * tolerance(dtype))
+
+
+def test_noiseless_minimum_is_zero_at_the_signal():
+    p = gs.problems.phase_retrieval(m=40, d=5, noise_std=0.0)
+    assert p.f_star == 0.0
+    truth = p.w_true[None, :]
+    assert p.value(truth)[0] == 0.0
+    np.testing.assert_array_equal(p.grad(truth), 0.0)
+
+
+def test_noisy_objective_at_the_signal_is_near_the_noise_floor():
+    p = gs.problems.phase_retrieval(m=3000, d=10)
+    assert p.f_star is None and p.noise_floor == 8.0
+    assert abs(p.value(p.w_true[None, :])[0] - 8.0) < 0.8
+
+
+def test_default_start_is_gaussian_with_variance_six_shifted_by_one():
+    start = gs.problems.phase_retrieval(m=5, d=20000, seed=1).start
+    assert abs(start.mean() - 1.0) < 0.05
+    assert abs(start.var() - 6.0) < 0.3
+
+
+def test_seed_fixes_the_instance():
+    a = gs.problems.phase_retrieval(m=10, d=3, seed=7)
+    b = gs.problems.phase_retrieval(m=10, d=3, seed=7)
+    c = gs.problems.phase_retrieval(m=10, d=3, seed=8)
+    np.testing.assert_array_equal(a.w_true, b.w_true)
+    assert not np.array_equal(a.w_true, c.w_true)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"m": 0}, "m must be a positive integer, got 0"),
+        ({"d": 2.5}, "d must be a positive integer, got 2.5"),
+        ({"noise_std": -1.0}, "noise_std must be finite and >= 0, got -1.0"),
+        ({"signal_std": 0.0}, "signal_std must be finite and positive, got 0.0"),
+        ({"d": 3, "start": np.ones(4)}, r"start must have shape \(3,\), got \(4,\)"),
+    ],
+)
+def test_bad_input_names_allowed_and_given(kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        gs.problems.phase_retrieval(**{"m": 10, **kwargs})
