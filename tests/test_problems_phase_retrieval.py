@@ -10,7 +10,8 @@ from gsmooth import _backend
 
 def fd_grad(problem, w, eps=1e-6):
     """Central finite differences of ``problem.value`` at every row of ``w``."""
-    cols = [(problem.value(w + eps * e) - problem.value(w - eps * e)) / (2 * eps) for e in np.eye(w.shape[1])]
+    steps = eps * np.eye(w.shape[1])
+    cols = [(problem.value(w + e) - problem.value(w - e)) / (2 * eps) for e in steps]
     return np.stack(cols, axis=1)
 
 
@@ -65,7 +66,8 @@ def test_namespaces_and_dtypes_agree_with_numpy_float64(problem, w, rng, xp, dty
     wx, ix = xp.asarray(w, dtype=dt), xp.asarray(idx)
     value, grad = problem.value_and_grad(wx)
     outputs = [value, grad, problem.value(wx), problem.grad(wx), problem.grad(wx, ix)]
-    expected = [problem.value(w), problem.grad(w), problem.value(w), problem.grad(w), problem.grad(w, idx)]
+    value64, grad64 = problem.value(w), problem.grad(w)
+    expected = [value64, grad64, value64, grad64, problem.grad(w, idx)]
     for out, ref in zip(outputs, expected):
         assert _backend.namespace(out) is xp and out.dtype == dt
         assert close(as_host(out), ref, 10 * tolerance(dtype))
