@@ -138,6 +138,7 @@ def test_who_loader_errors_name_the_file_and_the_columns(tmp_path):
         ({"n": 0}, "n must be a positive integer, got 0"),
         ({"data": WHO, "n": 10}, "n and d size the synthetic data only"),
         ({"data": (np.ones((3, 2)), np.ones(4))}, r"got shapes \(3, 2\) and \(4,\)"),
+        ({"data": np.ones((3, 2))}, "a path to the WHO CSV or a pair .*, got ndarray"),
         ({"d": 2, "start": np.ones(2)}, r"start must have shape \(3,\), got \(2,\)"),
     ],
 )

@@ -44,6 +44,8 @@ and ``Psi(x) = L(x, eta*)``.  One sort and one cumulative sum, for all runs at o
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 from gsmooth._backend import namespace
@@ -240,12 +242,12 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
         d = _check_positive_int("d", SYNTHETIC_D if d is None else d)
         features, target = synthetic_regression(n, d, data_rng)
         names, name = [f"x{j}" for j in range(d)], f"dro(synthetic, n={n}, d={d})"
-    elif isinstance(data, tuple):
-        features, target = _check_arrays(*data)
-        names, name = [f"x{j}" for j in range(features.shape[1])], "dro(arrays)"
-    else:
+    elif isinstance(data, (str, os.PathLike)):
         features, target, names = load_life_expectancy(data, preprocessing, data_rng)
         name = f"dro(life_expectancy, {preprocessing})"
+    else:
+        features, target = _check_arrays(data)
+        names, name = [f"x{j}" for j in range(features.shape[1])], "dro(arrays)"
     dim = features.shape[1] + 1
     if start is None:
         x0 = np.random.default_rng(start_seed).standard_normal(dim - 1)
@@ -253,9 +255,14 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
     return DRO(features, target, lam, _start(start, dim, 0.0), name, names)
 
 
-def _check_arrays(features, target):
-    features = np.asarray(features, dtype=np.float64)
-    target = np.asarray(target, dtype=np.float64)
+def _check_arrays(data):
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise ValueError(
+            "data must be None, a path to the WHO CSV or a pair (features, target), "
+            f"got {type(data).__name__}"
+        )
+    features = np.asarray(data[0], dtype=np.float64)
+    target = np.asarray(data[1], dtype=np.float64)
     if features.ndim != 2 or target.shape != features.shape[:1] or features.shape[0] < 1:
         raise ValueError(
             f"data must be (features (n, d), target (n,)), got shapes "

@@ -15,9 +15,9 @@ With ``s_r = a_r^T w`` the chain rule gives
     \nabla F(w) = \frac{2}{m} A^T \bigl(s \odot (s \odot s - y)\bigr),
     \qquad \nabla^2 f_r(w) = 2 (3 s_r^2 - y_r) a_r a_r^T .
 
-The Hessian grows like ``s_r^2`` while the gradient grows like ``s_r^3``, so
-``||hess F|| <= L0 + L1 ||grad F||^(2/3)`` holds locally: a generalized-smooth
-objective with ``alpha = 2/3`` that is not ``L``-smooth.  The paper's released
+Far from the solution the Hessian grows like ``s^2`` and the gradient like
+``s^3``, so the curvature grows like ``||grad F||^(2/3)``: a generalized-smooth
+objective (``alpha = 2/3``) that is not ``L``-smooth.  The paper's released
 script uses ``A^T (s (s^2 - y)) / m``, half of this exact gradient: a step
 size question only, so gsmooth keeps the exact gradient and a reproduction of
 the released runs rescales their step sizes and thresholds for the factor two.
@@ -117,7 +117,9 @@ def phase_retrieval(
 
     Entries of every ``a_r`` and of ``w*`` are i.i.d. ``N(0, signal_std^2)``
     (the paper: ``N(0, 0.5)``), ``n_r ~ N(0, noise_std^2)`` (the paper: 16).
-    The default start is the paper's ``w0 ~ N(0, 6 I) + 1``.  All draws come
+    The default start is the paper's ``w0 ~ N(0, 6 I) + 1`` (the paper then
+    takes one full-batch step of 2/3-normalized GD, ``gamma = 0.1``, before its
+    stochastic methods; that step belongs to a reproduction).  All draws come
     from ``numpy.random.RandomState(seed)`` in the released script's order
     (``w*``, ``A``, ``n``, ``w0``), so ``seed=2024`` gives the released instance.
 
