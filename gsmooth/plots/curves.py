@@ -1,0 +1,111 @@
+"""Median curves with a quantile band over seeds, the way optimization papers
+should show many runs (not mean +- std).
+
+:func:`band` builds the numbers; :func:`draw_bands` draws them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from gsmooth.result import DIVERGED, NONFINITE
+
+
+@dataclass(frozen=True)
+class Band:
+    """Median and quantile band of several runs on a common x grid.
+
+    Attributes
+    ----------
+    x, median, low, high : ndarray, shape (n,)
+        Grid, median curve and the two quantile curves.
+    quantiles : tuple of float
+        Levels of ``low`` and ``high``.
+    n_runs : int
+        Runs in the band.
+    n_excluded : int
+        Runs left out because they diverged or went non-finite.
+    """
+
+    x: np.ndarray
+    median: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    quantiles: tuple
+    n_runs: int
+    n_excluded: int
+
+
+def band(x, y, status=None, quantiles=(0.1, 0.9)) -> Band:
+    """Median and quantile band of curves ``y`` over runs.
+
+    Parameters
+    ----------
+    x : array_like, shape (n,) or (n, k)
+        Shared abscissa, or one per run (e.g. samples drawn); per-run curves
+        are interpolated onto the range all kept runs cover.
+    y : array_like, shape (n, k)
+        One curve per run.
+    status : array_like of int, shape (k,), optional
+        Run statuses; diverged and non-finite runs are excluded and counted.
+    quantiles : (float, float)
+        Lower and upper quantile levels in [0, 1].
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> y = np.array([[4.0, 2.0, 6.0], [2.0, 1.0, 3.0]])
+    >>> b = band([0, 1], y, quantiles=(0.0, 1.0))
+    >>> b.median.tolist(), b.low.tolist(), b.high.tolist()
+    ([4.0, 2.0], [2.0, 1.0], [6.0, 3.0])
+    """
+    y = np.asarray(y, dtype=float)
+    if y.ndim != 2:
+        raise ValueError(f"y must have shape (n_points, k), got {y.shape}")
+    low_q, high_q = quantiles
+    if not 0 <= low_q <= high_q <= 1:
+        raise ValueError(f"quantiles must satisfy 0 <= low <= high <= 1, got {quantiles}")
+    x = np.broadcast_to(np.asarray(x, dtype=float).reshape(y.shape[0], -1), y.shape)
+    keep = np.all(np.isfinite(y), axis=0)
+    if status is not None:
+        keep &= ~np.isin(np.asarray(status), (DIVERGED, NONFINITE))
+    if not keep.any():
+        raise ValueError("no run is finite and converging; nothing to draw a band of")
+    grid, curves = _common_grid(x[:, keep], y[:, keep])
+    return Band(
+        x=grid, median=np.median(curves, axis=1), low=np.quantile(curves, low_q, axis=1),
+        high=np.quantile(curves, high_q, axis=1), quantiles=(low_q, high_q),
+        n_runs=int(keep.sum()), n_excluded=int((~keep).sum()),
+    )
+
+
+def _common_grid(x, y):
+    if np.all(x == x[:, :1]):
+        return x[:, 0], y
+    start, stop = np.max(x[0]), np.min(x[-1])
+    grid = np.unique(x[(x[:, 0] >= start) & (x[:, 0] <= stop), 0])
+    curves = np.column_stack([np.interp(grid, x[:, r], y[:, r]) for r in range(y.shape[1])])
+    return grid, curves
+
+
+def draw_bands(ax, bands: dict, *, logx=False, logy=True, xlabel="", ylabel="", title=None):
+    """Draw each labelled :class:`Band` on ``ax``: median line, shaded quantile band.
+
+    Runs left out of a band (diverged, non-finite) are named in its legend
+    entry, so a reader sees them.
+    """
+    for label, b in bands.items():
+        name = label if b.n_excluded == 0 else f"{label} ({b.n_excluded} diverged)"
+        (line,) = ax.plot(b.x, b.median, label=name)
+        ax.fill_between(b.x, b.low, b.high, color=line.get_color(), alpha=0.2, linewidth=0)
+    ax.set_xscale("log" if logx else "linear")
+    ax.set_yscale("log" if logy else "linear")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    if bands:
+        ax.legend(frameon=False)
+    return ax
