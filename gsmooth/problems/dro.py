@@ -135,9 +135,9 @@ class DRO(Problem):
         rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.n_features))
         b = xp.reshape(xp.take(data["b"], flat), (k, batch))
         x, eta = w[:, :-1], w[:, -1:]
-        r = xp.sum(rows * x[:, None, :], axis=-1) - b
+        r = (rows @ x[:, :, None])[:, :, 0] - b
         p, _ = self._terms(x, r, eta)
-        return self._assemble(x, p, xp.sum((p * r)[:, :, None] * rows, axis=1) / batch)
+        return self._assemble(x, p, ((p * r)[:, None, :] @ rows)[:, 0, :] / batch)
 
     def best_eta(self, w):
         """The exact minimizer ``eta*(x)`` of ``L(x, .)`` for every run, shape (k,).

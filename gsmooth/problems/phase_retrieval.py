@@ -99,9 +99,9 @@ class PhaseRetrieval(Problem):
         flat = xp.reshape(idx, (-1,))
         rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.dim))
         y = xp.reshape(xp.take(data["y"], flat), (k, batch))
-        s = xp.sum(rows * w[:, None, :], axis=-1)
+        s = (rows @ w[:, :, None])[:, :, 0]
         coef = s * (s * s - y) * (2.0 / batch)
-        return xp.sum(coef[:, :, None] * rows, axis=1)
+        return (coef[:, None, :] @ rows)[:, 0, :]
 
 
 def _check_positive_int(name, value):
