@@ -64,11 +64,18 @@ class Recorder:
         Mark a run diverged once its loss exceeds ``diverge_factor * max(1, |F(w_0)|)``.
     capture, keep_iterates : bool
         Keep the smoothness pairs the estimators need; keep the iterates at records.
+    track_grad_norm : bool
+        Evaluate ``||grad F||`` at records (one full gradient each); when false
+        ``grad_norm`` is NaN and records cost one objective evaluation.
     """
 
-    def __init__(self, problem, k, gap_tol, diverge_factor, capture, keep_iterates):
+    def __init__(self, problem, k, gap_tol, diverge_factor, capture, keep_iterates,
+                 track_grad_norm=True):
         if gap_tol is not None and problem.f_star is None:
             raise ValueError(f"gap_tol needs a known f_star, and problem {problem.name!r} has none")
+        if capture and not track_grad_norm:
+            raise ValueError("capture=True needs track_grad_norm=True, got track_grad_norm=False")
+        self.track_grad_norm = track_grad_norm
         self.problem, self.gap_tol, self.diverge_factor = problem, gap_tol, diverge_factor
         self.capture_pairs, self.keep_iterates = capture, keep_iterates
         self.status = np.full(k, MAX_STEPS)
@@ -81,11 +88,15 @@ class Recorder:
     def record(self, t, w, samples, active, finite):
         """Record iteration ``t``; return the updated (k, 1) ``active`` mask."""
         xp = _backend.namespace(w)
-        loss, grad = self.problem.value_and_grad(w)
-        self.last_grad = grad
+        if self.track_grad_norm:
+            loss, grad = self.problem.value_and_grad(w)
+            self.last_grad = grad
+            self.grad_norm.append(run_norm(grad)[:, 0])
+        else:
+            loss = self.problem.value(w)
+            self.grad_norm.append(xp.full_like(loss, float("nan")))
         self.iters.append(t)
         self.loss.append(loss)
-        self.grad_norm.append(run_norm(grad)[:, 0])
         self.samples.append(samples)
         if self.keep_iterates:
             self.iterates.append(w)

@@ -98,6 +98,16 @@ def test_capture_matches_direct_computation():
     assert np.isnan(res.capture["step_norm"][-1]).all()
 
 
+def test_loss_only_recording():
+    p = gs.problems.power(d=3)
+    full = gs.run(p, gs.optim.gd(0.05), 30, record=1)
+    lean = gs.run(p, gs.optim.gd(0.05), 30, record=1, track_grad_norm=False)
+    np.testing.assert_array_equal(lean.loss, full.loss)
+    assert np.isnan(lean.grad_norm).all()
+    with pytest.raises(ValueError, match="capture=True needs track_grad_norm=True"):
+        gs.run(p, gs.optim.gd(0.05), 3, capture=True, track_grad_norm=False)
+
+
 def test_save_and_load_round_trip(tmp_path):
     res = gs.run(NOISY, STOCHASTIC_METHODS["sgd"], 10, seeds=2, capture=True)
     res.save(tmp_path / "r.npz")
