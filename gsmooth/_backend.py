@@ -87,7 +87,11 @@ def seed_sequences(seeds: int | Sequence[int], root: int = 0) -> list[np.random.
 
 
 def seed_list(seeds: int | Sequence[int]) -> list[int]:
-    """Expand ``seeds`` (a count or a sequence) into a list of non-negative ints."""
+    """Expand ``seeds`` (a count or a sequence) into a list of non-negative ints.
+
+    A seed may repeat: runs with the same seed draw the same samples, which is
+    what a batch over hyperparameters with shared seeds needs.
+    """
     if isinstance(seeds, (int, np.integer)):
         if seeds < 1:
             raise ValueError(f"seeds must be a positive count or a sequence of seeds, got {seeds}")
@@ -97,8 +101,6 @@ def seed_list(seeds: int | Sequence[int]) -> list[int]:
         raise ValueError("seeds must be a positive count or a non-empty sequence, got []")
     if min(values) < 0:
         raise ValueError(f"seeds must be non-negative, got {min(values)}")
-    if len(set(values)) != len(values):
-        raise ValueError(f"seeds must be distinct, got {values}")
     return values
 
 

@@ -23,7 +23,7 @@ def test_draw_indices_shape_and_namespace(xp):
     assert host.min() >= 0 and host.max() < 10
 
 
-@pytest.mark.parametrize("bad", [0, [], [1, 1], [-1]])
+@pytest.mark.parametrize("bad", [0, [], [-1]])
 def test_bad_seeds(bad):
     with pytest.raises(ValueError, match="seeds must"):
         _backend.seed_list(bad)
