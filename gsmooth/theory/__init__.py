@@ -22,7 +22,25 @@ Examples
 
 from gsmooth.theory.an_gd import an_gd_bound
 from gsmooth.theory.bound import AnGdBound, Branch
+from gsmooth.theory.catalog import ComparisonRow, ComparisonTable, catalog, compare
 from gsmooth.theory.decay import FixedStepDecay
+from gsmooth.theory.ian_sgd import IanSgdParameters, ian_sgd_parameters
 from gsmooth.theory.published import PublishedRate
+from gsmooth.theory.regime_map import RegimeMapData, regime_map, regime_map_data
 
-__all__ = ["AnGdBound", "Branch", "FixedStepDecay", "PublishedRate", "an_gd_bound"]
+__all__ = [
+    "AnGdBound",
+    "Branch",
+    "ComparisonRow",
+    "ComparisonTable",
+    "FixedStepDecay",
+    "IanSgdParameters",
+    "PublishedRate",
+    "RegimeMapData",
+    "an_gd_bound",
+    "catalog",
+    "compare",
+    "ian_sgd_parameters",
+    "regime_map",
+    "regime_map_data",
+]

@@ -136,7 +136,7 @@ def _records() -> tuple[PublishedRate, ...]:
         PublishedRate(
             "karimi2016-gd-pl", "GD, gamma = 1/L", KARIMI2016, ("L-smoothness (L = L0, L1 = 0)", "PL (rho = 2)"),
             "iterations", GAP_TARGET, L0 / MU * sp.log(DELTA0 / EPS), explicit=karimi,
-            condition=sp.Eq(L1, 0) & sp.Eq(RHO, 2), note="(1 - mu/L)^t per step; explicit = exact step count",
+            condition=sp.Eq(L1, 0, evaluate=False) & sp.Eq(RHO, 2), note="(1 - mu/L)^t per step; explicit = exact step count",
         ),
     )
 
