@@ -1,0 +1,134 @@
+r"""A ready IAN-SGD optimizer from estimated constants.
+
+IAN-SGD (Yang et al., TMLR 2025) needs ``A, delta`` (from the noise constants
+``tau1, tau2``), a step size ``gamma`` and the normalization scale ``Gamma``
+(from ``L1``, ``gamma`` and ``tau1``).  :func:`configure_ian_sgd` estimates
+``(L0, L1, alpha)`` and ``(tau1, tau2)`` on a pilot run and hands them to
+:func:`gsmooth.theory.ian_sgd_parameters`, whose stated rules are
+
+* ``A = 1/(1 - tau1)``, ``delta = tau2/(1 - tau1)``;
+* ``gamma = gamma0 / sqrt(T)`` (``gamma0 = 1`` unless given);
+* ``Gamma = (4 L1 gamma (2 tau1^2 + 1))^(1/beta)``.
+
+The estimates enter the exact theory layer as decimal strings of 6
+significant digits, and ``beta`` as the nearest fraction with denominator at
+most 1000 (``0.6667 -> 2/3``), so that SymPy keeps the expressions small.
+``tau2 = 0`` or ``L1 = 0`` (which the theorem excludes) are replaced by the
+smallest positive float with a note: with ``L1 = 0`` the normalization never
+acts (``h = 1``) and IAN-SGD is plain SGD.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+
+from gsmooth import optim
+from gsmooth.errors import GSmoothError
+from gsmooth.estimate.noise import NoiseEstimate, noise
+from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
+
+TINY = float(np.finfo(float).tiny)
+
+
+@dataclass
+class IANSGDConfiguration:
+    """A configured IAN-SGD optimizer and the estimates behind it.
+
+    Attributes
+    ----------
+    optimizer : Optimizer
+        ``gs.optim.ian_sgd(...)`` ready for ``gs.run``.
+    values : dict of str to float
+        ``lr (= gamma), beta, A, delta, Gamma`` as used.
+    smoothness : SmoothnessEstimate
+    noise : NoiseEstimate
+    parameters : IanSgdParameters
+        The exact choices from :func:`gsmooth.theory.ian_sgd_parameters`.
+    notes : list of str
+    """
+
+    optimizer: object
+    values: dict
+    smoothness: SmoothnessEstimate
+    noise: NoiseEstimate
+    parameters: object
+    notes: list = field(default_factory=list)
+
+    def summary(self) -> str:
+        """The estimates, then the parameters chosen."""
+        chosen = ", ".join(f"{k} = {v:.4g}" for k, v in self.values.items())
+        lines = [self.smoothness.summary(), self.noise.summary(), f"IAN-SGD: {chosen}"]
+        return "\n".join(lines + [f"  note: {n}" for n in self.notes])
+
+    __str__ = summary
+
+
+def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch: int = 64,
+                      batch2: int = 8, gamma_constant: float = 1.0, source: str = "midpoint",
+                      noise_batch: int | None = None, draws: int | str = 64,
+                      quantile: float = 1.0, n_resamples: int = 99,
+                      seed: int = 0) -> IANSGDConfiguration:
+    """Estimate what IAN-SGD needs on a pilot run and return a ready optimizer.
+
+    Parameters
+    ----------
+    problem : Problem
+        A finite sum.
+    pilot : RunResult
+        A run on ``problem`` with ``capture=True`` and ``keep_iterates=True``
+        (any method; several seeds give intervals).
+    steps : int
+        ``T``, the number of IAN-SGD steps planned (sets ``gamma``).
+    beta : float in (0, 1]
+    batch, batch2 : int
+        IAN-SGD's two minibatch sizes.
+    gamma_constant : float
+        ``gamma0`` in ``gamma = gamma0/sqrt(T)``.
+    source : str
+        Smoothness data source (see :func:`gsmooth.estimate.smoothness`).
+    noise_batch : int, optional
+        Batch of the noise estimate; default ``batch2``, the batch whose
+        norm enters ``h``.
+    draws, quantile, n_resamples, seed
+        Passed to the estimators.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.finite_sum(gs.problems.power(d=2), n=200, tau1=0.3, tau2=0.5)
+    >>> pilot = gs.run(p, gs.optim.gd(0.05), 100, seeds=3, capture=True, keep_iterates=True)
+    >>> conf = gs.estimate.configure_ian_sgd(p, pilot, 400, batch=4, batch2=1, draws="all",
+    ...                                      n_resamples=10)
+    >>> conf.optimizer.name, round(conf.values["lr"], 4), round(conf.values["A"], 1)
+    ('ian_sgd', 0.05, 1.4)
+    """
+    from gsmooth.theory import ian_sgd_parameters
+
+    smooth = smoothness(problem, pilot, source=source, n_resamples=n_resamples, seed=seed)
+    noisy = noise(problem, pilot, batch=noise_batch or batch2, draws=draws, quantile=quantile,
+                  n_resamples=n_resamples, seed=seed)
+    if noisy.A is None:
+        raise GSmoothError(f"tau1 = {noisy.tau1:.4g} >= 1: IAN-SGD's noise assumption fails")
+    notes, tau2, L1 = [], noisy.tau2, smooth.L1
+    if tau2 <= 0:
+        tau2 = TINY
+        notes.append("tau2 = 0 estimated; the theory needs tau2 > 0, used the smallest float")
+    if L1 <= 0:
+        L1 = TINY
+        notes.append("L1 = 0 estimated: the normalization never acts and IAN-SGD is plain SGD")
+    params = ian_sgd_parameters(
+        _decimal(noisy.tau1), _decimal(tau2), _decimal(smooth.L0), _decimal(L1),
+        str(Fraction(beta).limit_denominator(1000)), int(steps),
+        gamma_constant=_decimal(gamma_constant),
+    )
+    values = {"lr": float(params.gamma), "beta": float(params.beta), "A": float(params.A),
+              "delta": float(params.delta), "Gamma": max(float(params.Gamma), TINY)}
+    optimizer = optim.ian_sgd(batch=batch, batch2=batch2, **values)
+    return IANSGDConfiguration(optimizer, values, smooth, noisy, params, notes)
+
+
+def _decimal(value: float) -> str:
+    return f"{float(value):.6g}"

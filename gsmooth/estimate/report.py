@@ -1,0 +1,90 @@
+"""Output folders of ``gsmooth estimate``: ``results.json`` and the figures.
+
+``results.json`` has ``"kind": "estimate"``, a ``"meta"`` dict (problem,
+method, steps, seeds) and one entry per estimate (``"smoothness"``, ``"pl"``,
+``"noise"``) holding its ``as_dict()``, data included, so :func:`redraw`
+rebuilds every figure from the JSON alone.  It is written atomically.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import tempfile
+
+from gsmooth.estimate.noise import NoiseEstimate
+from gsmooth.estimate.pl import PLEstimate
+from gsmooth.estimate.resampling import jsonable
+from gsmooth.estimate.smoothness import SmoothnessEstimate
+
+KIND = "estimate"
+RESULTS = "results.json"
+ESTIMATES = {"smoothness": SmoothnessEstimate, "pl": PLEstimate, "noise": NoiseEstimate}
+
+
+def write_report(folder, estimates: dict, meta: dict | None = None) -> list[pathlib.Path]:
+    """Write ``results.json`` and the figures of ``estimates`` into ``folder``.
+
+    Parameters
+    ----------
+    folder : path
+        Created if missing.
+    estimates : dict
+        Any of ``"smoothness"``, ``"pl"``, ``"noise"`` mapped to the estimate.
+    meta : dict, optional
+        JSON-ready description of how the estimates were made.
+
+    Returns
+    -------
+    list of pathlib.Path
+        ``results.json`` and the figures.
+    """
+    unknown = set(estimates) - set(ESTIMATES)
+    if unknown:
+        raise ValueError(f"estimates must be among {sorted(ESTIMATES)}, got {sorted(unknown)}")
+    folder = pathlib.Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    payload = {"kind": KIND, "meta": jsonable(meta or {})}
+    payload.update({name: est.as_dict() for name, est in estimates.items()})
+    _write_json_atomic(folder / RESULTS, payload)
+    return [folder / RESULTS] + _draw(folder, estimates)
+
+
+def load_report(folder) -> tuple[dict, dict]:
+    """Read ``results.json`` of ``folder``: ``(estimates, meta)``."""
+    path = pathlib.Path(folder) / RESULTS
+    if not path.is_file():
+        raise FileNotFoundError(f"no {RESULTS} in {folder}")
+    payload = json.loads(path.read_text())
+    if payload.get("kind") != KIND:
+        raise ValueError(f"{path} has kind {payload.get('kind')!r}, expected {KIND!r}")
+    estimates = {name: cls.from_dict(payload[name]) for name, cls in ESTIMATES.items()
+                 if name in payload}
+    return estimates, payload.get("meta", {})
+
+
+def redraw(folder) -> list[pathlib.Path]:
+    """Draw again the figures of a folder written by :func:`write_report`."""
+    estimates, _ = load_report(folder)
+    return _draw(pathlib.Path(folder), estimates)
+
+
+def _draw(folder: pathlib.Path, estimates: dict) -> list[pathlib.Path]:
+    from gsmooth.estimate import plots
+
+    figures = {"smoothness": plots.smoothness_figure, "pl": plots.pl_figure,
+               "noise": plots.noise_figure}
+    return [pathlib.Path(figures[name](est, folder / f"{name}.png"))
+            for name, est in estimates.items()]
+
+
+def _write_json_atomic(path: pathlib.Path, payload: dict) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(payload, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
