@@ -1,0 +1,77 @@
+"""Figures of a sweep, drawn from its store (``gsmooth plot DIR``).
+
+One figure per problem instance (a problem label with one set of parameter
+values): the median and 10-90% band over seeds of the gap ``F - F*`` (or
+the loss where ``F*`` is unknown) against samples drawn, one band per
+method, batch size, step count and hyperparameter setting.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from gsmooth.sweep.run import load_units
+from gsmooth.sweep.store import Store
+
+
+def _curve_label(unit, run) -> str:
+    method = {k: v for k, v in unit.config["method"].items() if k != "name"}
+    parts = [f"{k}={v:g}" for k, v in run.hyper] + [f"{k}={v}" for k, v in method.items()]
+    return " ".join([unit.method_label, *parts])
+
+
+def curves(folder) -> dict:
+    """Plot data: ``{figure title: {curve label: (samples, values, status)}}``.
+
+    ``samples`` and ``values`` have shape (n_records, seeds); values are gaps
+    when ``F*`` is known, losses otherwise.  Only stored runs appear.
+    """
+    store = Store(folder)
+    done, arrays, runs = store.done_runs(), {}, defaultdict(lambda: defaultdict(list))
+    for unit in load_units(folder):
+        params = {k: v for k, v in unit.config["problem"].items() if k != "name"}
+        title = " ".join([unit.problem_label, *(f"{k}={v}" for k, v in params.items()
+                                                if not isinstance(v, (dict, list)))])
+        title += f" ({unit.config['steps']} steps)"
+        for run, key in zip(unit.runs, unit.run_keys):
+            if key in done:
+                unit_key, column = done[key]
+                if unit_key not in arrays:
+                    meta = json.loads((store.units / f"{unit_key}.json").read_text("utf-8"))
+                    arrays[unit_key] = (store.arrays(unit_key), meta["f_star"])
+                data, f_star = arrays[unit_key]
+                values = data["loss"][:, column] - (f_star or 0.0)
+                runs[title][_curve_label(unit, run)].append(
+                    (data["samples"][:, column], values, data["status"][column]))
+    out = {}
+    for title, figure in runs.items():
+        out[title] = {}
+        for label, members in figure.items():
+            samples, values, status = zip(*members)
+            out[title][label] = (np.stack(samples, axis=1), np.stack(values, axis=1),
+                                 np.array(status))
+    return out
+
+
+def redraw(folder) -> list[Path]:
+    """Draw every figure of the sweep in ``folder``; return the PNG paths."""
+    from gsmooth.plots import band, draw_bands, new_figure, save_figure
+
+    paths = []
+    for number, (title, figure) in enumerate(curves(folder).items()):
+        bands = {}
+        for label, (samples, values, status) in figure.items():
+            try:
+                bands[label] = band(samples, np.maximum(values, 1e-300), status)
+            except ValueError:
+                continue
+        fig, (ax,) = new_figure(width=5.0, height=3.6)
+        draw_bands(ax, bands, logy=True, xlabel="samples", ylabel="F - F* (or F)", title=title)
+        slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", title)[:80]
+        paths.append(Path(save_figure(fig, Path(folder) / f"sweep-{number:02d}-{slug}.png")))
+    return paths

@@ -1,0 +1,149 @@
+"""Run a sweep: expand the spec, skip what the store holds, execute the rest."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from concurrent.futures import Executor
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gsmooth.result import DIVERGED, NONFINITE
+from gsmooth.sweep.execute import execute, open_executor
+from gsmooth.sweep.expand import expand
+from gsmooth.sweep.spec import Spec, load_spec
+from gsmooth.sweep.store import Store, write_text_atomic
+
+SPEC_FILE = "spec.toml"
+
+
+@dataclass
+class SweepReport:
+    """What one call of :func:`run_sweep` did.
+
+    Attributes
+    ----------
+    units, runs : int
+        Units and runs in the spec.
+    skipped : int
+        Units whose every run the store already held.
+    done, failed : int
+        Units run now that finished, and that raised (retried next time).
+    diverged : int
+        Runs of the spec whose stored status is diverged or non-finite.
+    folder : str
+    """
+
+    units: int
+    runs: int
+    skipped: int
+    done: int
+    failed: int
+    diverged: int
+    folder: str
+
+    def summary(self) -> str:
+        """One line for the terminal."""
+        return (f"sweep: {self.units} units ({self.runs} runs): {self.skipped} already stored, "
+                f"{self.done} run now, {self.failed} failed, {self.diverged} runs diverged; "
+                f"results in {self.folder}")
+
+
+def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | None = None,
+              scheduler: str | None = None, progress: bool | None = None) -> SweepReport:
+    """Run the units of ``spec`` that ``out`` does not hold yet.
+
+    Parameters
+    ----------
+    spec : path or Spec
+        A TOML sweep spec (see :mod:`gsmooth.sweep`).
+    out : path
+        The results folder; rerunning into it resumes.
+    executor : {"local", "dask"} or concurrent.futures.Executor
+        Where units run; see :func:`gsmooth.sweep.execute.open_executor`.
+        An ``Executor`` instance is used as given (and left open).
+    workers : int, optional
+        Number of worker processes.
+    scheduler : str, optional
+        Address of a running dask scheduler.
+    progress : bool or None
+        Progress bar over units; ``None`` shows it only on a terminal.
+
+    Returns
+    -------
+    SweepReport
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from concurrent.futures import ThreadPoolExecutor
+    >>> from gsmooth.sweep import parse_spec
+    >>> spec = parse_spec('''
+    ... [sweep]
+    ... steps = 20
+    ... seeds = 2
+    ... [problems.power]
+    ... d = [3, 6]
+    ... [optimizers.an_gd]
+    ... lr = [0.05, 0.1]
+    ... ''')
+    >>> folder = tempfile.mkdtemp()
+    >>> with ThreadPoolExecutor(1) as pool:
+    ...     first = run_sweep(spec, folder, executor=pool, progress=False)
+    ...     again = run_sweep(spec, folder, executor=pool, progress=False)
+    >>> first.units, first.runs, first.done, again.skipped, again.done
+    (2, 8, 2, 2, 0)
+    """
+    spec = spec if isinstance(spec, Spec) else load_spec(spec)
+    store = Store(out)
+    write_text_atomic(store.folder / SPEC_FILE, spec.text)
+    units = expand(spec)
+    todo = store.plan(units)
+    opened = (nullcontext(executor) if isinstance(executor, Executor)
+              else open_executor(executor, workers, scheduler))
+    counts = {"done": 0, "failed": 0}
+    if todo:
+        with opened as pool:
+            counts = execute(todo, pool, store, progress)
+    report = SweepReport(
+        units=len(units), runs=sum(len(u.runs) for u in units),
+        skipped=len(units) - len(todo), done=counts["done"], failed=counts["failed"],
+        diverged=_count_diverged(store, units), folder=str(store.folder),
+    )
+    _write_manifest(store, units, report)
+    return report
+
+
+def _count_diverged(store: Store, units) -> int:
+    """Runs of ``units`` whose stored status is diverged or non-finite."""
+    done = store.done_runs()
+    columns = defaultdict(list)
+    for unit in units:
+        for key in unit.run_keys:
+            if key in done:
+                columns[done[key][0]].append(done[key][1])
+    return sum(int(np.isin(store.arrays(key)["status"][cols], (DIVERGED, NONFINITE)).sum())
+               for key, cols in columns.items())
+
+
+def _write_manifest(store: Store, units, report: SweepReport) -> None:
+    manifest = {
+        "kind": "sweep",
+        "spec": SPEC_FILE,
+        "index": store.index.name,
+        "units": [{"problem": u.problem_label, "method": u.method_label, "config": u.config,
+                   "run_keys": u.run_keys} for u in units],
+        "report": asdict(report),
+    }
+    write_text_atomic(store.folder / "results.json", json.dumps(manifest, indent=1))
+
+
+def load_units(folder) -> list:
+    """The units of the spec last run into ``folder`` (read from its ``spec.toml``)."""
+    path = Path(folder) / SPEC_FILE
+    if not path.is_file():
+        raise FileNotFoundError(f"no sweep in {folder}: {SPEC_FILE} is missing")
+    return expand(load_spec(path))

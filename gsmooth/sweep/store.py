@@ -1,0 +1,177 @@
+"""The results store of a sweep: one folder, safe to kill at any moment.
+
+Layout::
+
+    DIR/units/<unit key>.npz    arrays of a finished unit (loaded with allow_pickle=False)
+    DIR/units/<unit key>.json   its metadata: configuration, runs, run keys, sha256 of the .npz
+    DIR/index.jsonl             append-only index, one JSON line per finished or failed unit
+
+Every file is written to a temporary name and moved into place with
+``os.replace``; each index line is flushed and fsynced.  A unit counts as done
+only when its metadata parses and the checksum of its ``.npz`` matches, so a
+truncated or half-written file is found and the unit redone.  A unit whose
+files are complete but whose index line was lost (a kill in between) is
+adopted without recomputing.  A failed unit (an exception in the worker) is
+indexed with status ``"failed"`` and is retried by the next run; diverged runs
+inside a finished unit are results, with their status codes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from gsmooth import __version__
+from gsmooth.result import write_npz_atomic
+from gsmooth.sweep.expand import STORE_FORMAT, Unit
+
+
+def write_text_atomic(path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Store:
+    """A sweep's results folder; see the module docstring.
+
+    Parameters
+    ----------
+    folder : path
+        Created if missing.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> store = Store(tempfile.mkdtemp())
+    >>> store.entries(), store.done_runs()
+    ([], {})
+    """
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+        self.units = self.folder / "units"
+        self.index = self.folder / "index.jsonl"
+        self.units.mkdir(parents=True, exist_ok=True)
+        self._end_partial_line()
+
+    def _end_partial_line(self) -> None:
+        """After a kill mid-append, start the next line on a line of its own."""
+        if self.index.exists() and self.index.stat().st_size:
+            with open(self.index, "rb+") as handle:
+                handle.seek(-1, os.SEEK_END)
+                if handle.read(1) != b"\n":
+                    handle.write(b"\n")
+
+    def entries(self) -> list[dict]:
+        """Index lines in order; a line cut short by a kill is skipped."""
+        if not self.index.exists():
+            return []
+        out = []
+        for line in self.index.read_text(encoding="utf-8").splitlines():
+            try:
+                out.append(json.loads(line))
+            except json.JSONDecodeError:
+                continue
+        return out
+
+    def _append(self, entry: dict) -> None:
+        with open(self.index, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+
+    def metadata(self, key: str) -> dict | None:
+        """Metadata of unit ``key`` if its files are complete and match; else ``None``."""
+        meta_path, data_path = self.units / f"{key}.json", self.units / f"{key}.npz"
+        try:
+            meta = json.loads(meta_path.read_text(encoding="utf-8"))
+            intact = meta.get("sha256") == _sha256(data_path)
+        except (OSError, json.JSONDecodeError, AttributeError):
+            return None
+        return meta if intact else None
+
+    def arrays(self, key: str) -> dict[str, np.ndarray]:
+        """The arrays of finished unit ``key`` (no pickle involved)."""
+        with np.load(self.units / f"{key}.npz", allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+
+    def done_runs(self) -> dict[str, tuple[str, int]]:
+        """Map each run key with an intact result to ``(unit key, column)``."""
+        found, checked = {}, {}
+        for entry in self.entries():
+            key = entry["unit"]
+            if entry.get("status") != "done" or checked.get(key) is False:
+                continue
+            if key not in checked:
+                checked[key] = self.metadata(key) is not None
+            if checked[key]:
+                found.update({run: (key, column) for column, run in enumerate(entry["runs"])})
+        return found
+
+    def failures(self) -> dict[str, str]:
+        """Map each run key whose latest unit failed to the error message."""
+        out = {}
+        for entry in self.entries():
+            for run in entry["runs"]:
+                if entry.get("status") == "failed":
+                    out[run] = entry["error"]
+                else:
+                    out.pop(run, None)
+        return out
+
+    def plan(self, units: list[Unit]) -> list[Unit]:
+        """Units still to run: each with only its runs that have no intact result.
+
+        A planned unit whose files are already complete (written, but killed
+        before its index line) is indexed now instead of being rerun.
+        """
+        done = self.done_runs()
+        todo = []
+        for unit in units:
+            missing = {i for i, key in enumerate(unit.run_keys) if key not in done}
+            if not missing:
+                continue
+            pending = unit.subset(missing)
+            if self.metadata(pending.key) is not None:
+                self._append({"unit": pending.key, "status": "done", "runs": pending.run_keys})
+            else:
+                todo.append(pending)
+        return todo
+
+    def write(self, unit: Unit, outcome: dict) -> None:
+        """Store a finished unit: ``.npz``, then its metadata, then the index line."""
+        data_path = self.units / f"{unit.key}.npz"
+        write_npz_atomic(data_path, outcome["arrays"])
+        meta = {
+            "format": STORE_FORMAT, "gsmooth": __version__, "unit": unit.key,
+            "config": unit.config, "runs": [run.as_dict() for run in unit.runs],
+            "run_keys": unit.run_keys, "sha256": _sha256(data_path), **outcome["meta"],
+        }
+        write_text_atomic(self.units / f"{unit.key}.json", json.dumps(meta, indent=1))
+        self._append({"unit": unit.key, "status": "done", "runs": unit.run_keys})
+
+    def record_failure(self, unit: Unit, error: str) -> None:
+        """Index a unit whose worker raised; its runs stay to do."""
+        self._append({"unit": unit.key, "status": "failed", "error": error,
+                      "runs": unit.run_keys, "config": unit.config})
