@@ -67,7 +67,7 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     --------
     >>> import gsmooth as gs
     >>> p = gs.problems.quadratic([1.0, 2.0])
-    >>> res = gs.run(p, gs.optim.gd(lr=[0.1, 0.5]), steps=100, gap_tol=1e-8)
+    >>> res = gs.run(p, gs.optim.gd(lr=[0.1, 0.5]), steps=100, gap_tol=1e-8, record=1)
     >>> res.status.tolist(), res.converged_at.tolist()
     ([1, 1], [85, 13])
     """
