@@ -5,7 +5,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from gsmooth.torch import IANSGD, SmoothnessProbe  # noqa: E402
+import gsmooth as gs  # noqa: E402
+from gsmooth.torch import IANSGD, SmoothnessProbe, probe_result  # noqa: E402
 
 D = 4
 
@@ -134,3 +135,33 @@ def test_probe_reads_the_main_gradient_of_ian_sgd(quadratic):
 def test_bad_options_raise(options, message):
     with pytest.raises(ValueError, match=message):
         SmoothnessProbe(Quadratic(np.zeros(D)), **options)
+
+
+def quadratic_probe(h, w0, steps=40, noise=0.0):
+    return train(h, w0, steps, {"probe_batch": (torch.as_tensor(h), None), "midpoint": True,
+                                "loss_fn": identity_loss}, noise=noise)[2]
+
+
+def test_probe_result_hands_the_pairs_to_the_smoothness_estimator(quadratic):
+    h, w0 = quadratic
+    probes = [quadratic_probe(h, w0, steps=12), quadratic_probe(h, -2 * w0, steps=8, noise=0.3)]
+    res = probe_result(probes)
+    assert res.grad_norm.shape == (12, 2) and np.isnan(res.grad_norm[8:, 1]).all()
+    est = gs.estimate.smoothness(None, res, source="midpoint", n_resamples=4)
+    tables = [p.data() for p in probes]
+    np.testing.assert_allclose(np.sort(est.data.r), np.sort(np.concatenate(
+        [t["midpoint_smoothness"] for t in tables])), rtol=1e-12)
+    assert sorted(set(est.data.run.tolist())) == [0, 1] and est.intervals is not None
+    # Every midpoint ratio of a quadratic lies in [lambda_min, lambda_max] = [0.5, 8].
+    assert est.envelope(est.data.g).min() >= 0.5 and est.L0 <= 8 + 1e-9
+
+
+def test_probe_pl_recovers_the_quadratic_exponent(quadratic):
+    h, w0 = quadratic
+    probe = quadratic_probe(h, w0, steps=80)
+    est = probe.pl(f_star=0.0, n_resamples=10)
+    data = probe.data()
+    np.testing.assert_allclose(est.gap, data["loss"], rtol=1e-12)
+    np.testing.assert_allclose(est.grad_norm, data["grad_norm"], rtol=1e-12)
+    # Along GD on a quadratic the gradient norm squared and the gap shrink alike: rho = 2.
+    assert abs(est.rho - 2.0) < 0.1

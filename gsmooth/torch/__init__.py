@@ -19,6 +19,7 @@ _HOMES = {
     "ClippedSGD": "gsmooth.torch.optimizers",
     "global_norm": "gsmooth.torch.optimizers",
     "SmoothnessProbe": "gsmooth.torch.probe",
+    "probe_result": "gsmooth.torch.probe",
 }
 
 __all__ = sorted(_HOMES)

@@ -37,6 +37,13 @@ What :math:`G` is depends on ``probe_batch``:
   of *different* minibatches, :math:`\|\nabla f_{\xi_{t+1}}(w_{t+1}) - \nabla
   f_{\xi_t}(w_t)\|`, and includes their sampling noise (it is NaN when step
   ``t + 1`` is not watched); ``loss`` is NaN.
+
+The estimators read these records as a :class:`~gsmooth.result.RunResult`
+(:func:`probe_result`, one run per probe): ``gs.estimate.smoothness`` fits the
+envelope :math:`r \le L_0 + L_1 g^\alpha` to the pairs
+(``grad_norm``, ``midpoint_smoothness``) or (``grad_norm``,
+``local_smoothness``), with intervals from resampling over probes (runs);
+``gs.estimate.pl`` fits :math:`\rho, \mu` to (``loss - f_star``, ``grad_norm``).
 """
 
 from __future__ import annotations
@@ -50,7 +57,7 @@ from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
 from gsmooth.optim.base import check_size
 
-__all__ = ["SmoothnessProbe"]
+__all__ = ["SmoothnessProbe", "probe_result"]
 
 _FIELDS = ("step", "grad_norm", "step_norm", "grad_diff_norm", "midpoint_diff_norm", "loss",
            "train_loss")
@@ -223,6 +230,29 @@ class SmoothnessProbe:
         yield self
         self.after_step(loss)
 
+    def result(self, name: str = "torch model"):
+        """The records as a one-run :class:`~gsmooth.result.RunResult`; see :func:`probe_result`."""
+        return probe_result([self], name)
+
+    def smoothness(self, source: str | None = None, **options):
+        """``gs.estimate.smoothness`` on this probe's pairs.
+
+        ``source`` defaults to ``"midpoint"`` with ``midpoint=True``, else
+        ``"successive"``; ``options`` go to the estimator (``alpha``,
+        ``quantile``, ...).  One probe is one run, so there is no interval:
+        pass several probes (seeds) through :func:`probe_result` for one.
+        """
+        from gsmooth.estimate import smoothness
+
+        source = source or ("midpoint" if self.midpoint else "successive")
+        return smoothness(None, self.result(), source=source, **options)
+
+    def pl(self, f_star: float, **options):
+        """``gs.estimate.pl`` on (``loss - f_star``, ``grad_norm``), ``options`` passed on."""
+        from gsmooth.estimate import pl
+
+        return pl(None, self.result(), f_star=f_star, **options)
+
     def data(self) -> dict[str, np.ndarray]:
         """The records as NumPy arrays, one entry per recorded step.
 
@@ -242,3 +272,41 @@ class SmoothnessProbe:
             out["local_smoothness"] = out["grad_diff_norm"] / step
             out["midpoint_smoothness"] = out["midpoint_diff_norm"] / (step / 2)
         return out
+
+
+def probe_result(probes, name: str = "torch model"):
+    r"""Records of several probes (independent runs, e.g. seeds) as one RunResult.
+
+    Run ``j`` holds probe ``j``'s records, padded with NaN to the longest:
+    ``iters`` and ``samples`` are the recorded step indices (the probe does
+    not know batch sizes), ``grad_norm`` is :math:`\|G(w_t)\|`, ``loss`` is the
+    probe-batch loss where measured and the training loss passed to
+    :meth:`SmoothnessProbe.after_step` otherwise, and ``capture`` holds
+    ``step_norm``, ``grad_diff_norm`` and ``midpoint_diff_norm``, the input
+    of ``gs.estimate.smoothness(None, res, source=...)`` and
+    ``gs.estimate.pl(None, res, f_star=...)``.  ``w`` is empty (shape (k, 0)).
+    """
+    from gsmooth.result import RunResult
+
+    tables = [probe.data() for probe in probes]
+    if not tables:
+        raise ValueError("probe_result needs at least one probe, got none")
+    n_records, k = max(len(t["step"]) for t in tables), len(tables)
+
+    def column(values, fill):
+        out = np.full((n_records, k), fill, dtype=np.asarray(fill).dtype)
+        for j, v in enumerate(values):
+            out[: len(v), j] = v
+        return out
+
+    loss = [np.where(np.isfinite(t["loss"]), t["loss"], t["train_loss"]) for t in tables]
+    steps = column([t["step"] for t in tables], np.int64(-1))
+    capture = {key: column([t[key] for t in tables], np.nan)
+               for key in ("step_norm", "grad_diff_norm", "midpoint_diff_norm")}
+    return RunResult(
+        iters=steps, samples=steps.copy(), loss=column(loss, np.nan),
+        grad_norm=column([t["grad_norm"] for t in tables], np.nan),
+        status=np.zeros(k, dtype=np.int64), converged_at=np.full(k, -1), w=np.zeros((k, 0)),
+        seeds=list(range(k)), problem={"name": name}, optimizer={"name": "torch"},
+        capture=capture,
+    )
