@@ -21,6 +21,8 @@ from gsmooth.estimate.smoothness import SmoothnessEstimate
 KIND = "estimate"
 RESULTS = "results.json"
 ESTIMATES = {"smoothness": SmoothnessEstimate, "pl": PLEstimate, "noise": NoiseEstimate}
+TABLE_CONSTANTS = {"smoothness": ("L0", "L1", "alpha"), "pl": ("rho", "mu"),
+                   "noise": ("tau1", "tau2", "A", "delta")}
 
 
 def write_report(folder, estimates: dict, meta: dict | None = None) -> list[pathlib.Path]:
@@ -88,3 +90,23 @@ def _write_json_atomic(path: pathlib.Path, payload: dict) -> None:
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def table(estimates: dict) -> str:
+    """One line per constant: name, estimate and interval, as an aligned text table.
+
+    Examples
+    --------
+    >>> print(table({}))
+    constant        estimate                     interval
+    """
+    rows = [("constant", "estimate", "interval")]
+    for name, est in estimates.items():
+        intervals = est.intervals or {}
+        for constant in TABLE_CONSTANTS[name]:
+            value = getattr(est, constant)
+            interval = intervals.get(constant)
+            rows.append((constant, "n/a" if value is None else f"{value:.5g}",
+                         "none" if interval is None
+                         else f"[{interval[0]:.5g}, {interval[1]:.5g}]"))
+    return "\n".join(f"{a:<16}{b:<29}{c}".rstrip() for a, b, c in rows)

