@@ -1,0 +1,285 @@
+"""Reproduce the paper's experiments: every method over many seeds, one batched run each.
+
+``reproduce("phase-retrieval")`` builds the problem, computes the warm start
+once, runs every method of :mod:`gsmooth.experiments` as one batched
+:func:`gsmooth.run` over all seeds (recording every step), cuts all curves
+at a common sample budget and summarizes final values and samples to a
+target.  ``ablation=`` runs the IAN-SGD variants of one ablation instead,
+batching variants that share batch sizes into one run.  ``out=`` writes
+``results.json`` (``"kind": "reproduce"``), ``curves.npz`` and the figures;
+:func:`redraw` draws the figures again from those files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from gsmooth import _backend, experiments
+from gsmooth.experiments.ablations import Variant, run_groups, variants
+from gsmooth.experiments.settings import batched_optimizer
+from gsmooth.reproduction_summary import Curves, final_values, sample_cut, summarize, table
+from gsmooth.result import write_npz_atomic
+
+RESULTS = "results.json"
+CURVES = "curves.npz"
+_ARRAYS = ("iters", "samples", "metric", "loss", "status")
+#: Iterates per chunk when Psi is evaluated on recorded iterates.
+PSI_CHUNK = 2048
+
+
+@dataclass
+class Reproduction:
+    """Curves of every method (or ablation variant) and what the report says of them.
+
+    Attributes
+    ----------
+    experiment, title : str
+    ablation : str or None
+    released : bool
+    seeds : list of int
+    curves : list of Curves
+    metric, metric_label : str
+    target : float
+    target_rule : str
+    sample_cut : float
+        Common sample budget of every curve.
+    reference_lines : list of dict
+        Horizontal lines (value, label, style) drawn on the figures.
+    info : dict
+        Problem, settings, device and timings, for ``results.json``.
+    """
+
+    experiment: str
+    title: str
+    ablation: str | None
+    released: bool
+    seeds: list
+    curves: list
+    metric: str
+    metric_label: str
+    target: float
+    target_rule: str
+    sample_cut: float
+    reference_lines: list
+    info: dict
+
+    def summaries(self) -> list[tuple[str, dict]]:
+        """``(label, summary)`` per curve; see :func:`gsmooth.reproduction_summary.summarize`."""
+        return [(c.label if c.panel is None else f"{c.panel}, {c.label}",
+                 summarize(c, self.target, self.sample_cut)) for c in self.curves]
+
+    def table(self) -> str:
+        """The report table: final metric and samples to target per method, over seeds."""
+        head = (f"{self.title}{'' if self.ablation is None else f', ablation {self.ablation}'}: "
+                f"{len(self.seeds)} seeds, budget {self.sample_cut:.0f} samples, "
+                f"target {self.target:.4g} ({self.target_rule})")
+        return head + "\n" + table(self.summaries(), self.metric_label, self.target)
+
+    __str__ = table
+
+    def to_json(self) -> dict:
+        """The content of ``results.json``."""
+        methods = []
+        for c, (_, summary) in zip(self.curves, self.summaries()):
+            methods.append({"key": c.key, "label": c.label, "panel": c.panel, "paper": c.paper,
+                            "gsmooth": c.optimizer, **summary})
+        return {
+            "kind": "reproduce", "experiment": self.experiment, "title": self.title,
+            "ablation": self.ablation, "released": self.released, "seeds": self.seeds,
+            "metric": self.metric, "metric_label": self.metric_label,
+            "target": {"value": self.target, "rule": self.target_rule},
+            "sample_cut": self.sample_cut, "reference_lines": self.reference_lines,
+            **self.info, "methods": methods,
+        }
+
+    def save(self, folder) -> list[Path]:
+        """Write ``results.json``, ``curves.npz`` and the figures into ``folder``."""
+        from gsmooth import reproduction_figures
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        arrays = {f"c{i}_{name}": getattr(c, name)
+                  for i, c in enumerate(self.curves) for name in _ARRAYS}
+        write_npz_atomic(folder / CURVES, arrays)
+        data = self.to_json()
+        data["files"] = {"curves": CURVES,
+                         "figures": list(reproduction_figures.figure_names(self.ablation))}
+        _write_json_atomic(folder / RESULTS, data)
+        figures = reproduction_figures.draw(self, folder)
+        return [folder / RESULTS, folder / CURVES, *figures]
+
+    @classmethod
+    def load(cls, folder) -> Reproduction:
+        """Read a reproduction written by :meth:`save` (JSON and ``.npz``, no pickle)."""
+        folder = Path(folder)
+        data = json.loads((folder / RESULTS).read_text())
+        if data.get("kind") != "reproduce":
+            raise ValueError(f"{folder / RESULTS} has kind {data.get('kind')!r}, not 'reproduce'")
+        with np.load(folder / CURVES, allow_pickle=False) as npz:
+            curves = [
+                Curves(m["key"], m["label"], m["paper"], m["gsmooth"],
+                       [s["seed"] for s in m["per_seed"]],
+                       **{name: npz[f"c{i}_{name}"] for name in _ARRAYS}, panel=m["panel"])
+                for i, m in enumerate(data["methods"])
+            ]
+        info = {k: data[k] for k in ("problem", "settings", "device", "dtype", "seconds")}
+        return cls(data["experiment"], data["title"], data["ablation"], data["released"],
+                   data["seeds"], curves, data["metric"], data["metric_label"],
+                   data["target"]["value"], data["target"]["rule"], data["sample_cut"],
+                   data["reference_lines"], info)
+
+
+def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device: str = "numpy",
+              data=None, released: bool = False, ablation: str | None = None,
+              steps: int | None = None, problem_options: dict | None = None,
+              dtype: str = "float64", progress=None) -> Reproduction:
+    """Run one of the paper's experiments (or one of its ablations) over many seeds.
+
+    Parameters
+    ----------
+    experiment : {"phase-retrieval", "dro"}
+    seeds : int or sequence of int
+        Seeds of the minibatch streams (a count ``k`` means ``0..k-1``).  All
+        seeds start from the same warm start, as the released scripts do.
+        Ablation variants batched into one run use the seeds shifted by
+        multiples of ``max(seeds) + 1``, so every run keeps its own stream.
+    out : path, optional
+        Folder for ``results.json``, ``curves.npz`` and the figures.
+    device : {"numpy", "cupy", "array-api-strict"}
+    data : path, optional
+        DRO: the WHO life-expectancy CSV; synthetic data when omitted.
+    released : bool
+        Keep the released script's behaviour where it differs from the
+        paper's formulas (DRO: the label-leaking preprocessing).
+    ablation : {"beta", "batch2", "delta", "tau"}, optional
+        Run the IAN-SGD variants of one ablation instead of the methods;
+        see :mod:`gsmooth.experiments.ablations`.
+    steps : int, optional
+        Stochastic steps (default: the paper's budget).
+    problem_options : dict, optional
+        Overrides for the problem (e.g. ``{"m": 200, "d": 10}``) for small runs.
+    dtype : {"float64", "float32"}
+    progress : bool or None
+        Progress bars of the runs.
+
+    Returns
+    -------
+    Reproduction
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> rep = gs.reproduce("phase-retrieval", seeds=2, steps=20,
+    ...                    problem_options={"m": 200, "d": 10})
+    >>> [c.key for c in rep.curves][-1], rep.curves[-1].metric.shape
+    ('ian_sgd', (21, 2))
+    """
+    spec = experiments.get(experiment)
+    steps = spec.steps if steps is None else steps
+    seed_values = _backend.seed_list(seeds)
+    problem = spec.make_problem(data, released, **(problem_options or {}))
+    start = spec.warm_start.point(problem, spec.grad_scale)
+    if ablation is None:
+        items = [Variant(setting) for setting in spec.methods]
+        groups = [[i] for i in range(len(items))]
+    else:
+        items = variants(ablation, spec.method("ian_sgd"))
+        groups = run_groups(items)
+    curves: list = [None] * len(items)
+    seconds = {"runs": 0.0, "metric": 0.0}
+    for group in groups:
+        stride = max(seed_values) + 1
+        run_seeds = [s + p * stride for p in range(len(group)) for s in seed_values]
+        opt = batched_optimizer([items[j].setting for j in group], spec.grad_scale,
+                                repeats=len(seed_values))
+        result = _run(problem, opt, steps, run_seeds, start, spec, device, dtype, progress)
+        metric, metric_seconds = _metric(problem, result, spec.metric, device, dtype)
+        seconds["runs"] += result.seconds
+        seconds["metric"] += metric_seconds
+        for position, j in enumerate(group):
+            cols = slice(position * len(seed_values), (position + 1) * len(seed_values))
+            curves[j] = _curves(items[j], result, metric, cols, run_seeds[cols])
+    rep = _assemble(spec, problem, curves, seed_values, ablation, released,
+                    {"device": device, "dtype": dtype, "seconds": seconds, "start": start})
+    if out is not None:
+        rep.save(out)
+    return rep
+
+
+def redraw(folder) -> list[Path]:
+    """Draw the figures of the reproduction saved in ``folder`` again; return their paths."""
+    from gsmooth import reproduction_figures
+
+    return reproduction_figures.draw(Reproduction.load(folder), folder)
+
+
+def _run(problem, opt, steps, run_seeds, start, spec, device, dtype, progress):
+    from gsmooth.engine import run
+
+    w0 = np.broadcast_to(start, (len(run_seeds), problem.dim)).copy()
+    return run(problem, opt, steps, seeds=run_seeds, w0=w0, record=1,
+               keep_iterates=spec.metric == "psi", device=device, dtype=dtype,
+               progress=progress)
+
+
+def _metric(problem, result, metric, device, dtype):
+    """The reported metric at every record: the objective, or ``psi`` of the iterates."""
+    if metric == "loss":
+        return result.loss, 0.0
+    iterates = result.capture["iterates"]
+    xp = _backend.namespace_for(device)
+    flat = iterates.reshape(-1, iterates.shape[-1])
+    timing, values = {}, []
+    with _backend.timed(xp, timing):
+        for chunk in np.array_split(flat, math.ceil(flat.shape[0] / PSI_CHUNK)):
+            w = _backend.to_device(chunk, xp, dtype=_backend.resolve_dtype(xp, dtype))
+            values.append(_backend.to_host(problem.psi(w)))
+    return np.concatenate(values).reshape(iterates.shape[:2]), timing["seconds"]
+
+
+def _curves(item, result, metric, cols, seeds):
+    setting = item.setting
+    optimizer = {k: (v[cols][0] if isinstance(v, list) else v)
+                 for k, v in result.optimizer.items()}
+    return Curves(setting.key, setting.label, setting.paper_notation(), optimizer,
+                  list(seeds), result.iters[:, cols], result.samples[:, cols],
+                  metric[:, cols], result.loss[:, cols], result.status[cols], item.panel)
+
+
+def _assemble(spec, problem, curves, seeds, ablation, released, run_info):
+    cut = sample_cut(curves)
+    finals = {c.key: float(np.median(final_values(c, cut))) for c in curves}
+    target, rule = spec.target(problem, finals)
+    lines = [{"value": target, "label": f"target ({rule})", "style": "--"}]
+    info = {"name": problem.name, "dim": problem.dim, "n_samples": problem.n_samples}
+    if hasattr(problem, "noise_floor"):
+        info["noise_floor"] = problem.noise_floor
+        info["value_at_w_true"] = float(problem.value(problem.w_true[None, :])[0])
+        lines.append({"value": problem.noise_floor, "label": "noise floor", "style": ":"})
+    start = run_info.pop("start")
+    info["warm_start_value"] = float(problem.value(start[None, :])[0])
+    return Reproduction(
+        spec.name, spec.title, ablation, released, seeds, curves, spec.metric,
+        spec.metric_label, float(target), rule, cut, lines,
+        {"problem": info, "settings": spec.describe(), **run_info},
+    )
+
+
+def _write_json_atomic(path, data) -> None:
+    path = os.fspath(path)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-",
+                               suffix=".json")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

@@ -1,0 +1,68 @@
+"""Figures of a reproduction: metric against samples and against iterations, and one
+figure per ablation.  Built from saved curves only, so ``gsmooth plot DIR`` redraws them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gsmooth.plots import band, draw_bands, new_figure, save_figure
+
+MAIN_FIGURES = ("loss_vs_samples.png", "loss_vs_iterations.png")
+
+
+def figure_names(ablation: str | None) -> tuple[str, ...]:
+    """File names the reproduction writes: the two main figures, or one per ablation."""
+    return MAIN_FIGURES if ablation is None else (f"ablation_{ablation}.png",)
+
+
+def draw(rep, folder) -> list[Path]:
+    """Draw every figure of ``rep`` (a :class:`gsmooth.reproduction.Reproduction`) into ``folder``."""
+    folder = Path(folder)
+    if rep.ablation is None:
+        return [_versus_samples(rep, folder / MAIN_FIGURES[0]),
+                _versus_iterations(rep, folder / MAIN_FIGURES[1])]
+    return [_versus_samples(rep, folder / figure_names(rep.ablation)[0])]
+
+
+def _panels(rep):
+    panels: dict = {}
+    for curves in rep.curves:
+        panels.setdefault(curves.panel, []).append(curves)
+    return panels
+
+
+def _versus_samples(rep, path):
+    panels = _panels(rep)
+    fig, axes = new_figure(ncols=len(panels), width=4.4, height=3.2)
+    for ax, (panel, group) in zip(axes, panels.items()):
+        bands = {}
+        for c in group:
+            keep = c.within(rep.sample_cut)
+            bands[c.label] = band(c.samples[keep], c.metric[keep], c.status)
+        draw_bands(ax, bands, xlabel="samples drawn", ylabel=rep.metric_label,
+                   title=_title(rep, panel))
+        _reference_lines(ax, rep)
+        ax.set_xlim(0, rep.sample_cut)
+    return Path(save_figure(fig, path))
+
+
+def _versus_iterations(rep, path):
+    fig, axes = new_figure(width=4.4, height=3.2)
+    bands = {c.label: band(c.iters[:, 0], c.metric, c.status) for c in rep.curves}
+    draw_bands(axes[0], bands, xlabel="iteration t", ylabel=rep.metric_label,
+               title=_title(rep, None))
+    _reference_lines(axes[0], rep)
+    return Path(save_figure(fig, path))
+
+
+def _title(rep, panel):
+    seeds = f"{len(rep.seeds)} seeds, median and 10-90% band"
+    head = rep.title if rep.ablation is None else f"{rep.title}: {rep.ablation} ablation"
+    return f"{head}\n{seeds}" if panel is None else f"{head}, {panel}\n{seeds}"
+
+
+def _reference_lines(ax, rep):
+    for line in rep.reference_lines:
+        ax.axhline(line["value"], color="0.4", linestyle=line.get("style", "--"), linewidth=0.8,
+                   label=line["label"])
+    ax.legend(frameon=False)
