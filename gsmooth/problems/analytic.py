@@ -14,24 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.base import Constants, Problem, row_norm
-
-
-def _check_dim(d):
-    if not isinstance(d, (int, np.integer)) or d < 1:
-        raise ValueError(f"d must be a positive integer, got {d!r}")
-    return int(d)
-
-
-def _start(start, d, default):
-    if start is None:
-        return np.full(d, default, dtype=np.float64)
-    start = np.asarray(start, dtype=np.float64)
-    if start.shape != (d,):
-        raise ValueError(f"start must have shape ({d},), got {start.shape}")
-    if not np.all(np.isfinite(start)):
-        raise ValueError("start must be finite, got non-finite entries")
-    return start
+from gsmooth.problems.base import Constants, Problem, check_positive_int, check_start, row_norm
 
 
 class Quadratic(Problem):
@@ -52,7 +35,7 @@ class Quadratic(Problem):
         constants = Constants(
             f_star=0.0, rho=2.0, mu=float(eigs.min()), alpha=0.0, L0=float(eigs.max()), L1=0.0
         )
-        super().__init__("quadratic", d, _start(start, d, 1.0), None, constants, {"eigs": eigs})
+        super().__init__("quadratic", d, check_start(start, d, 1.0), None, constants, {"eigs": eigs})
 
     def _value(self, w, data):
         xp = namespace(w)
@@ -85,14 +68,14 @@ class Power(Problem):
     """
 
     def __init__(self, d=10, p=4.0, start=None):
-        d = _check_dim(d)
+        d = check_positive_int("d", d)
         p = float(p)
         if not np.isfinite(p) or p <= 2:
             raise ValueError(f"p must be > 2, got {p}")
         constants = Constants(
             f_star=0.0, rho=p / (p - 1), mu=p / 2, alpha=(p - 2) / (p - 1), L0=0.0, L1=p - 1
         )
-        super().__init__(f"power(p={p:g})", d, _start(start, d, 1.0), None, constants)
+        super().__init__(f"power(p={p:g})", d, check_start(start, d, 1.0), None, constants)
         self.p = p
 
     def _value(self, w, data):
@@ -116,12 +99,12 @@ class Cosh(Problem):
     """
 
     def __init__(self, d=10, scale=1.0, start=None):
-        d = _check_dim(d)
+        d = check_positive_int("d", d)
         scale = float(scale)
         if not np.isfinite(scale) or scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         constants = Constants(f_star=0.0, rho=2.0, mu=1.0, alpha=1.0, L0=1.0, L1=scale)
-        super().__init__(f"cosh(s={scale:g})", d, _start(start, d, 2.0 / scale), None, constants)
+        super().__init__(f"cosh(s={scale:g})", d, check_start(start, d, 2.0 / scale), None, constants)
         self.scale = scale
 
     def _value(self, w, data):
@@ -145,7 +128,7 @@ class LeastSquares(Problem):
     """
 
     def __init__(self, n=500, d=20, seed=0, start=None):
-        d = _check_dim(d)
+        d = check_positive_int("d", d)
         if not isinstance(n, (int, np.integer)) or n < d:
             raise ValueError(f"n must be an integer >= d = {d}, got {n!r}")
         rng = np.random.default_rng(seed)
@@ -156,7 +139,7 @@ class LeastSquares(Problem):
             f_star=0.0, rho=2.0, mu=float(eig[0]), alpha=0.0, L0=float(eig[-1]), L1=0.0
         )
         data = {"a": a, "b": a @ w_true}
-        super().__init__("least_squares", d, _start(start, d, 0.0), n, constants, data)
+        super().__init__("least_squares", d, check_start(start, d, 0.0), n, constants, data)
         self.w_true = w_true
 
     def _residual(self, w, data):
@@ -175,8 +158,8 @@ class LeastSquares(Problem):
         k, batch = idx.shape
         rows = xp.reshape(xp.take(data["a"], xp.reshape(idx, (-1,)), axis=0), (k, batch, self.dim))
         b = xp.reshape(xp.take(data["b"], xp.reshape(idx, (-1,))), (k, batch))
-        r = xp.sum(rows * w[:, None, :], axis=-1) - b
-        return xp.sum(r[:, :, None] * rows, axis=1) / batch
+        r = (rows @ w[:, :, None])[:, :, 0] - b
+        return (r[:, None, :] @ rows)[:, 0, :] / batch
 
 
 class FiniteSum(Problem):

@@ -152,6 +152,25 @@ class Problem:
         return self._device_data[key]
 
 
+def check_positive_int(name, value) -> int:
+    """Return ``value`` as an int if it is a positive integer, else raise ``ValueError``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_start(start, d, default) -> np.ndarray:
+    """A finite start point of shape (d,), or the constant ``default`` when ``start`` is None."""
+    if start is None:
+        return np.full(d, default, dtype=np.float64)
+    start = np.asarray(start, dtype=np.float64)
+    if start.shape != (d,):
+        raise ValueError(f"start must have shape ({d},), got {start.shape}")
+    if not np.all(np.isfinite(start)):
+        raise ValueError("start must be finite, got non-finite entries")
+    return start
+
+
 def _convert(array, xp, device, float_dtype):
     array = np.asarray(array)
     dtype = float_dtype if np.issubdtype(array.dtype, np.floating) else None

@@ -49,10 +49,8 @@ import os
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.analytic import _start
-from gsmooth.problems.base import Problem
+from gsmooth.problems.base import Problem, check_positive_int, check_start
 from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
-from gsmooth.problems.phase_retrieval import _check_positive_int
 
 PENALTY = 0.1
 ETA0 = 0.1
@@ -238,8 +236,8 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
     if data is not None and (n is not None or d is not None):
         raise ValueError(f"n and d size the synthetic data only (data=None), got n={n!r}, d={d!r}")
     if data is None:
-        n = _check_positive_int("n", SYNTHETIC_N if n is None else n)
-        d = _check_positive_int("d", SYNTHETIC_D if d is None else d)
+        n = check_positive_int("n", SYNTHETIC_N if n is None else n)
+        d = check_positive_int("d", SYNTHETIC_D if d is None else d)
         features, target = synthetic_regression(n, d, data_rng)
         names, name = [f"x{j}" for j in range(d)], f"dro(synthetic, n={n}, d={d})"
     elif isinstance(data, (str, os.PathLike)):
@@ -252,7 +250,7 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
     if start is None:
         x0 = np.random.default_rng(start_seed).standard_normal(dim - 1)
         start = np.append(x0, ETA0)
-    return DRO(features, target, lam, _start(start, dim, 0.0), name, names)
+    return DRO(features, target, lam, check_start(start, dim, 0.0), name, names)
 
 
 def _check_arrays(data):

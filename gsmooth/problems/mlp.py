@@ -29,8 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.base import Problem
-from gsmooth.problems.phase_retrieval import _check_positive_int
+from gsmooth.problems.base import Problem, check_positive_int
 
 ACTIVATIONS = ("tanh", "relu")
 SPLITS = ("train", "test")
@@ -52,7 +51,7 @@ class MLP(Problem):
     """
 
     def __init__(self, hidden, seed, n_train, activation, l2):
-        hidden = _check_positive_int("hidden", hidden)
+        hidden = check_positive_int("hidden", hidden)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         if not (np.isfinite(l2) and l2 >= 0):
@@ -60,7 +59,7 @@ class MLP(Problem):
         features, labels = _digits()
         n_total = labels.size
         if n_train is not None:
-            n_train = _check_positive_int("n_train", n_train)
+            n_train = check_positive_int("n_train", n_train)
             if n_train > n_total:
                 raise ValueError(f"n_train must be at most {n_total}, got {n_train}")
         split_seed, init_seed = np.random.SeedSequence(seed).spawn(2)

@@ -34,8 +34,7 @@ import math
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.analytic import _check_dim, _start
-from gsmooth.problems.base import Constants, Problem
+from gsmooth.problems.base import Constants, Problem, check_positive_int, check_start
 
 START_VARIANCE = 6.0
 START_SHIFT = 1.0
@@ -53,8 +52,8 @@ class PhaseRetrieval(Problem):
     """
 
     def __init__(self, m, d, seed, noise_std, signal_std, start):
-        m = _check_positive_int("m", m)
-        d = _check_dim(d)
+        m = check_positive_int("m", m)
+        d = check_positive_int("d", d)
         if not (np.isfinite(noise_std) and noise_std >= 0):
             raise ValueError(f"noise_std must be finite and >= 0, got {noise_std!r}")
         if not (np.isfinite(signal_std) and signal_std > 0):
@@ -64,7 +63,7 @@ class PhaseRetrieval(Problem):
         a = rs.normal(scale=signal_std, size=(m, d))
         y = (a @ w_true) ** 2 + rs.normal(scale=noise_std, size=m)
         default_start = rs.normal(scale=math.sqrt(START_VARIANCE), size=d) + START_SHIFT
-        start = default_start if start is None else _start(start, d, 0.0)
+        start = default_start if start is None else check_start(start, d, 0.0)
         constants = Constants(f_star=0.0 if noise_std == 0 else None)
         name = f"phase_retrieval(m={m}, d={d})"
         super().__init__(name, d, start, m, constants, {"a": a, "y": y})
@@ -102,12 +101,6 @@ class PhaseRetrieval(Problem):
         s = (rows @ w[:, :, None])[:, :, 0]
         coef = s * (s * s - y) * (2.0 / batch)
         return (coef[:, None, :] @ rows)[:, 0, :]
-
-
-def _check_positive_int(name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def phase_retrieval(
