@@ -50,7 +50,6 @@ from gsmooth.theory.bound import AnGdBound, Branch
 from gsmooth.theory.decay import FixedStepDecay
 from gsmooth.theory.exact import (
     ALPHA,
-    BETA,
     EPS,
     GAMMA,
     GAP,
@@ -58,7 +57,6 @@ from gsmooth.theory.exact import (
     L0,
     L1,
     MU,
-    RHO,
     check_constants,
     check_exponent,
     is_number,

@@ -37,7 +37,7 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from gsmooth.theory.exact import ALPHA, DELTA0, GAMMA, GRAD, L0, L1, MU, T, is_number
+from gsmooth.theory.exact import ALPHA, DELTA0, GRAD, L0, L1, MU, T, is_number
 from gsmooth.theory.numeric import require_numeric, substitute_constants
 from gsmooth.theory.recurrence import decay_law, first_phase, regime_of
 
@@ -151,7 +151,8 @@ class FixedStepDecay:
             start = float(self._concrete(DELTA0, named, None))
             return start * rate**steps
         law = self._concrete(self.law, named, T)
-        return np.asarray(sp.lambdify(T, law, modules="numpy")(steps), dtype=np.float64)
+        with np.errstate(invalid="ignore"):
+            return np.asarray(sp.lambdify(T, law, modules="numpy")(steps), dtype=np.float64)
 
     def _floor(self, gamma: float, rule: sp.Expr, named: dict) -> float:
         concrete = self._concrete(sp.Tuple(MU, L0, L1, ALPHA), named, None)

@@ -36,6 +36,8 @@ Delta_0*(1 - c)**t
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import sympy as sp
 
@@ -47,6 +49,8 @@ REGIMES = ("sublinear", "linear", "two-phase")
 _X = sp.Symbol("x", positive=True)
 _LEVEL = sp.Symbol("B", positive=True)
 _GAP = sp.Function("Delta")
+_DISTANCE = sp.Symbol("s", positive=True)
+_C = sp.Symbol("c", positive=True)
 
 
 def regime_of(q: sp.Expr) -> str | None:
@@ -83,8 +87,8 @@ def decay_law(q: sp.Expr, c: sp.Expr) -> sp.Expr:
     """Return the closed-form bound :math:`B(t) \\ge \\Delta_t` for a fixed ``c``.
 
     ``(1 - c)^t Delta_0`` for ``q = 1`` (from :func:`sympy.rsolve`); otherwise
-    the level reached after ``t`` steps of the comparison ODE, with its
-    positive part taken when ``q < 1`` (the level is reached in finite time).
+    the level reached after ``t`` steps of the comparison ODE, with the value 0
+    after :func:`first_phase` when ``q < 1`` (the level is reached in finite time).
 
     Examples
     --------
@@ -96,10 +100,19 @@ def decay_law(q: sp.Expr, c: sp.Expr) -> sp.Expr:
     regime = regime_of(q)
     if regime == "linear":
         return _linear_law(c)
-    time_to_level = sp.integrate(_X ** (-q), (_X, _LEVEL, DELTA0)) / c
-    (level,) = sp.solve(sp.Eq(time_to_level, T), _LEVEL)
+    distance = q - 1 if regime == "sublinear" else 1 - q
+    level = _ode_level(regime).subs({_DISTANCE: distance, _C: c})
     if regime == "two-phase":
         return sp.Piecewise((level, T < first_phase(q, c)), (0, True))
+    return level
+
+
+@functools.lru_cache(maxsize=None)
+def _ode_level(regime: str) -> sp.Expr:
+    """Solve the comparison ODE once per regime, with ``q = 1 +- s`` symbolic (fast and exact)."""
+    q = 1 + _DISTANCE if regime == "sublinear" else 1 - _DISTANCE
+    time_to_level = sp.integrate(_X ** (-q), (_X, _LEVEL, DELTA0)) / _C
+    (level,) = sp.solve(sp.Eq(time_to_level, T), _LEVEL)
     return level
 
 
