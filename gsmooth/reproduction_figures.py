@@ -35,24 +35,40 @@ def _versus_samples(rep, path):
     panels = _panels(rep)
     fig, axes = new_figure(ncols=len(panels), width=4.4, height=3.2)
     for ax, (panel, group) in zip(axes, panels.items()):
-        bands = {}
-        for c in group:
-            keep = c.within(rep.sample_cut)
-            bands[c.label] = band(c.samples[keep], c.metric[keep], c.status)
+        masks = [c.within(rep.sample_cut) for c in group]
+        bands = _bands(group, [c.samples[m] for c, m in zip(group, masks)],
+                       [c.metric[m] for c, m in zip(group, masks)])
         draw_bands(ax, bands, xlabel="samples drawn", ylabel=rep.metric_label,
                    title=_title(rep, panel))
-        _reference_lines(ax, rep)
+        _reference_lines(ax, rep, _lost(group, bands))
         ax.set_xlim(0, rep.sample_cut)
     return Path(save_figure(fig, path))
 
 
 def _versus_iterations(rep, path):
     fig, axes = new_figure(width=4.4, height=3.2)
-    bands = {c.label: band(c.iters[:, 0], c.metric, c.status) for c in rep.curves}
+    bands = _bands(rep.curves, [c.iters[:, 0] for c in rep.curves],
+                   [c.metric for c in rep.curves])
     draw_bands(axes[0], bands, xlabel="iteration t", ylabel=rep.metric_label,
                title=_title(rep, None))
-    _reference_lines(axes[0], rep)
+    _reference_lines(axes[0], rep, _lost(rep.curves, bands))
     return Path(save_figure(fig, path))
+
+
+def _bands(curves, xs, ys):
+    """Bands of the curves that have at least one finite, non-diverged run."""
+    out = {}
+    for c, x, y in zip(curves, xs, ys):
+        try:
+            out[c.label] = band(x, y, c.status)
+        except ValueError:
+            continue
+    return out
+
+
+def _lost(curves, bands):
+    """Legend notes for curves whose every run diverged (no band to draw)."""
+    return [f"{c.label}: all {len(c.seeds)} runs diverged" for c in curves if c.label not in bands]
 
 
 def _title(rep, panel):
@@ -61,8 +77,10 @@ def _title(rep, panel):
     return f"{head}\n{seeds}" if panel is None else f"{head}, {panel}\n{seeds}"
 
 
-def _reference_lines(ax, rep):
+def _reference_lines(ax, rep, notes):
     for line in rep.reference_lines:
         ax.axhline(line["value"], color="0.4", linestyle=line.get("style", "--"), linewidth=0.8,
                    label=line["label"])
+    for note in notes:
+        ax.plot([], [], linestyle="none", label=note)
     ax.legend(frameon=False)

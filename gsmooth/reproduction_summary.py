@@ -56,13 +56,23 @@ class Curves:
 def sample_cut(curves: list[Curves]) -> float:
     """Smallest total of samples drawn over the curves (the common x-range).
 
+    A curve's total is that of its longest run (a diverged run is frozen and
+    stops drawing); curves whose every run diverged do not set the budget
+    unless all did.
+
     Examples
     --------
     >>> c = [_toy([0, 10, 20]), _toy([0, 15, 30])]
     >>> sample_cut(c)
     20.0
     """
-    return float(min(np.max(c.samples[-1]) for c in curves))
+    totals = [float(np.max(c.samples[-1])) for c in curves]
+    alive = [t for t, c in zip(totals, curves) if not np.all(_failed(c.status))]
+    return min(alive or totals)
+
+
+def _failed(status):
+    return np.isin(status, (DIVERGED, NONFINITE))
 
 
 def final_values(curves: Curves, cut: float) -> np.ndarray:
@@ -117,7 +127,7 @@ def summarize(curves: Curves, target: float, cut: float) -> dict:
         "final": {k: _json_number(v) for k, v in spread(finals).items()},
         "samples_to_target": {k: _json_number(v) for k, v in spread(hits).items()},
         "reached": int(np.sum(np.isfinite(hits))),
-        "diverged": int(np.sum(np.isin(curves.status, (DIVERGED, NONFINITE)))),
+        "diverged": int(np.sum(_failed(curves.status))),
         "runs": len(curves.seeds),
     }
 
@@ -125,13 +135,14 @@ def summarize(curves: Curves, target: float, cut: float) -> dict:
 def table(rows: list[tuple[str, dict]], metric_label: str, target: float) -> str:
     """Plain-text table: final value and samples to target, median [q10, q90], per curve."""
     header = (f"{'method':<28} {'final ' + metric_label + ' median [q10, q90]':>36} "
-              f"{'samples to ' + format(target, '.4g') + ' median [q10, q90]':>38} {'reached':>8}")
+              f"{'samples to ' + format(target, '.4g') + ' median [q10, q90]':>38} {'reached':>8} "
+              f"{'diverged':>8}")
     lines = [header, "-" * len(header)]
     for label, summary in rows:
         final, hits = summary["final"], summary["samples_to_target"]
         lines.append(
             f"{label:<28} {_triple(final, '.4g'):>36} {_triple(hits, '.0f'):>38} "
-            f"{summary['reached']:>4}/{summary['runs']:<3}"
+            f"{summary['reached']:>4}/{summary['runs']:<3} {summary['diverged']:>8}"
         )
     return "\n".join(lines)
 

@@ -153,3 +153,29 @@ def test_samples_to_target_is_the_first_hit(values, target, batch):
     hit = samples_to_target(curves, target, cut)[0]
     below = [s for v, s in zip(values, samples[:, 0]) if v <= target]
     assert hit == (below[0] if below else np.inf)
+
+
+def test_sample_cut_ignores_curves_whose_runs_all_diverged():
+    alive = curves_of(np.ones((3, 2)), np.array([[0, 0], [10, 10], [20, 20]]))
+    dead = curves_of(np.ones((3, 2)), np.array([[0, 0], [5, 5], [5, 5]]))
+    dead.status[:] = 2
+    assert sample_cut([alive, dead]) == 20
+    assert sample_cut([dead]) == 5
+
+
+def test_figures_survive_a_method_whose_runs_all_diverged(pr_folder, tmp_path):
+    from gsmooth import reproduction_figures
+
+    rep = Reproduction.load(pr_folder)
+    rep.curves[0].status[:] = 2
+    rep.curves[0].metric[1:] = np.nan
+    paths = reproduction_figures.draw(rep, tmp_path)
+    assert all(p.stat().st_size > 0 for p in paths)
+
+
+def test_command_problem_seed_changes_the_instance(tmp_path):
+    base = ["reproduce", "phase-retrieval", "--seeds", "1", "--steps", "1"]
+    assert cli.main([*base, "--out", str(tmp_path / "a")]) == 0
+    assert cli.main([*base, "--problem-seed", "7", "--out", str(tmp_path / "b")]) == 0
+    a, b = (json.loads((tmp_path / f / "results.json").read_text())["problem"] for f in "ab")
+    assert a["warm_start_value"] != b["warm_start_value"]

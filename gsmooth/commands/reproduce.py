@@ -29,6 +29,9 @@ def register(subparsers) -> None:
                         help="run one IAN-SGD ablation instead of the method comparison")
     parser.add_argument("--steps", type=int, default=None,
                         help="stochastic steps (default: the paper's budget)")
+    parser.add_argument("--problem-seed", type=int, default=None,
+                        help="seed of the problem instance (phase retrieval: data and start, "
+                        "default 2024; DRO: target noise and start, default 0)")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     parser.set_defaults(func=run)
 
@@ -38,9 +41,10 @@ def run(args) -> int:
     from gsmooth.reproduction import reproduce
 
     out = args.out or "-".join(["reproduce", args.experiment, *filter(None, [args.ablation])])
+    options = {} if args.problem_seed is None else {"seed": args.problem_seed}
     rep = reproduce(args.experiment, seeds=args.seeds, out=out, device=args.device,
                     data=args.data, released=args.released, ablation=args.ablation,
-                    steps=args.steps, dtype=args.dtype)
+                    steps=args.steps, problem_options=options, dtype=args.dtype)
     print(rep.table())
     print(f"wrote {out}/results.json, {out}/curves.npz and figures")
     return 0
