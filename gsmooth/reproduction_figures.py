@@ -8,6 +8,7 @@ from pathlib import Path
 from gsmooth.plots import band, draw_bands, new_figure, save_figure
 
 MAIN_FIGURES = ("loss_vs_samples.png", "loss_vs_iterations.png")
+PANEL_WIDTH, PANEL_HEIGHT = 6.2, 3.2
 
 
 def figure_names(ablation: str | None) -> tuple[str, ...]:
@@ -33,7 +34,7 @@ def _panels(rep):
 
 def _versus_samples(rep, path):
     panels = _panels(rep)
-    fig, axes = new_figure(ncols=len(panels), width=4.4, height=3.2)
+    fig, axes = new_figure(ncols=len(panels), width=PANEL_WIDTH, height=PANEL_HEIGHT)
     for ax, (panel, group) in zip(axes, panels.items()):
         masks = [c.within(rep.sample_cut) for c in group]
         bands = _bands(group, [c.samples[m] for c, m in zip(group, masks)],
@@ -46,7 +47,7 @@ def _versus_samples(rep, path):
 
 
 def _versus_iterations(rep, path):
-    fig, axes = new_figure(width=4.4, height=3.2)
+    fig, axes = new_figure(width=PANEL_WIDTH, height=PANEL_HEIGHT)
     bands = _bands(rep.curves, [c.iters[:, 0] for c in rep.curves],
                    [c.metric for c in rep.curves])
     draw_bands(axes[0], bands, xlabel="iteration t", ylabel=rep.metric_label,
@@ -83,4 +84,4 @@ def _reference_lines(ax, rep, notes):
                    label=line["label"])
     for note in notes:
         ax.plot([], [], linestyle="none", label=note)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))

@@ -76,7 +76,8 @@ def _failed(status):
 
 
 def final_values(curves: Curves, cut: float) -> np.ndarray:
-    """The metric at the last record within ``cut`` samples, per run (k,).
+    """The metric at the last record within ``cut`` samples, per run (k,); ``inf`` for a
+    run that diverged or went non-finite (its frozen last iterate is no result).
 
     Examples
     --------
@@ -84,7 +85,7 @@ def final_values(curves: Curves, cut: float) -> np.ndarray:
     [3.0]
     """
     last = np.flatnonzero(curves.within(cut))[-1]
-    return curves.metric[last].astype(float)
+    return np.where(_failed(curves.status), np.inf, curves.metric[last].astype(float))
 
 
 def samples_to_target(curves: Curves, target: float, cut: float) -> np.ndarray:

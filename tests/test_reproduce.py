@@ -53,6 +53,9 @@ def test_final_and_target_agree_with_the_saved_curves(pr_folder):
     for curves, method in zip(rep.curves, data["methods"]):
         keep = np.max(curves.samples, axis=1) <= rep.sample_cut
         for r, seed in enumerate(method["per_seed"]):
+            if curves.status[r] in (2, 3):
+                assert seed["final"] is None
+                continue
             assert seed["final"] == pytest.approx(curves.metric[keep][-1, r])
             below = np.flatnonzero(curves.metric[keep][:, r] <= rep.target)
             expected = curves.samples[keep][below[0], r] if below.size else None
