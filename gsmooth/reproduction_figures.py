@@ -74,7 +74,8 @@ def _lost(curves, bands):
 
 def _title(rep, panel):
     seeds = f"{len(rep.seeds)} seeds, median and 10-90% band"
-    head = rep.title if rep.ablation is None else f"{rep.title}: {rep.ablation} ablation"
+    name = rep.info.get("problem", {}).get("name", rep.title)
+    head = name if rep.ablation is None else f"{name}: {rep.ablation} ablation"
     return f"{head}\n{seeds}" if panel is None else f"{head}, {panel}\n{seeds}"
 
 
