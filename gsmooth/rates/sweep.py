@@ -178,7 +178,10 @@ def check_eps_grid(eps_grid) -> np.ndarray:
 
 
 def exact_exponent(name: str, value, low: float, high: float) -> Fraction:
-    """Read an exponent as a fraction, snapping floats such as ``2/3`` to the fraction they round.
+    """Read an exponent as a fraction with denominator at most 1000 (within 1e-6 of a float).
+
+    Floats such as ``2/3`` snap to the fraction they round, and estimated
+    exponents keep a small denominator, which keeps the symbolic derivation fast.
 
     Examples
     --------
@@ -193,9 +196,7 @@ def exact_exponent(name: str, value, low: float, high: float) -> Fraction:
         number = Fraction(str(value).strip()) if isinstance(value, str) else Fraction(float(value))
     except (TypeError, ValueError, ZeroDivisionError):
         raise ValueError(f"{name} must be a number such as 0.5 or 2/3, got {value!r}") from None
-    snapped = number.limit_denominator(_MAX_DENOMINATOR)
-    if abs(float(snapped) - float(number)) < 1e-12:
-        number = snapped
+    number = number.limit_denominator(_MAX_DENOMINATOR)
     if not low <= number <= high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value}")
     return number
