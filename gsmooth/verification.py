@@ -24,9 +24,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from gsmooth.errors import GSmoothError
 from gsmooth.rates.sweep import check_eps_grid, exact_exponent
 from gsmooth.verification_cases import Case, suite
-from gsmooth.verification_checks import CaseResult, run_case
+from gsmooth.verification_checks import run_case
 from gsmooth.verification_report import table_rows, text_table, write_folder
 
 PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": "cosh",
@@ -156,8 +157,9 @@ def load_target(target: str, x0=None, f_star=None):
 
     Raises
     ------
-    FileNotFoundError, ValueError
-        A missing file, a missing object, or a function without ``x0``.
+    FileNotFoundError, ValueError, GSmoothError
+        A missing file, a missing object, an object of the wrong type, or a
+        function without ``x0``.
     """
     from gsmooth.problems import Problem, from_function
 
@@ -176,8 +178,8 @@ def load_target(target: str, x0=None, f_star=None):
     if isinstance(obj, Problem):
         return obj
     if not callable(obj):
-        raise ValueError(f"{name!r} in {path_text} must be a Problem or a value_and_grad function, "
-                         f"got {type(obj).__name__}")
+        raise GSmoothError(f"{name!r} in {path_text} must be a Problem or a value_and_grad function, "
+                           f"got {type(obj).__name__}")
     if x0 is None:
         raise ValueError(f"{name!r} is a function: give its starting point x0 (--x0 1,1,1)")
     return from_function(obj, np.asarray(x0, dtype=float), f_star=f_star, name=name)

@@ -16,6 +16,9 @@ import numpy as np
 
 from gsmooth.result import write_npz_atomic
 
+READABLE = 0o644
+"""Mode of the text files written (temporary files start private)."""
+
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
            "observed [95% interval]", "verdict")
 
@@ -64,6 +67,7 @@ def write_json_atomic(path, data: dict) -> None:
     try:
         with os.fdopen(fd, "w") as handle:
             json.dump(data, handle, indent=1)
+        os.chmod(tmp, READABLE)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)
@@ -86,7 +90,7 @@ def read_folder(folder) -> tuple[dict, list[dict]]:
     """Read ``results.json`` and ``curves.npz`` back."""
     folder = pathlib.Path(folder)
     results = json.loads((folder / "results.json").read_text())
-    curves = [dict() for _ in results["cases"]]
+    curves = [{} for _ in results["cases"]]
     with np.load(folder / "curves.npz", allow_pickle=False) as data:
         for key in data.files:
             index, name = key.split("_", 1)
@@ -127,12 +131,12 @@ def report_markdown(results: dict, figures: list) -> str:
     verdict = "PASS" if results["passed"] else "FAIL"
     lines = [
         "# gsmooth verify", "",
-        f"Verdict: **{verdict}** ({results['n_failed']} failed of {results['n_checks']} judged checks; "
-        f"{results['seconds']:.1f} s, device {results['device']}, {results['runs']} runs per case).", "",
+        (f"Verdict: **{verdict}** ({results['n_failed']} failed of {results['n_checks']} judged checks; "
+         f"{results['seconds']:.1f} s, device {results['device']}, {results['runs']} runs per case)."), "",
         markdown_table(table_rows(cases)), "",
-        "Shape checks compare with predictions made with PL as an equality and the full first-order "
-        "decrease (exact on the analytic zoo for small steps); bound checks compare with the derived, "
-        "guaranteed bounds. 'info' rows (estimated constants) are reported, not judged.", "",
+        ("Shape checks compare with predictions made with PL as an equality and the full first-order "
+         "decrease (exact on the analytic zoo for small steps); bound checks compare with the derived, "
+         "guaranteed bounds. 'info' rows (estimated constants) are reported, not judged."), "",
     ]
     notes = [f"- {case['label']}: {'; '.join(case['notes'])}" for case in cases if case["notes"]]
     if notes:
@@ -145,4 +149,5 @@ def _write_text(path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".md")
     with os.fdopen(fd, "w") as handle:
         handle.write(text)
+    os.chmod(tmp, READABLE)
     os.replace(tmp, path)

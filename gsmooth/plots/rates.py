@@ -55,7 +55,7 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
     law is drawn against linear ``t``, where it is straight.
     """
     t = np.asarray(iters, dtype=float).reshape(-1)
-    gaps = np.asarray(gaps, dtype=float)
+    gaps = np.asarray(gaps, dtype=float).reshape(t.size, -1)
     positive = gaps[gaps > 0]
     shown = np.maximum(gaps, positive.min() if positive.size else 1e-300)
     keep = t >= 1

@@ -14,7 +14,7 @@ against :math:`\log(1/\epsilon)`; on the boundary regime
 Examples
 --------
 >>> import gsmooth as gs
->>> sweep = eps_sweep(gs.problems.quadratic([1.0, 4.0]), beta=1, eps_grid=[1e-2, 1e-3, 1e-4, 1e-5])
+>>> sweep = eps_sweep(gs.problems.quadratic([1.0, 4.0]), beta=1, eps_grid=[1e-2, 1e-3, 1e-4])
 >>> sweep.regime, sweep.predicted
 ('two-phase', 0.5)
 >>> bool(sweep.exponent <= sweep.predicted + 0.05), bool((sweep.T <= sweep.T_bound).all())

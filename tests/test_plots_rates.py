@@ -1,0 +1,39 @@
+"""Plot data of rate figures, checked without pixels."""
+
+import numpy as np
+import pytest
+
+from gsmooth.plots.rates import decay_plot_data, teps_plot_data
+from gsmooth.rates import fit_decay
+from gsmooth.recorder import record_grid
+
+
+def test_decay_plot_data_follows_the_fitted_law_and_keeps_the_bound():
+    t = record_grid(1000)
+    gaps = np.column_stack([(1.0 + t) ** -2.0, 2.0 * (1.0 + t) ** -2.0])
+    fit = fit_decay(t, gaps).as_dict()
+    data = decay_plot_data(t, gaps, fit, bound=10.0 * (1.0 + t) ** -1.0)
+    assert data.logx and data.band.n_runs == 2
+    assert np.all(data.band.x >= 1)
+    slope = np.polyfit(np.log(data.law_t), np.log(data.law), 1)[0]
+    assert slope == pytest.approx(-fit["exponent"])
+    assert np.all(data.bound >= data.band.high)
+
+
+def test_geometric_law_is_drawn_on_linear_t_and_zero_gaps_stay_drawable():
+    t = np.arange(0, 200)
+    gaps = 0.9 ** t.astype(float)
+    gaps[-1] = 0.0
+    data = decay_plot_data(t, gaps, fit_decay(t[:-1], gaps[:-1]).as_dict())
+    assert not data.logx and np.all(data.band.median > 0)
+
+
+def test_teps_theory_line_has_the_predicted_slope_and_passes_through_the_data():
+    eps = np.logspace(-2, -6, 5)
+    sweep = {"eps": eps.tolist(), "T": [3, 9, 27, 81, -1], "T_bound": (10 / eps**0.5).tolist(),
+             "predicted": 0.25, "log_factor": True, "delta0": 1.0}
+    data = teps_plot_data(sweep)
+    assert data.eps.size == 4
+    shape = eps**-0.25 * np.log(1.0 / eps)
+    assert np.allclose(data.slope_T / shape, data.slope_T[0] / shape[0])
+    assert data.slope_T[2] == pytest.approx(27)
