@@ -18,7 +18,7 @@ from gsmooth.result import RunResult
 
 
 def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", gap_tol=None,
-        capture=False, keep_iterates=False, track_grad_norm=True, device="numpy", dtype="float64", root_seed=0,
+        capture=False, keep_iterates=False, track_grad_norm=True, metric=None, device="numpy", dtype="float64", root_seed=0,
         diverge_factor=1e10, progress=None) -> RunResult:
     """Advance ``k`` runs of ``optimizer`` on ``problem`` for ``steps`` steps.
 
@@ -48,6 +48,9 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     track_grad_norm : bool
         Record ``||grad F||`` (a full gradient per record); ``False`` halves the
         cost of dense recording and leaves ``grad_norm`` NaN.
+    metric : callable, optional
+        ``metric(w) -> (k,)`` evaluated on the device at every record and kept
+        in ``RunResult.metric`` (e.g. ``problem.psi`` for DRO).
     device : {"numpy", "cupy", "array-api-strict"}
         Namespace when ``w0`` is not given (or is a NumPy array).
     dtype : {"float64", "float32"}
@@ -79,7 +82,7 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     hp = optimizer.columns(k, xp, w.dtype, where)
     oracle = Oracle(problem, optimizer, _backend.run_generators(seed_values, root_seed), xp, where)
     recorder = Recorder(problem, k, gap_tol, diverge_factor, capture, keep_iterates,
-                        track_grad_norm)
+                        track_grad_norm, metric)
     grid = record_grid(steps, record)
     timing = {}
     with _backend.timed(xp, timing):

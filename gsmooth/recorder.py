@@ -67,15 +67,19 @@ class Recorder:
     track_grad_norm : bool
         Evaluate ``||grad F||`` at records (one full gradient each); when false
         ``grad_norm`` is NaN and records cost one objective evaluation.
+    metric : callable or None
+        ``metric(w) -> (k,)``, another quantity to record on the device (for
+        example the DRO objective ``Psi``).
     """
 
     def __init__(self, problem, k, gap_tol, diverge_factor, capture, keep_iterates,
-                 track_grad_norm=True):
+                 track_grad_norm=True, metric=None):
         if gap_tol is not None and problem.f_star is None:
             raise ValueError(f"gap_tol needs a known f_star, and problem {problem.name!r} has none")
         if capture and not track_grad_norm:
             raise ValueError("capture=True needs track_grad_norm=True, got track_grad_norm=False")
         self.track_grad_norm = track_grad_norm
+        self.metric_fn, self.metric = metric, []
         self.problem, self.gap_tol, self.diverge_factor = problem, gap_tol, diverge_factor
         self.capture_pairs, self.keep_iterates = capture, keep_iterates
         self.status = np.full(k, MAX_STEPS)
@@ -98,6 +102,8 @@ class Recorder:
         self.iters.append(t)
         self.loss.append(loss)
         self.samples.append(samples)
+        if self.metric_fn is not None:
+            self.metric.append(self.metric_fn(w))
         if self.keep_iterates:
             self.iterates.append(w)
         host_active = self._update_status(t, _backend.to_host(loss), _backend.to_host(finite))
@@ -131,8 +137,9 @@ class Recorder:
         """Repeat the last record at the grid points left after every run stopped."""
         for t in grid[len(self.iters):]:
             self.iters.append(int(t))
-            for trace in (self.loss, self.grad_norm, self.samples):
-                trace.append(trace[-1])
+            for trace in (self.loss, self.grad_norm, self.samples, self.metric):
+                if trace:
+                    trace.append(trace[-1])
             if self.keep_iterates:
                 self.iterates.append(self.iterates[-1])
 
@@ -140,7 +147,8 @@ class Recorder:
         """Host arrays: iters, samples, loss, grad_norm (n_records, k) and captures."""
         iters = np.repeat(np.asarray(self.iters)[:, None], k, axis=1)
         out = {"iters": iters, "samples": _stack(self.samples), "loss": _stack(self.loss),
-               "grad_norm": _stack(self.grad_norm)}
+               "grad_norm": _stack(self.grad_norm),
+               "metric": _stack(self.metric) if self.metric else None}
         captured = {}
         if self.capture_pairs:
             captured = self._pair_arrays(len(self.iters), k)

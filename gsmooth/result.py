@@ -54,6 +54,8 @@ class RunResult:
         ``iterates`` of shape (n_records, k, d).
     seconds : float
         Wall-clock time of the run (device-synchronized).
+    metric : ndarray or None, shape (n_records, k)
+        The ``metric`` callable of :func:`gsmooth.run` at each record, if given.
     """
 
     iters: np.ndarray
@@ -69,6 +71,7 @@ class RunResult:
     f_star: float | None = None
     capture: dict = field(default_factory=dict)
     seconds: float = 0.0
+    metric: np.ndarray | None = None
 
     @property
     def gap(self) -> np.ndarray:
@@ -112,6 +115,8 @@ class RunResult:
             "capture": sorted(self.capture),
         }
         arrays = {name: getattr(self, name) for name in _ARRAYS}
+        if self.metric is not None:
+            arrays["metric"] = self.metric
         arrays.update({f"capture_{k}": v for k, v in self.capture.items()})
         arrays["meta"] = np.array(json.dumps(meta))
         write_npz_atomic(path, arrays)
@@ -122,6 +127,7 @@ class RunResult:
         with np.load(path, allow_pickle=False) as data:
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in _ARRAYS}
+            arrays["metric"] = data["metric"] if "metric" in data.files else None
             capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
         return cls(**arrays, capture=capture, **meta)
 

@@ -108,12 +108,24 @@ def test_loss_only_recording():
         gs.run(p, gs.optim.gd(0.05), 3, capture=True, track_grad_norm=False)
 
 
+def test_metric_is_recorded_and_padded():
+    p = gs.problems.quadratic([1.0, 3.0])
+    res = gs.run(p, gs.optim.gd(0.3), 100, record=1, gap_tol=1e-6, keep_iterates=True,
+                 metric=lambda w: w[:, 0])
+    assert res.metric.shape == res.loss.shape
+    np.testing.assert_array_equal(res.metric, res.capture["iterates"][:, :, 0])
+    t = res.converged_at[0]
+    assert res.metric[-1, 0] == res.metric[t, 0] and res.metric[0, 0] == p.start[0]
+
+
 def test_save_and_load_round_trip(tmp_path):
-    res = gs.run(NOISY, STOCHASTIC_METHODS["sgd"], 10, seeds=2, capture=True)
+    res = gs.run(NOISY, STOCHASTIC_METHODS["sgd"], 10, seeds=2, capture=True,
+                 metric=lambda w: w[:, 0])
     res.save(tmp_path / "r.npz")
     back = RunResult.load(tmp_path / "r.npz")
     np.testing.assert_array_equal(back.loss, res.loss)
     np.testing.assert_array_equal(back.capture["step_norm"], res.capture["step_norm"])
+    np.testing.assert_array_equal(back.metric, res.metric)
     assert back.optimizer == res.optimizer and back.seeds == res.seeds
     assert [p.name for p in tmp_path.iterdir()] == ["r.npz"]
 
