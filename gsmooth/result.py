@@ -21,6 +21,7 @@ STATUS_MESSAGES = {
     DIVERGED: "diverged: the loss exceeded diverge_factor times its start",
     NONFINITE: "stopped: a non-finite iterate, loss or gradient appeared",
 }
+FILE_MODE = 0o644
 _ARRAYS = ("iters", "samples", "loss", "grad_norm", "status", "converged_at", "w")
 
 
@@ -140,6 +141,7 @@ def write_npz_atomic(path, arrays: dict) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             np.savez(handle, **arrays)
+        os.chmod(tmp, FILE_MODE)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -174,3 +174,10 @@ def test_decay_value_rejects_a_step_above_the_supremum():
     bound = an_gd_bound(2, 0, alpha=0, L0=2, L1=0, mu=1)
     with pytest.raises(ValueError, match="gamma must be < 0.5"):
         bound.decay_value(3, gamma=0.6, Delta0=1)
+
+
+def test_float_exponents_snap_to_small_fractions():
+    from gsmooth.theory import an_gd_bound
+
+    bound = an_gd_bound(4 / 3, 2 / 3)
+    assert bound.regime == "linear" and str(bound.exponent) == "1/2"

@@ -66,6 +66,7 @@ def save_figure(fig, path) -> str:
     os.close(fd)
     try:
         fig.savefig(tmp)
+        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         os.unlink(tmp)

@@ -6,16 +6,18 @@ the user are turned into exact ones here, so that ``"2/3"`` and
 
 * strings are parsed with :class:`sympy.Rational` (``"2/3"``, ``"0.5"``, ``"1e-3"``);
 * ints and SymPy numbers are kept as they are;
-* floats are read through their shortest decimal ``repr`` (``0.5 -> 1/2``,
-  ``0.1 -> 1/10``); a float such as ``2/3`` evaluated by Python is therefore
-  *not* ``2/3``: pass ``"2/3"`` or ``Rational(2, 3)`` to keep a fraction exact;
+* a float that equals a fraction with denominator at most 1000 to within
+  1e-12 (relative) is that fraction: ``2/3`` evaluated by Python gives ``2/3``
+  and ``4/3`` gives ``4/3``, not a 16-digit rational that would make the
+  derivation slow; any other float is read through its shortest decimal
+  ``repr`` (``0.1 -> 1/10``, ``0.123456789 -> 123456789/1000000000``);
 * SymPy symbols are left free (the derivation then keeps them symbolic).
 
 Examples
 --------
 >>> from gsmooth.theory.exact import exact, check_exponent
->>> exact("2/3"), exact(0.5), exact(0.1)
-(2/3, 1/2, 1/10)
+>>> exact("2/3"), exact(0.5), exact(0.1), exact(2 / 3)
+(2/3, 1/2, 1/10, 2/3)
 >>> check_exponent("beta", "3/2", low=0, high=1)
 Traceback (most recent call last):
 ...
@@ -25,6 +27,7 @@ ValueError: beta must be in [0, 1], got 3/2
 from __future__ import annotations
 
 import numbers
+from fractions import Fraction
 
 import sympy as sp
 
@@ -79,9 +82,16 @@ def exact(value) -> sp.Expr:
     raise ValueError(f"expected a number, a string such as '2/3', or a SymPy expression, got {value!r}")
 
 
+FLOAT_DENOMINATOR = 1000
+FLOAT_TOLERANCE = 1e-12
+
+
 def _from_float(value: float) -> sp.Rational:
     if value != value or value in (float("inf"), float("-inf")):
         raise ValueError(f"expected a finite number, got {value!r}")
+    snapped = Fraction(value).limit_denominator(FLOAT_DENOMINATOR)
+    if abs(float(snapped) - value) <= FLOAT_TOLERANCE * abs(value):
+        return sp.Rational(snapped.numerator, snapped.denominator)
     return sp.Rational(repr(value))
 
 
