@@ -8,11 +8,11 @@ loads with ``allow_pickle=False``, written atomically.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass, field
 
 import numpy as np
+
+from gsmooth._io import write_atomic
 
 MAX_STEPS, CONVERGED, DIVERGED, NONFINITE = 0, 1, 2, 3
 STATUS_MESSAGES = {
@@ -21,7 +21,6 @@ STATUS_MESSAGES = {
     DIVERGED: "diverged: the loss exceeded diverge_factor times its start",
     NONFINITE: "stopped: a non-finite iterate, loss or gradient appeared",
 }
-FILE_MODE = 0o644
 _ARRAYS = ("iters", "samples", "loss", "grad_norm", "status", "converged_at", "w")
 
 
@@ -134,15 +133,10 @@ class RunResult:
 
 
 def write_npz_atomic(path, arrays: dict) -> None:
-    """Write ``arrays`` to ``path`` through a temporary file and ``os.replace``."""
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(fd, "wb") as handle:
+    """Write ``arrays`` to ``path`` (.npz) atomically (see :mod:`gsmooth._io`)."""
+
+    def write(tmp):
+        with open(tmp, "wb") as handle:
             np.savez(handle, **arrays)
-        os.chmod(tmp, FILE_MODE)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+
+    write_atomic(path, write)

@@ -17,14 +17,11 @@ Examples
 
 from __future__ import annotations
 
-import importlib.util
 import pathlib
 import time
 from dataclasses import dataclass, replace
 
-import numpy as np
 
-from gsmooth.errors import GSmoothError
 from gsmooth.rates.sweep import check_eps_grid, exact_exponent
 from gsmooth.verification_cases import Case, suite
 from gsmooth.verification_checks import run_case
@@ -153,33 +150,7 @@ def _select(target, beta, quick, lr, steps, eps_grid, x0, f_star) -> tuple[Case,
 
 
 def load_target(target: str, x0=None, f_star=None):
-    """Load ``"path/to/file.py:name"``: a Problem, or a ``value_and_grad`` function (needs ``x0``).
+    """Load ``"path/to/file.py:name"`` (see :mod:`gsmooth.problems.loading`)."""
+    from gsmooth.problems.loading import load_problem
 
-    Raises
-    ------
-    FileNotFoundError, ValueError, GSmoothError
-        A missing file, a missing object, an object of the wrong type, or a
-        function without ``x0``.
-    """
-    from gsmooth.problems import Problem, from_function
-
-    path_text, _, name = target.rpartition(":")
-    if not path_text or not name:
-        raise ValueError(f"target must look like path/to/file.py:name, got {target!r}")
-    path = pathlib.Path(path_text)
-    if not path.is_file():
-        raise FileNotFoundError(f"no such file: {path_text}")
-    spec = importlib.util.spec_from_file_location(f"gsmooth_user_{path.stem}", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    if not hasattr(module, name):
-        raise ValueError(f"{path_text} has no object named {name!r}")
-    obj = getattr(module, name)
-    if isinstance(obj, Problem):
-        return obj
-    if not callable(obj):
-        raise GSmoothError(f"{name!r} in {path_text} must be a Problem or a value_and_grad function, "
-                           f"got {type(obj).__name__}")
-    if x0 is None:
-        raise ValueError(f"{name!r} is a function: give its starting point x0 (--x0 1,1,1)")
-    return from_function(obj, np.asarray(x0, dtype=float), f_star=f_star, name=name)
+    return load_problem(target, x0=x0, f_star=f_star)

@@ -8,15 +8,13 @@ bounds; :func:`write_figures` redraws the figures from these two files alone.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import tempfile
 
 import numpy as np
 
+from gsmooth._io import write_json_atomic, write_text_atomic
 from gsmooth.result import write_npz_atomic
 
-READABLE = 0o644
 """Mode of the text files written (temporary files start private)."""
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
@@ -60,19 +58,6 @@ def text_table(rows: list[tuple]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells)
 
 
-def write_json_atomic(path, data: dict) -> None:
-    """Write ``data`` as JSON through a temporary file and ``os.replace``."""
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1)
-        os.chmod(tmp, READABLE)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-
 
 def write_folder(folder, results: dict, curves: list[dict]) -> list[pathlib.Path]:
     """Write results.json, curves.npz, the figures and report.md into ``folder``."""
@@ -82,7 +67,7 @@ def write_folder(folder, results: dict, curves: list[dict]) -> list[pathlib.Path
     arrays = {f"{i}_{name}": np.asarray(value) for i, c in enumerate(curves) for name, value in c.items()}
     write_npz_atomic(folder / "curves.npz", arrays)
     figures = write_figures(folder)
-    _write_text(folder / "report.md", report_markdown(results, figures))
+    write_text_atomic(folder / "report.md", report_markdown(results, figures))
     return [folder / "report.md", folder / "results.json", folder / "curves.npz", *figures]
 
 
@@ -145,9 +130,4 @@ def report_markdown(results: dict, figures: list) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _write_text(path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-", suffix=".md")
-    with os.fdopen(fd, "w") as handle:
-        handle.write(text)
-    os.chmod(tmp, READABLE)
-    os.replace(tmp, path)
+

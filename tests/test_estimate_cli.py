@@ -61,7 +61,7 @@ def test_user_file_conventions(tmp_path):
     assert isinstance(load_problem(f"{path}:problem"), gs.problems.Power)
     with pytest.raises(ValueError, match="must be a Problem"):
         load_problem(f"{path}:number")
-    with pytest.raises(ValueError, match="defines no 'missing'"):
+    with pytest.raises(ValueError, match="has no object named 'missing'"):
         load_problem(f"{path}:missing")
 
 

@@ -61,48 +61,10 @@ def register(subparsers) -> None:
 
 
 def load_problem(spec: str):
-    """The problem named by ``spec`` (see the module docstring)."""
-    import gsmooth as gs
+    """The problem named by ``spec``: a built-in name or ``path/to/file.py:name``."""
+    from gsmooth.problems.loading import load_problem as load
 
-    if spec in BUILT_IN:
-        return getattr(gs.problems, spec)()
-    path, sep, name = spec.rpartition(":")
-    if not sep or not path.endswith(".py") or not name:
-        raise ValueError(f"problem must be one of {BUILT_IN} or path/to/file.py:name, got {spec!r}")
-    module = _load_module(path)
-    if not hasattr(module, name):
-        public = sorted(k for k in vars(module) if not k.startswith("_"))
-        raise ValueError(f"{path} defines no {name!r}; it defines {public}")
-    return _as_problem(module, name, getattr(module, name))
-
-
-def _load_module(path: str):
-    import importlib.util
-    import pathlib
-
-    file = pathlib.Path(path)
-    if not file.is_file():
-        raise FileNotFoundError(f"no such file: {path}")
-    spec = importlib.util.spec_from_file_location(f"gsmooth_user_{file.stem}", file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def _as_problem(module, name, obj):
-    import gsmooth as gs
-
-    if isinstance(obj, gs.problems.Problem):
-        return obj
-    if isinstance(obj, tuple) and len(obj) in (2, 3) and callable(obj[0]):
-        return gs.problems.from_function(*obj, name=name)
-    if callable(obj):
-        if not hasattr(module, f"{name}_x0"):
-            raise ValueError(f"{name!r} is a function: define its start point as {name}_x0")
-        return gs.problems.from_function(obj, getattr(module, f"{name}_x0"),
-                                         f_star=getattr(module, f"{name}_f_star", None), name=name)
-    raise ValueError(f"{name!r} must be a Problem, a (value_and_grad, x0[, f_star]) tuple or a "
-                     f"function with {name}_x0, got {type(obj).__name__}")
+    return load(spec, built_in=BUILT_IN)
 
 
 def make_optimizer(args):

@@ -9,10 +9,9 @@ rebuilds every figure from the JSON alone.  It is written atomically.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
-import tempfile
 
+from gsmooth._io import write_json_atomic
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
 from gsmooth.estimate.resampling import jsonable
@@ -49,7 +48,7 @@ def write_report(folder, estimates: dict, meta: dict | None = None) -> list[path
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"kind": KIND, "meta": jsonable(meta or {})}
     payload.update({name: est.as_dict() for name, est in estimates.items()})
-    _write_json_atomic(folder / RESULTS, payload)
+    write_json_atomic(folder / RESULTS, payload)
     return [folder / RESULTS] + _draw(folder, estimates)
 
 
@@ -79,17 +78,6 @@ def _draw(folder: pathlib.Path, estimates: dict) -> list[pathlib.Path]:
                "noise": plots.noise_figure}
     return [pathlib.Path(figures[name](est, folder / f"{name}.png"))
             for name, est in estimates.items()]
-
-
-def _write_json_atomic(path: pathlib.Path, payload: dict) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(payload, handle, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def table(estimates: dict) -> str:

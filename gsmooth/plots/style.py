@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
+import pathlib
+
+from gsmooth._io import write_atomic
 
 STYLE = {
     "figure.dpi": 110,
@@ -58,19 +59,10 @@ def save_figure(fig, path) -> str:
     """Save ``fig`` to ``path`` atomically (temporary file, then ``os.replace``) and close it."""
     import matplotlib.pyplot as plt
 
-    path = os.fspath(path)
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    suffix = os.path.splitext(path)[1] or ".png"
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=suffix)
-    os.close(fd)
+    path = pathlib.Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        fig.savefig(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        write_atomic(path, lambda tmp: fig.savefig(tmp, format=path.suffix[1:] or "png"))
     finally:
         plt.close(fig)
-    return path
+    return str(path)

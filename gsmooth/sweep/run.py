@@ -11,11 +11,12 @@ from pathlib import Path
 
 import numpy as np
 
+from gsmooth._io import write_text_atomic
 from gsmooth.result import DIVERGED, NONFINITE
 from gsmooth.sweep.execute import execute, open_executor
 from gsmooth.sweep.expand import expand
 from gsmooth.sweep.spec import Spec, load_spec
-from gsmooth.sweep.store import Store, write_text_atomic
+from gsmooth.sweep.store import Store
 
 SPEC_FILE = "spec.toml"
 

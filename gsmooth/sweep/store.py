@@ -21,27 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from gsmooth import __version__
+from gsmooth._io import write_text_atomic
 from gsmooth.result import write_npz_atomic
 from gsmooth.sweep.expand import STORE_FORMAT, Unit
-
-
-def write_text_atomic(path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and ``os.replace``."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
 
 
 def _sha256(path: Path) -> str:

@@ -18,12 +18,11 @@ from __future__ import annotations
 import csv
 import json
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from gsmooth._io import write_atomic
 from gsmooth.errors import GSmoothError
 from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
 from gsmooth.sweep.run import load_units
@@ -147,15 +146,8 @@ def export(folder, fmt: str = "csv", path=None) -> Path:
         raise ValueError(f"export format must be one of {FORMATS}, got {fmt!r}")
     path = Path(path) if path is not None else Path(folder) / f"sweep.{fmt}"
     columns = to_table(folder)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    os.close(fd)
-    try:
-        (_write_parquet if fmt == "parquet" else _write_csv)(columns, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
-    return path
+    writer = _write_parquet if fmt == "parquet" else _write_csv
+    return write_atomic(path, lambda tmp: writer(columns, tmp))
 
 
 def _write_csv(columns: dict, path) -> None:

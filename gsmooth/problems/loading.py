@@ -1,0 +1,85 @@
+"""Problems named on the command line: a built-in name or ``path/to/file.py:name``.
+
+In ``path/to/file.py:name``, ``name`` may be
+
+* a :class:`~gsmooth.problems.base.Problem` object;
+* a tuple ``(value_and_grad, x0)`` or ``(value_and_grad, x0, f_star)``;
+* a ``value_and_grad`` function, with its start point given by the caller
+  (``x0=``) or defined beside it as ``name_x0`` (and optionally ``name_f_star``).
+
+Functions are wrapped with :func:`gsmooth.problems.from_function`.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import pathlib
+
+import numpy as np
+
+from gsmooth.problems.base import Problem
+from gsmooth.problems.user import from_function
+
+
+def load_problem(spec: str, *, built_in=(), x0=None, f_star=None) -> Problem:
+    """Return the problem named by ``spec``.
+
+    Parameters
+    ----------
+    spec : str
+        One of ``built_in`` (a name in :mod:`gsmooth.problems`, built with its
+        defaults) or ``path/to/file.py:name`` (see the module docstring).
+    built_in : sequence of str
+        The built-in names this caller accepts.
+    x0 : array_like, optional
+        Start point of a function named by ``spec``; overrides ``name_x0``.
+    f_star : float, optional
+        Known minimum of a function named by ``spec``; overrides ``name_f_star``.
+
+    Raises
+    ------
+    FileNotFoundError
+        The file does not exist.
+    ValueError
+        Anything else: an unknown name, a missing object, a function without a
+        start point, an object of the wrong type.
+    """
+    import gsmooth.problems as problems
+
+    if spec in built_in:
+        return getattr(problems, spec)()
+    path, sep, name = spec.rpartition(":")
+    if not sep or not path.endswith(".py") or not name:
+        choices = ", ".join(built_in)
+        raise ValueError(f"problem must be one of {choices} or path/to/file.py:name, got {spec!r}")
+    module = _load_module(path)
+    if not hasattr(module, name):
+        public = sorted(k for k in vars(module) if not k.startswith("_"))
+        raise ValueError(f"{path} has no object named {name!r}; it defines {public}")
+    return _as_problem(module, name, getattr(module, name), x0, f_star)
+
+
+def _load_module(path: str):
+    file = pathlib.Path(path)
+    if not file.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
+    spec = importlib.util.spec_from_file_location(f"gsmooth_user_{file.stem}", file)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _as_problem(module, name, obj, x0, f_star):
+    if isinstance(obj, Problem):
+        return obj
+    if isinstance(obj, tuple) and len(obj) in (2, 3) and callable(obj[0]):
+        return from_function(*obj, name=name)
+    if not callable(obj):
+        raise ValueError(f"{name!r} must be a Problem, a (value_and_grad, x0[, f_star]) tuple or "
+                         f"a function, got {type(obj).__name__}")
+    x0 = getattr(module, f"{name}_x0", None) if x0 is None else x0
+    if x0 is None:
+        raise ValueError(f"{name!r} is a function: give its start point (--x0 1,2) "
+                         f"or define {name}_x0 beside it")
+    f_star = getattr(module, f"{name}_f_star", None) if f_star is None else f_star
+    return from_function(obj, np.asarray(x0, dtype=float), f_star=f_star, name=name)
