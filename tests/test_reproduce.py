@@ -1,6 +1,7 @@
 """The reproduction job at toy size: files, results.json, redraw, ablations, the command."""
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import cli
-from gsmooth.experiments import ablations, phase_retrieval
+from gsmooth.experiments import ablations, get, phase_retrieval
 from gsmooth.reproduction import Reproduction, redraw
 from gsmooth.reproduction_summary import Curves, sample_cut, samples_to_target
 
@@ -128,7 +129,7 @@ def test_command_dro_released_uses_the_leaking_preprocessing(tmp_path, capsys):
     assert cli.main([*args, "--released", "--out", str(tmp_path / "released")]) == 0
     clean = json.loads((tmp_path / "clean" / "results.json").read_text())["problem"]
     released = json.loads((tmp_path / "released" / "results.json").read_text())["problem"]
-    assert clean["name"].endswith("clean)") and released["name"].endswith("released)")
+    assert clean["name"].endswith("clean)") and "released" in released["name"]
     assert released["dim"] == clean["dim"] + 2  # the leaked target copy and the row number
     assert "IAN-SGD" in capsys.readouterr().out
 
@@ -182,3 +183,22 @@ def test_command_problem_seed_changes_the_instance(tmp_path):
     assert cli.main([*base, "--problem-seed", "7", "--out", str(tmp_path / "b")]) == 0
     a, b = (json.loads((tmp_path / f / "results.json").read_text())["problem"] for f in "ab")
     assert a["warm_start_value"] != b["warm_start_value"]
+
+
+def test_experiment_budget_caps_the_common_sample_cut(monkeypatch):
+    budget = 5 * 64 + 1  # inside SGD's 12 x 64 samples: the curves are cut after step 5
+    monkeypatch.setattr(phase_retrieval, "EXPERIMENT",
+                        replace(phase_retrieval.EXPERIMENT, budget=budget))
+    rep = gs.reproduce("phase-retrieval", seeds=2, steps=STEPS, problem_options=TOY_PR)
+    assert rep.sample_cut == budget
+    sgd = rep.curves[0]
+    assert sgd.within(rep.sample_cut).sum() == 6  # records 0..5
+
+
+def test_dro_metric_is_psi_of_the_iterates_every_step():
+    rep = gs.reproduce("dro", seeds=2, steps=1, problem_options=TOY_DRO)
+    problem = gs.problems.dro(**TOY_DRO)
+    warm = get("dro").warm_start.point(problem, 1.0)
+    for curves in rep.curves:
+        np.testing.assert_allclose(curves.metric[0], problem.psi(warm[None, :])[0], rtol=1e-12)
+        assert np.all(curves.metric[1] < curves.loss[1])  # eta_1 is not the minimizer

@@ -6,6 +6,8 @@ phase retrieval) on the same minibatch indices, and compared with gsmooth's
 run of the translated optimizer.
 """
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -20,8 +22,11 @@ from gsmooth.experiments.settings import (
     optimizer,
     translate,
 )
+from gsmooth.problems.life_expectancy import load_life_expectancy
 
 STEPS = 3
+WHO = Path(__file__).resolve().parents[2] / "shared" / "data" / "life_expectancy_who.csv"
+needs_who = pytest.mark.skipif(not WHO.exists(), reason="WHO life-expectancy CSV not available")
 
 
 def released_gradient_pr(problem, w, idx):
@@ -153,3 +158,39 @@ def test_setting_checks_its_family():
 def test_unknown_experiment():
     with pytest.raises(ValueError, match="experiment must be one of"):
         get("mnist")
+
+
+class _NoNoise:
+    """Stands in for a generator: the target without its N(0, 1) noise."""
+
+    @staticmethod
+    def normal(size):
+        return np.zeros(size)
+
+
+@needs_who
+def test_released_dro_instance_has_the_released_draws():
+    problem = dro.make_problem(str(WHO), released=True)
+    draws = np.random.RandomState(dro.RELEASED_SEED).normal(size=2413)  # rows before the cut
+    np.testing.assert_array_equal(problem.start[:-1], draws[:problem.n_features])
+    assert problem.start[-1] == 0.1 and problem.lam == 0.01
+    _, noiseless, _ = load_life_expectancy(WHO, "released", _NoNoise())
+    np.testing.assert_allclose(problem._host_data["b"] - noiseless, draws[:2313], atol=1e-12)
+
+
+@needs_who
+def test_released_columns_start_with_row_number_then_year():
+    features, _, names = load_life_expectancy(WHO, "released", _NoNoise())
+    assert names[:2] == ["row_number", "year"] and len(names) == features.shape[1] == 34
+    same_year = np.diff(features[:, 1]) == 0
+    assert same_year.sum() > 2000 and np.all(np.diff(features[:, 0])[same_year] > 0)
+    _, _, clean = load_life_expectancy(WHO, "clean", _NoNoise())
+    assert clean[0] == "year" and set(names) - set(clean) == {"row_number", "winz_life_expectancy"}
+
+
+@needs_who
+def test_problem_options_replace_the_released_draws():
+    seeded = dro.make_problem(str(WHO), released=True, seed=0)
+    released = dro.make_problem(str(WHO), released=True)
+    assert seeded.feature_names == released.feature_names
+    assert not np.array_equal(seeded.start, released.start)

@@ -31,7 +31,8 @@ def register(subparsers) -> None:
                         help="stochastic steps (default: the paper's budget)")
     parser.add_argument("--problem-seed", type=int, default=None,
                         help="seed of the problem instance (phase retrieval: data and start, "
-                        "default 2024; DRO: target noise and start, default 0)")
+                        "default 2024; DRO: target noise and start, default 0, or with --released "
+                        "and --data the released script's own draws)")
     parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
     parser.set_defaults(func=run)
 

@@ -72,6 +72,9 @@ class Experiment:
         Published numbers (read off the released figures), for the report.
     notes : tuple of str
         Where gsmooth's run departs from the released script, and why.
+    budget : float or None
+        Sample budget of the released figure's x-axis when it is smaller than
+        the smallest total of the compared methods (``None``: that total).
     """
 
     name: str
@@ -86,6 +89,7 @@ class Experiment:
     target: Callable
     reference: dict
     notes: tuple[str, ...]
+    budget: float | None = None
 
     def method(self, key: str) -> MethodSetting:
         """The method setting named ``key``."""
@@ -98,4 +102,4 @@ class Experiment:
         """JSON-ready description of the experiment's fixed settings."""
         return {"name": self.name, "steps": self.steps, "grad_scale": self.grad_scale,
                 "warm_start": self.warm_start.describe(), "metric": self.metric,
-                "reference": self.reference, "notes": list(self.notes)}
+                "reference": self.reference, "notes": list(self.notes), "budget": self.budget}

@@ -19,7 +19,10 @@ order, on the 2938 rows of the Kaggle/WHO table:
 released script inherited; its feature matrix also carries the row number of
 the original file (from ``reset_index``), which is not a measurement.  ``preprocessing="clean"``
 (the default) leaves both out (32 features); ``"released"`` keeps them
-(34 features).
+(34 features) in the released column order: row number, year, the table's
+numeric columns in file order, the three logs, the winsorized copies.  The
+order matters only for matching the released start ``x0`` feature by
+feature (see :mod:`gsmooth.experiments.dro`).
 """
 
 from __future__ import annotations
@@ -85,8 +88,9 @@ def load_life_expectancy(path, preprocessing="clean", rng=None):
     preprocessing : {"clean", "released"}
         ``"released"`` keeps the target leak and the row-number feature of the
         released script; see the module docstring.
-    rng : numpy.random.Generator, optional
-        Source of the ``N(0, 1)`` target noise (``default_rng(0)`` if omitted).
+    rng : numpy.random.Generator or numpy.random.RandomState, optional
+        Source of the ``N(0, 1)`` target noise (``default_rng(0)`` if omitted);
+        ``RandomState(1)`` gives the released script's noise.
 
     Returns
     -------
@@ -117,10 +121,13 @@ def load_life_expectancy(path, preprocessing="clean", rng=None):
     for col, limits in WINSORIZED.items():
         table[f"winz_{col}"] = np.asarray(winsorize(table[col], limits=limits))
     target = table.pop("life_expectancy")
+    row_number = table.pop(ROW_NUMBER)
     if preprocessing == "clean":
-        del table[LEAK], table[ROW_NUMBER]
-    names = ["year", *table]
-    features = np.column_stack([year, *table.values()])
+        del table[LEAK]
+        names, columns = ["year", *table], [year, *table.values()]
+    else:
+        names, columns = [ROW_NUMBER, "year", *table], [row_number, year, *table.values()]
+    features = np.column_stack(columns)
     features = (features - features.mean(axis=0)) / features.std(axis=0)
     target = (target - target.mean()) / target.std() + rng.normal(size=target.size)
     return features[:N_TRAIN], target[:N_TRAIN], names
