@@ -3,7 +3,8 @@
 Side by side in one run:
 
 * ``gs.reproduce("phase-retrieval", seeds=20)``: seven methods, each one
-  batched run over 20 seeds, objective and gradient norm recorded every step;
+  batched run over 20 seeds, the objective recorded every step (the
+  reproduction needs no full gradient norm);
 * a plain loop in the released script's shape: per method, per seed, host
   NumPy, the released update written out, and the full objective and full
   gradient evaluated at every step as the released script does.
