@@ -29,9 +29,20 @@ from array_api_compat import array_namespace, is_cupy_namespace
 DEVICES = ("numpy", "cupy", "array-api-strict")
 
 
+_NAMESPACES: dict = {}
+
+
 def namespace(*arrays):
-    """Return the array-API namespace shared by ``arrays``."""
-    return array_namespace(*arrays)
+    """Return the array-API namespace shared by ``arrays``.
+
+    The namespace follows from the array types alone, so it is looked up
+    once per combination of types and cached: this sits on every hot path.
+    """
+    key = tuple(type(a) for a in arrays)
+    xp = _NAMESPACES.get(key)
+    if xp is None:
+        xp = _NAMESPACES[key] = array_namespace(*arrays)
+    return xp
 
 
 def namespace_for(device: str):
@@ -109,14 +120,51 @@ def run_generators(seeds: int | Sequence[int], root: int = 0) -> list[np.random.
     return [np.random.default_rng(s) for s in seed_sequences(seeds, root)]
 
 
-def draw_indices(generators: Sequence[np.random.Generator], n: int, size: int, xp, device=None):
-    """Draw ``size`` i.i.d. uniform sample indices in ``[0, n)`` for every run.
+class IndexStream:
+    """Per-run i.i.d. uniform sample indices in ``[0, n)``, drawn on the host in blocks.
 
-    Indices are drawn on the host from each run's own generator and moved to
-    the device in one transfer.  Returns an integer array of shape (k, size).
+    Each run draws from its own generator, ``block`` draws of one size at a
+    time (one call per run per block instead of one per step), and the block
+    moves to the device in one transfer.  Run ``r``'s indices depend only on
+    its own generator and on the sequence of sizes asked for, so a run draws
+    the same samples alone or in any batch.
+
+    Parameters
+    ----------
+    generators : sequence of numpy.random.Generator
+        One stream per run.
+    n : int
+        Number of samples.
+    xp, device
+        Where :meth:`draw` returns its indices.
+    block : int
+        Draws of one size taken from a generator at once.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> stream = IndexStream(run_generators(3), n=10, xp=np, block=4)
+    >>> [stream.draw(5).shape for _ in range(5)]
+    [(3, 5), (3, 5), (3, 5), (3, 5), (3, 5)]
+    >>> alone = IndexStream(run_generators([2]), n=10, xp=np, block=4)
+    >>> fresh = IndexStream(run_generators(3), n=10, xp=np, block=4)
+    >>> bool((fresh.draw(5)[2] == alone.draw(5)[0]).all())
+    True
     """
-    host = np.stack([g.integers(0, n, size=size) for g in generators])
-    return to_device(host, xp, device)
+
+    def __init__(self, generators, n: int, xp, device=None, block: int = 64):
+        self.generators, self.n, self.block = list(generators), int(n), int(block)
+        self.xp, self.device = xp, device
+        self._blocks = {}
+
+    def draw(self, size: int):
+        """Indices of shape (k, size) in the stream's namespace."""
+        blocks, position = self._blocks.get(size, (None, self.block))
+        if position == self.block:
+            host = np.stack([g.integers(0, self.n, size=(self.block, size)) for g in self.generators])
+            blocks, position = to_device(host, self.xp, self.device), 0
+        self._blocks[size] = (blocks, position + 1)
+        return blocks[:, position, :]
 
 
 def to_device(array, xp, device=None, dtype=None):

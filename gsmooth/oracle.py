@@ -9,9 +9,9 @@ from gsmooth import _backend
 class Oracle:
     """Hands an update rule the gradients it asks for, and counts samples.
 
-    Every run draws its indices from its own generator, on the host, and
-    indices move to the device in one transfer per draw; runs therefore never
-    share samples, and run ``r`` draws the same indices whatever the batch.
+    Every run draws its indices from its own generator, on the host, through
+    an :class:`~gsmooth._backend.IndexStream`; runs therefore never share
+    samples, and run ``r`` draws the same indices whatever the batch.
 
     Parameters
     ----------
@@ -33,8 +33,7 @@ class Oracle:
             )
         self.problem = problem
         self.batch, self.batch2, self.period = optimizer.batch, optimizer.batch2, optimizer.period
-        self.generators = generators
-        self.xp, self.device = xp, device
+        self.indices = _backend.IndexStream(generators, problem.n_samples or 1, xp, device)
         self.step_index = 0
         self.drawn = 0
         self.full_cost = problem.n_samples or 1
@@ -66,6 +65,4 @@ class Oracle:
 
     def _indices(self, size):
         self.drawn += size
-        return _backend.draw_indices(
-            self.generators, self.problem.n_samples, size, self.xp, self.device
-        )
+        return self.indices.draw(size)

@@ -15,12 +15,21 @@ def test_streams_differ_between_runs():
     assert not np.array_equal(a.integers(0, 10**9, 4), b.integers(0, 10**9, 4))
 
 
-def test_draw_indices_shape_and_namespace(xp):
-    idx = _backend.draw_indices(_backend.run_generators(3), 10, 7, xp)
-    assert idx.shape == (3, 7)
-    assert _backend.namespace(idx) is xp
-    host = _backend.to_host(idx)
+def test_index_stream_shape_namespace_and_range(xp):
+    stream = _backend.IndexStream(_backend.run_generators(3), 10, xp, block=3)
+    draws = [stream.draw(7) for _ in range(5)] + [stream.draw(2)]
+    assert all(idx.shape == (3, 7) for idx in draws[:5]) and draws[5].shape == (3, 2)
+    assert _backend.namespace(draws[0]) is xp
+    host = np.concatenate([_backend.to_host(idx) for idx in draws[:5]], axis=1)
     assert host.min() >= 0 and host.max() < 10
+    assert len({tuple(row) for row in host}) == 3
+
+
+def test_index_stream_of_a_run_does_not_depend_on_the_batch():
+    alone = _backend.IndexStream(_backend.run_generators([4]), 50, np, block=2)
+    batch = _backend.IndexStream(_backend.run_generators(6), 50, np, block=2)
+    for size in (3, 5, 3, 3, 5, 3):
+        np.testing.assert_array_equal(alone.draw(size)[0], batch.draw(size)[4])
 
 
 @pytest.mark.parametrize("bad", [0, [], [-1]])

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gsmooth as gs
-from gsmooth._backend import run_generators
+from gsmooth._backend import IndexStream, run_generators
 
 PROBLEM = gs.problems.least_squares(n=30, d=3, seed=4)
 W0 = np.array([[0.3, -1.2, 2.0]])
@@ -16,8 +16,8 @@ def one_step(optimizer, steps=1):
 
 def draws(*sizes, steps=1):
     """The index draws run seed 7 makes: a list per step of arrays of the given sizes."""
-    gen = run_generators([7])[0]
-    return [[gen.integers(0, PROBLEM.n_samples, size=s) for s in sizes] for _ in range(steps)]
+    stream = IndexStream(run_generators([7]), PROBLEM.n_samples, np)
+    return [[stream.draw(s)[0] for s in sizes] for _ in range(steps)]
 
 
 def batch_grad(w, idx):

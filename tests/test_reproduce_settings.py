@@ -41,7 +41,7 @@ def released_gradient_dro(problem, w, idx):
     return problem.grad(w[None, :], np.asarray(idx)[None, :])[0]
 
 
-def released_steps(setting, problem, grad, w, steps, generator):
+def released_steps(setting, problem, grad, w, steps, draw):
     """``steps`` steps of the released update w - gamma v / max(A||u|| + o, c)^beta, by hand."""
     n = problem.n_samples
     m = np.zeros_like(w)
@@ -51,17 +51,17 @@ def released_steps(setting, problem, grad, w, steps, generator):
             if t % setting.period == 0:
                 v = grad(problem, w, np.arange(n))
             else:
-                idx = generator.integers(0, n, size=setting.batch)
+                idx = draw(setting.batch)
                 v = v + grad(problem, w, idx) - grad(problem, w_prev, idx)
             direction = v
         else:
-            direction = grad(problem, w, generator.integers(0, n, size=setting.batch))
+            direction = grad(problem, w, draw(setting.batch))
         if setting.family == "nsgd_momentum":
             m = setting.momentum * m + (1 - setting.momentum) * direction
             direction = m
         normalizer = direction
         if setting.family == "ian_sgd":
-            normalizer = grad(problem, w, generator.integers(0, n, size=setting.batch2))
+            normalizer = grad(problem, w, draw(setting.batch2))
         scale = setting.A * np.linalg.norm(normalizer) + setting.offset
         denominator = max(scale, setting.threshold) ** setting.beta
         w_prev, w = w, w - setting.gamma * direction / denominator
@@ -87,8 +87,8 @@ def test_translated_step_equals_released_step(module, setting):
     small = setting.with_values(period=2) if setting.family == "spider" else setting
     res = gs.run(problem, optimizer(small, spec.grad_scale), STEPS, seeds=[5], w0=start[None, :],
                  record=[0])
-    expected = released_steps(small, problem, grad, start, STEPS,
-                              _backend.run_generators([5])[0])
+    stream = _backend.IndexStream(_backend.run_generators([5]), problem.n_samples, np)
+    expected = released_steps(small, problem, grad, start, STEPS, lambda size: stream.draw(size)[0])
     np.testing.assert_allclose(res.w[0], expected, rtol=1e-10, atol=1e-12)
 
 

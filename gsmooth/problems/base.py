@@ -141,15 +141,16 @@ class Problem:
 
     def _data_like(self, w) -> dict:
         """Data arrays in ``w``'s namespace, device and floating dtype (cached)."""
-        xp = namespace(w)
         device = getattr(w, "device", None)
-        key = (xp.__name__, str(device), str(w.dtype))
-        if key not in self._device_data:
-            self._device_data[key] = {
+        key = (type(w), device, w.dtype)
+        data = self._device_data.get(key)
+        if data is None:
+            xp = namespace(w)
+            data = self._device_data[key] = {
                 name: _convert(array, xp, device, w.dtype)
                 for name, array in self._host_data.items()
             }
-        return self._device_data[key]
+        return data
 
 
 def check_positive_int(name, value) -> int:

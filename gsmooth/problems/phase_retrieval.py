@@ -72,25 +72,29 @@ class PhaseRetrieval(Problem):
         self.noise_floor = float(noise_std) ** 2 / 2
 
     def _value(self, w, data):
-        return self._value_from(w @ data["a"].T, data)
+        residual = w @ data["a"].T
+        residual *= residual
+        residual -= data["y"]
+        return self._half_mean_square(residual)
 
     def _grad(self, w, data):
-        return self._grad_from(w @ data["a"].T, data)
+        s = w @ data["a"].T
+        return self._grad_from(s, s * s - data["y"], data)
 
     def value_and_grad(self, w):
-        """Objective and gradient sharing the product ``A w``."""
+        """Objective and gradient sharing the product ``A w`` and the residuals."""
         self._check_iterate(w)
         data = self._data_like(w)
         s = w @ data["a"].T
-        return self._value_from(s, data), self._grad_from(s, data)
+        residual = s * s - data["y"]
+        return self._half_mean_square(residual), self._grad_from(s, residual, data)
 
-    def _value_from(self, s, data):
-        xp = namespace(s)
-        r = data["y"] - s * s
-        return 0.5 * xp.mean(r * r, axis=-1)
+    def _half_mean_square(self, residual):
+        """``(1/2m) sum_r residual_r^2`` per run, as one dot product per row."""
+        return namespace(residual).vecdot(residual, residual) * (0.5 / self.n_samples)
 
-    def _grad_from(self, s, data):
-        return (s * (s * s - data["y"])) @ data["a"] * (2.0 / self.n_samples)
+    def _grad_from(self, s, residual, data):
+        return (s * residual) @ data["a"] * (2.0 / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
         xp = namespace(w)
