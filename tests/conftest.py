@@ -6,6 +6,7 @@ without one fails loudly instead of silently testing nothing.
 """
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -49,3 +50,16 @@ def as_host(array):
 def rng():
     """A NumPy generator with a fixed seed."""
     return np.random.default_rng(12345)
+
+
+WHO_CSV = Path(
+    os.environ.get(
+        "GSMOOTH_WHO_CSV",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "life_expectancy_who.csv",
+    )
+)
+
+
+needs_who = pytest.mark.skipif(
+    not WHO_CSV.is_file(), reason=f"WHO life-expectancy CSV not available at {WHO_CSV}"
+)

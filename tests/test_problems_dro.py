@@ -6,9 +6,8 @@ from scipy.optimize import minimize_scalar
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import as_host, tolerance
-
-WHO = "/work/shared/data/life_expectancy_who.csv"
+from tests.conftest import WHO_CSV as WHO
+from tests.conftest import as_host, needs_who, tolerance
 
 
 def fd_grad(problem, w, eps=1e-6):
@@ -112,6 +111,7 @@ def test_default_start_and_constants(problem):
     np.testing.assert_array_equal(problem.start, other.start)
 
 
+@needs_who
 @pytest.mark.parametrize(("preprocessing", "d"), [("clean", 32), ("released", 34)])
 def test_who_loader_gives_2313_rows_and_the_leak_only_when_released(preprocessing, d):
     p = gs.problems.dro(data=WHO, preprocessing=preprocessing)

@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-from tests.conftest import as_host, tolerance
 
 import gsmooth as gs
 from gsmooth import _backend
+from tests.conftest import as_host, tolerance
 
 
 def fd_grad(problem, w, eps=1e-6):

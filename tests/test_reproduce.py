@@ -2,7 +2,6 @@
 
 import json
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,7 +17,8 @@ from gsmooth.reproduction_summary import Curves, sample_cut, samples_to_target
 TOY_PR = {"m": 120, "d": 6}
 TOY_DRO = {"n": 120, "d": 4}
 STEPS = 12
-WHO = Path(__file__).resolve().parents[2] / "shared" / "data" / "life_expectancy_who.csv"
+from tests.conftest import WHO_CSV as WHO
+from tests.conftest import needs_who
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_dro_reports_psi_not_the_dual_objective(tmp_path):
     assert json.loads((tmp_path / "results.json").read_text())["metric"] == "psi"
 
 
-@pytest.mark.skipif(not WHO.exists(), reason="WHO life-expectancy CSV not available")
+@needs_who
 def test_command_dro_released_uses_the_leaking_preprocessing(tmp_path, capsys):
     args = ["reproduce", "dro", "--seeds", "2", "--steps", "3", "--data", str(WHO)]
     assert cli.main([*args, "--out", str(tmp_path / "clean")]) == 0

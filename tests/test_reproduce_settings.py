@@ -6,7 +6,6 @@ phase retrieval) on the same minibatch indices, and compared with gsmooth's
 run of the translated optimizer.
 """
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -25,8 +24,8 @@ from gsmooth.experiments.settings import (
 from gsmooth.problems.life_expectancy import load_life_expectancy
 
 STEPS = 3
-WHO = Path(__file__).resolve().parents[2] / "shared" / "data" / "life_expectancy_who.csv"
-needs_who = pytest.mark.skipif(not WHO.exists(), reason="WHO life-expectancy CSV not available")
+from tests.conftest import WHO_CSV as WHO
+from tests.conftest import needs_who
 
 
 def released_gradient_pr(problem, w, idx):
