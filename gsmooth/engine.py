@@ -18,8 +18,8 @@ from gsmooth.result import RunResult
 
 
 def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", gap_tol=None,
-        capture=False, keep_iterates=False, track_grad_norm=True, metric=None, device="numpy", dtype="float64", root_seed=0,
-        diverge_factor=1e10, progress=None) -> RunResult:
+        capture=False, keep_iterates=False, track_grad_norm=True, metric=None, device="numpy",
+        dtype="float64", root_seed=0, diverge_factor=1e10, progress=None) -> RunResult:
     """Advance ``k`` runs of ``optimizer`` on ``problem`` for ``steps`` steps.
 
     Parameters
@@ -123,7 +123,7 @@ def _loop(w, optimizer, hp, oracle, recorder, grid, steps, progress):
         if recorder.capture_pairs and t in on_grid:
             recorder.capture(w, xp.where(keep, w_new, w))
         w = xp.where(keep, w_new, w)
-        state = type(state)(*(xp.where(keep, new, old) for new, old in zip(state_new, state)))
+        state = type(state)(*(xp.where(keep, new, old) for new, old in zip(state_new, state, strict=True)))
         active = keep
         bar.update(1)
     bar.close()
