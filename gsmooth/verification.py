@@ -21,7 +21,6 @@ import pathlib
 import time
 from dataclasses import dataclass, replace
 
-
 from gsmooth.rates.sweep import check_eps_grid, exact_exponent
 from gsmooth.verification_cases import Case, suite
 from gsmooth.verification_checks import run_case

@@ -13,12 +13,12 @@ from gsmooth import cli
 from gsmooth.experiments import ablations, get, phase_retrieval
 from gsmooth.reproduction import Reproduction, redraw
 from gsmooth.reproduction_summary import Curves, sample_cut, samples_to_target
+from tests.conftest import WHO_CSV as WHO
+from tests.conftest import needs_who
 
 TOY_PR = {"m": 120, "d": 6}
 TOY_DRO = {"n": 120, "d": 4}
 STEPS = 12
-from tests.conftest import WHO_CSV as WHO
-from tests.conftest import needs_who
 
 
 @pytest.fixture(scope="module")

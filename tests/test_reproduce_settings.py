@@ -22,10 +22,10 @@ from gsmooth.experiments.settings import (
     translate,
 )
 from gsmooth.problems.life_expectancy import load_life_expectancy
-
-STEPS = 3
 from tests.conftest import WHO_CSV as WHO
 from tests.conftest import needs_who
+
+STEPS = 3
 
 
 def released_gradient_pr(problem, w, idx):
