@@ -29,7 +29,6 @@ RHO_MIN = 0.05
 """Smallest rho drawn: the exponent (2 - rho)/rho grows without bound as rho -> 0."""
 
 CONTOUR_LEVELS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
-REGIME_CODES = {"sublinear": -1, "linear": 0, "two-phase": 1}
 
 
 @dataclasses.dataclass(frozen=True)
