@@ -50,7 +50,7 @@ class RunResult:
         With ``capture=True``: per record, ``step_norm`` ``||w_{t+1} - w_t||``,
         ``grad_diff_norm`` ``||grad F(w_{t+1}) - grad F(w_t)||`` and
         ``midpoint_diff_norm`` ``||grad F(w_t + d/2) - grad F(w_t)||`` (NaN
-        where no step followed); with ``keep_iterates=True`` also
+        where no step followed, 0 for a run already frozen); with ``keep_iterates=True`` also
         ``iterates`` of shape (n_records, k, d).
     seconds : float
         Wall-clock time of the run (device-synchronized).
