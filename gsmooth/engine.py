@@ -141,7 +141,9 @@ def _n_runs(seeds, optimizer, w0):
     if seeds is not None:
         counts["seeds"] = len(_backend.seed_list(seeds))
     if w0 is not None:
-        counts["w0"] = int(w0.shape[0]) if len(w0.shape) == 2 else -1
+        if len(w0.shape) != 2:
+            raise ValueError(f"w0 must have shape (k, d), got {tuple(w0.shape)}")
+        counts["w0"] = int(w0.shape[0])
     sizes = {n for n in counts.values() if n != 1}
     if len(sizes) > 1:
         raise ValueError(f"the number of runs must agree, got {counts}")

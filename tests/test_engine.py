@@ -136,6 +136,7 @@ def test_save_and_load_round_trip(tmp_path):
         ({"steps": -1}, "steps must be a non-negative integer, got -1"),
         ({"w0": np.ones((2, 5))}, r"w0 must have shape \(2, 6\), got \(2, 5\)"),
         ({"w0": np.full((2, 6), np.nan)}, "w0 must be finite"),
+        ({"w0": np.ones(6)}, r"w0 must have shape \(k, d\), got \(6,\)"),
         ({"seeds": 3}, "the number of runs must agree"),
         ({"record": 0}, "record must be a positive interval, got 0"),
         ({"record": [5, 500]}, r"record iterations must lie in \[0, 10\]"),
