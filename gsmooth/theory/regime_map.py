@@ -17,11 +17,13 @@ Examples
 from __future__ import annotations
 
 import dataclasses
+import pathlib
 from collections.abc import Sequence
 
 import numpy as np
 import sympy as sp
 
+from gsmooth._io import write_atomic
 from gsmooth.theory.an_gd import an_gd_bound
 from gsmooth.theory.exact import BETA, RHO, exact
 
@@ -115,7 +117,8 @@ def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201):
            title=r"AN-GD: exponent of $1/\epsilon$ = max$(2-\rho,\beta)/\rho$")
     ax.legend(loc="lower left", fontsize=7)
     if path is not None:
-        ax.figure.savefig(path, dpi=150)
+        suffix = pathlib.Path(path).suffix[1:] or "png"
+        write_atomic(path, lambda tmp: ax.figure.savefig(tmp, dpi=150, format=suffix))
     return ax
 
 
