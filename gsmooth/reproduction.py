@@ -218,10 +218,10 @@ def redraw(folder) -> list[Path]:
 
 
 def _run(problem, opt, steps, run_seeds, start, spec, device, dtype, progress):
-    from gsmooth.engine import run
-
     """One batched run recording, at every step, the objective and the reported metric
     (``problem.psi`` on the device for DRO); the full gradient norm is not needed."""
+    from gsmooth.engine import run
+
     w0 = np.broadcast_to(start, (len(run_seeds), problem.dim)).copy()
     metric = problem.psi if spec.metric == "psi" else None
     return run(problem, opt, steps, seeds=run_seeds, w0=w0, record=1, track_grad_norm=False,
