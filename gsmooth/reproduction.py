@@ -13,14 +13,13 @@ batching variants that share batch sizes into one run.  ``out=`` writes
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from gsmooth import _backend, experiments
+from gsmooth._io import write_json_atomic
 from gsmooth.experiments.ablations import Variant, run_groups, variants
 from gsmooth.experiments.settings import batched_optimizer
 from gsmooth.reproduction_summary import Curves, final_values, sample_cut, summarize, table
@@ -108,7 +107,7 @@ class Reproduction:
         data = self.to_json()
         data["files"] = {"curves": CURVES,
                          "figures": list(reproduction_figures.figure_names(self.ablation))}
-        _write_json_atomic(folder / RESULTS, data)
+        write_json_atomic(folder / RESULTS, data)
         figures = reproduction_figures.draw(self, folder)
         return [folder / RESULTS, folder / CURVES, *figures]
 
@@ -254,16 +253,3 @@ def _assemble(spec, problem, curves, seeds, ablation, released, run_info):
         spec.metric_label, float(target), rule, cut, lines,
         {"problem": info, "settings": spec.describe(), **run_info},
     )
-
-
-def _write_json_atomic(path, data) -> None:
-    path = os.fspath(path)
-    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), prefix=".tmp-",
-                               suffix=".json")
-    try:
-        with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

@@ -31,6 +31,7 @@ def pr_folder(tmp_path_factory):
 def test_writes_its_files(pr_folder):
     names = {p.name for p in pr_folder.iterdir()}
     assert {"results.json", "curves.npz", "loss_vs_samples.png", "loss_vs_iterations.png"} <= names
+    assert (pr_folder / "results.json").stat().st_mode & 0o777 == 0o644  # readable by all
 
 
 def test_results_json_lists_settings_and_seeds(pr_folder):
