@@ -47,6 +47,9 @@ MALFORMED = [
      "optimizers.an_gd.problems", "problem labels"),
     (GOOD.replace("seeds = 2", 'device = "tpu"'), "sweep.device", "must be one of"),
     (GOOD.replace("seeds = 2", "record = 0"), "sweep.record", "must be"),
+    (GOOD.replace("seeds = 2", "root_seed = -1"), "sweep.root_seed", "must be non-negative, got -1"),
+    (GOOD.replace("seeds = 2", "diverge_factor = 0.5"), "sweep.diverge_factor",
+     "must be greater than 1, got 0.5"),
     ("[sweep\nsteps = 1", "not valid TOML", "TOML"),
 ]
 

@@ -225,9 +225,10 @@ def _settings(table: dict) -> dict:
         _fail("sweep.gap_tol", f"must be positive, got {gap_tol!r}")
     root_seed = _scalar("sweep.root_seed", table.get("root_seed", 0), INT)
     diverge_factor = _scalar("sweep.diverge_factor", table.get("diverge_factor", 1e10), FLOAT)
-    if root_seed < 0 or diverge_factor <= 1:
-        _fail("sweep.root_seed" if root_seed < 0 else "sweep.diverge_factor",
-              f"is out of range, got {root_seed if root_seed < 0 else diverge_factor!r}")
+    if root_seed < 0:
+        _fail("sweep.root_seed", f"must be non-negative, got {root_seed!r}")
+    if diverge_factor <= 1:
+        _fail("sweep.diverge_factor", f"must be greater than 1, got {diverge_factor!r}")
     _scalar("sweep.description", table.get("description", ""), STR)
     return {"record": record, "device": device, "dtype": dtype,
             "gap_tol": None if gap_tol is None else float(gap_tol),
