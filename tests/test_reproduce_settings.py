@@ -152,6 +152,8 @@ def test_setting_checks_its_family():
         MethodSetting("x", "x", "adam", 0.1, 8)
     with pytest.raises(ValueError, match="positive threshold"):
         MethodSetting("x", "x", "ian_sgd", 0.1, 8, batch2=2)
+    with pytest.raises(ValueError, match="ian_sgd needs batch2 .*, got None"):
+        MethodSetting("x", "x", "ian_sgd", 0.1, 8, threshold=1.0)
 
 
 def test_unknown_experiment():

@@ -96,7 +96,8 @@ class MethodSetting:
         if self.family in _CLIPPED and not self.threshold > 0:
             raise ValueError(f"{self.family} needs a positive threshold c, got {self.threshold}")
         if self.family == "ian_sgd" and self.batch2 is None:
-            raise ValueError("ian_sgd needs batch2 (the independent batch B')")
+            raise ValueError("ian_sgd needs batch2 (the independent batch B', a positive "
+                             "integer), got None")
 
     def with_values(self, **changes) -> MethodSetting:
         """A copy with some fields changed (used by the ablations)."""
