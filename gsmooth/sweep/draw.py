@@ -8,7 +8,6 @@ method, batch size, step count and hyperparameter setting.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -42,8 +41,7 @@ def curves(folder) -> dict:
             if key in done:
                 unit_key, column = done[key]
                 if unit_key not in arrays:
-                    meta = json.loads((store.units / f"{unit_key}.json").read_text("utf-8"))
-                    arrays[unit_key] = (store.arrays(unit_key), meta["f_star"])
+                    arrays[unit_key] = store.arrays_and_f_star(unit_key)
                 data, f_star = arrays[unit_key]
                 values = data["loss"][:, column] - (f_star or 0.0)
                 runs[title][_curve_label(unit, run)].append(

@@ -103,6 +103,11 @@ class Store:
         with np.load(self.units / f"{key}.npz", allow_pickle=False) as data:
             return {name: data[name] for name in data.files}
 
+    def arrays_and_f_star(self, key: str) -> tuple[dict[str, np.ndarray], float | None]:
+        """The arrays of finished unit ``key`` and its problem's ``f_star`` (``None`` if unknown)."""
+        meta = json.loads((self.units / f"{key}.json").read_text(encoding="utf-8"))
+        return self.arrays(key), meta["f_star"]
+
     def done_runs(self) -> dict[str, tuple[str, int]]:
         """Map each run key with an intact result to ``(unit key, column)``."""
         found, checked = {}, {}

@@ -53,8 +53,7 @@ def _run_blocks(folder):
             if key in done:
                 unit_key, column = done[key]
                 if unit_key not in loaded:
-                    meta = json.loads((store.units / f"{unit_key}.json").read_text("utf-8"))
-                    loaded[unit_key] = (store.arrays(unit_key), meta["f_star"])
+                    loaded[unit_key] = store.arrays_and_f_star(unit_key)
                 arrays, f_star = loaded[unit_key]
                 yield len(arrays["iters"]), {**constant, "unit": unit_key, **run.as_dict(),
                                              "status": STATUS_NAMES[int(arrays["status"][column])],
