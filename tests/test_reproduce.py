@@ -141,6 +141,13 @@ def test_command_rejects_bad_input(capsys):
     assert cli.main(["reproduce", "phase-retrieval", "--data", "x.csv", "--steps", "1"]) == 2
 
 
+def test_command_choices_match_the_experiments_and_ablations():
+    from gsmooth.commands import reproduce as command  # stdlib-only copies, kept in step here
+
+    assert command.EXPERIMENTS == gs.experiments.NAMES
+    assert command.ABLATIONS == ablations.ABLATIONS
+
+
 def curves_of(metric, samples):
     metric = np.asarray(metric, dtype=float)
     return Curves("c", "c", {}, {}, list(range(metric.shape[1])),
