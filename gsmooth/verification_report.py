@@ -15,8 +15,6 @@ import numpy as np
 from gsmooth._io import write_json_atomic, write_text_atomic
 from gsmooth.result import write_npz_atomic
 
-"""Mode of the text files written (temporary files start private)."""
-
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
            "observed [95% interval]", "verdict")
 
@@ -56,7 +54,6 @@ def text_table(rows: list[tuple]) -> str:
     cells = [[COLUMNS[i] for i in keep]] + [[str(row[i]) for i in keep] for row in rows]
     widths = [max(len(line[j]) for line in cells) for j in range(len(keep))]
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells)
-
 
 
 def write_folder(folder, results: dict, curves: list[dict]) -> list[pathlib.Path]:
@@ -128,6 +125,3 @@ def report_markdown(results: dict, figures: list) -> str:
         lines += ["## Notes", "", *notes, ""]
     lines += ["## Figures", ""] + [f"![{path.stem}]({path.name})" for path in figures]
     return "\n".join(lines) + "\n"
-
-
-
