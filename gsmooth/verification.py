@@ -102,8 +102,10 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     ------
     ValueError
         Unknown problem name, a file without the named object, beta outside
-        [0, 1], an empty or non-positive eps grid.
+        [0, 1], an empty or non-positive eps grid, fewer than one run.
     """
+    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
+        raise ValueError(f"runs must be a positive integer, got {runs!r}")
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:

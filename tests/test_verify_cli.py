@@ -15,6 +15,8 @@ from gsmooth.cli import main
         (["verify", "--eps", ","], "eps grid must be a non-empty list of positive numbers"),
         (["verify", "--eps", "1e-3,0"], "eps grid must be a non-empty list of positive numbers"),
         (["verify", "--eps", "1e-3,-1"], "eps grid must be a non-empty list of positive numbers"),
+        (["verify", "--runs", "0"], "runs must be a positive integer, got 0"),
+        (["verify", "--runs", "-1"], "runs must be a positive integer, got -1"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(argv, message, capsys, tmp_path):
