@@ -4,13 +4,19 @@
    processes (wall time of ``run_sweep``, pool start-up included).
 2. Grouping: a 64-seed grid of AN-SGD on a finite sum, run as one batched unit
    (64 runs in one engine call) versus 64 one-seed units (one task per seed),
-   both on the same warm 2-worker pool.
+   both on the same 2-worker pool, each worker warmed up (started, gsmooth
+   imported) before either is timed.
+
+Every worker runs with one BLAS/OpenMP thread (set in the environment the
+spawned workers inherit), so 1 and 2 workers compare processes, not thread
+pools competing for the same cores.
 
 Usage: ``python analysis/bench_sweep.py``.  Prints seconds and ratios.
 """
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 
@@ -42,6 +48,8 @@ lr = 0.002
 beta = 0.5
 batch = 16
 """
+WORKER_THREADS = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+POOL_WORKERS = 2
 
 
 def time_sweep(spec, workers: int) -> float:
@@ -60,6 +68,7 @@ def time_units(units, pool) -> float:
 
 
 def main() -> None:
+    os.environ.update(WORKER_THREADS)
     spec = parse_spec(WORKERS_SPEC)
     one, two = time_sweep(spec, 1), time_sweep(spec, 2)
     print(f"workers: 8 units x 16 runs x 3000 steps: 1 worker {one:.2f} s, "
@@ -67,9 +76,9 @@ def main() -> None:
 
     (batched,) = expand(parse_spec(SEEDS_SPEC))
     per_seed = [batched.subset({i}) for i in range(len(batched.runs))]
-    with open_executor("local", workers=2) as pool:
-        pool.submit(len, ()).result()
-        time_units([per_seed[0]], pool)
+    with open_executor("local", workers=POOL_WORKERS) as pool:
+        # Workers start on demand: units submitted together start every worker.
+        time_units(per_seed[:2 * POOL_WORKERS], pool)
         grouped, split = time_units([batched], pool), time_units(per_seed, pool)
     print(f"grouping: 64 seeds x 1000 steps: one batched unit {grouped:.2f} s, "
           f"64 one-seed units {split:.2f} s, batched is {split / grouped:.1f}x faster")
