@@ -170,6 +170,7 @@ def test_state_dict_round_trip_gives_the_same_next_step(data, make):
     copy = linear_model(seed=1)
     copy.load_state_dict(saved["model"])
     restored = make(copy.parameters())
+    restored.param_groups[0]["lr"] *= 10  # the loaded groups must bring back the saved lr
     restored.load_state_dict(saved["optimizer"])
     _run(opt, model, data, batches[2:])
     _run(restored, copy, data, batches[2:])
