@@ -139,6 +139,7 @@ def test_command_rejects_bad_input(capsys):
     assert cli.main(["reproduce", "phase-retrieval", "--seeds", "0", "--steps", "1"]) == 2
     assert "seeds" in capsys.readouterr().err
     assert cli.main(["reproduce", "phase-retrieval", "--data", "x.csv", "--steps", "1"]) == 2
+    assert "--data must be omitted, got 'x.csv'" in capsys.readouterr().err
 
 
 def test_command_choices_match_the_experiments_and_ablations():
