@@ -33,7 +33,13 @@ import numpy as np
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import PairData, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
-from gsmooth.estimate.resampling import bootstrap_over_runs, format_value, jsonable
+from gsmooth.estimate.resampling import (
+    bootstrap_over_runs,
+    format_value,
+    interval_notes,
+    jsonable,
+    named_intervals,
+)
 
 NAMES = ("tau1", "tau2")
 
@@ -146,12 +152,11 @@ def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 
         return [e.L1, e.L0]
 
     boot = bootstrap_over_runs(data.runs, refit, n_resamples, confidence, seed)
-    intervals = None if boot is None else {
-        n: (float(boot[0][0, i]), float(boot[0][1, i])) for i, n in enumerate(NAMES)}
     tau1, tau2 = env.L1, env.L0
-    A, delta, notes = _ian_constants(tau1, tau2, boot)
-    return NoiseEstimate(tau1, tau2, A, delta, intervals, data, median, int(batch),
-                         draws_idx.shape[1], quantile, confidence, notes, problem.name)
+    A, delta, notes = _ian_constants(tau1, tau2)
+    return NoiseEstimate(tau1, tau2, A, delta, named_intervals(boot, NAMES), data, median, int(batch),
+                         draws_idx.shape[1], quantile, confidence, interval_notes(boot) + notes,
+                         problem.name)
 
 
 def _points(problem, res, points):
@@ -191,12 +196,8 @@ def _noise_levels(problem, points, draws_idx, quantile):
     return np.linalg.norm(full, axis=1), levels, median
 
 
-def _ian_constants(tau1, tau2, boot):
+def _ian_constants(tau1, tau2):
     notes = []
-    if boot is None:
-        notes.append("one independent run (or point): no interval")
-    elif boot[2]:
-        notes.append(f"{boot[2]} resample(s) could not be fitted and were left out")
     if tau1 >= 1:
         message = (f"tau1 = {tau1:.4g} >= 1: the IAN-SGD noise assumption fails and "
                    "A = 1/(1 - tau1), delta = tau2/(1 - tau1) are undefined")

@@ -31,7 +31,13 @@ import numpy as np
 from scipy.stats import theilslopes
 
 from gsmooth.errors import GSmoothError, GSmoothWarning
-from gsmooth.estimate.resampling import bootstrap_over_runs, format_value, jsonable
+from gsmooth.estimate.resampling import (
+    bootstrap_over_runs,
+    format_value,
+    interval_notes,
+    jsonable,
+    named_intervals,
+)
 
 #: Fewest tail points for a slope.
 MIN_TAIL_POINTS = 5
@@ -139,9 +145,8 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
         return list(_fit(points[0][take], points[1][take], points[4][take]))
 
     boot = bootstrap_over_runs(points[2], refit, n_resamples, confidence, seed)
-    intervals = None if boot is None else {
-        n: (float(boot[0][0, i]), float(boot[0][1, i])) for i, n in enumerate(("rho", "mu"))}
-    notes = _notes(rho, boot, estimated)
+    intervals = named_intervals(boot, ("rho", "mu"))
+    notes = _notes(rho, estimated) + interval_notes(boot)
     name = getattr(problem, "name", None) or res.problem.get("name", "")
     return PLEstimate(rho, mu, intervals, star, estimated, *points, confidence, notes, name)
 
@@ -195,7 +200,7 @@ def _fit(gap, g, in_tail):
     return float(rho), mu
 
 
-def _notes(rho, boot, estimated):
+def _notes(rho, estimated):
     notes = []
     if not 0 < rho <= 2:
         message = f"rho = {rho:.4g} lies outside (0, 2]: the run does not follow a PL law there"
@@ -203,8 +208,4 @@ def _notes(rho, boot, estimated):
         notes.append(message)
     if estimated:
         notes.append("f* estimated from a reference run: the smallest gaps are biased low")
-    if boot is None:
-        notes.append("one independent run: no interval")
-    elif boot[2]:
-        notes.append(f"{boot[2]} resample(s) could not be fitted and were left out")
     return notes

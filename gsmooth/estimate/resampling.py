@@ -51,11 +51,11 @@ def bootstrap_over_runs(runs, statistic, n_resamples: int = 199, confidence: flo
     >>> bool(interval[0, 0] < 2.5 < interval[1, 0]), reps.shape, failed
     (True, (1, 199), 0)
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
     runs = np.unique(np.asarray(runs, dtype=int))
     if runs.size < MIN_RUNS:
         return None
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
 
     def refit(drawn):
         try:
@@ -73,6 +73,29 @@ def bootstrap_over_runs(runs, statistic, n_resamples: int = 199, confidence: flo
     tail = (1 - confidence) / 2
     interval = np.nanquantile(replicates, [tail, 1 - tail], axis=1)
     return interval, replicates, failed
+
+
+def named_intervals(boot, names) -> dict | None:
+    """``{name: (low, high)}`` from :func:`bootstrap_over_runs`'s result (``None`` stays ``None``).
+
+    Examples
+    --------
+    >>> named_intervals((np.array([[1.0, 2.0], [3.0, 4.0]]), None, 0), ("a", "b"))
+    {'a': (1.0, 3.0), 'b': (2.0, 4.0)}
+    """
+    if boot is None:
+        return None
+    interval = boot[0]
+    return {name: (float(interval[0, i]), float(interval[1, i])) for i, name in enumerate(names)}
+
+
+def interval_notes(boot) -> list[str]:
+    """Notes a reader must see about the intervals: none at all, or resamples left out."""
+    if boot is None:
+        return ["one independent run: no interval (points of one run are not independent)"]
+    if boot[2]:
+        return [f"{boot[2]} resample(s) could not be fitted and were left out"]
+    return []
 
 
 def format_value(value, interval=None) -> str:

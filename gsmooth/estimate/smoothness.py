@@ -26,7 +26,13 @@ import numpy as np
 
 from gsmooth.estimate.data import PairData, collect_pairs
 from gsmooth.estimate.envelope import envelope_frontier, fit_envelope
-from gsmooth.estimate.resampling import bootstrap_over_runs, format_value, jsonable
+from gsmooth.estimate.resampling import (
+    bootstrap_over_runs,
+    format_value,
+    interval_notes,
+    jsonable,
+    named_intervals,
+)
 
 NAMES = ("L0", "L1", "alpha")
 
@@ -150,16 +156,13 @@ def smoothness(problem=None, res=None, *, source: str = "midpoint", points=None,
         return [e.L0, e.L1, e.alpha]
 
     boot = bootstrap_over_runs(data.runs, refit, n_resamples, confidence, seed)
-    notes = _notes(env, boot, quantile)
-    intervals, replicates = None, None
-    if boot is not None:
-        interval, replicates, _ = boot
-        intervals = {n: (float(interval[0, i]), float(interval[1, i])) for i, n in enumerate(NAMES)}
+    notes = interval_notes(boot) + _notes(env, quantile)
+    replicates = None if boot is None else boot[1]
     name = getattr(problem, "name", None) or (res.problem.get("name", "") if res else "")
     return SmoothnessEstimate(
-        env.L0, env.L1, env.alpha, intervals, data, envelope_frontier(data.g, data.r, env.alpha),
-        env.gap, env.covered, bool(env.alpha_identified), quantile, confidence, replicates,
-        notes, name,
+        env.L0, env.L1, env.alpha, named_intervals(boot, NAMES), data,
+        envelope_frontier(data.g, data.r, env.alpha), env.gap, env.covered,
+        bool(env.alpha_identified), quantile, confidence, replicates, notes, name,
     )
 
 
@@ -168,12 +171,8 @@ def _pooled(data: PairData, runs) -> tuple[np.ndarray, np.ndarray]:
     return drawn.g, drawn.r
 
 
-def _notes(env, boot, quantile) -> list[str]:
+def _notes(env, quantile) -> list[str]:
     notes = []
-    if boot is None:
-        notes.append("one independent run: no interval (points of one run are not independent)")
-    elif boot[2]:
-        notes.append(f"{boot[2]} resample(s) could not be fitted and were left out")
     if not env.alpha_identified:
         notes.append("L1 = 0: the envelope is flat and alpha is not identified (reported as 0)")
     if quantile < 1:
