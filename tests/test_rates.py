@@ -92,6 +92,16 @@ def test_non_finite_runs_are_left_out(rng):
     assert fit.n_runs == 3 and fit.kind == "polynomial"
 
 
+@pytest.mark.parametrize("n_records", [6, 7, 12])
+def test_line_window_keeps_at_least_min_points_records(n_records):
+    from gsmooth.rates.decay import MIN_POINTS
+
+    t = np.arange(0, n_records + 1)
+    fit = fit_decay(t, (1.0 + t) ** -2.0, kind="polynomial")
+    first, last = fit.window
+    assert last == n_records and np.sum((t >= first) & (t <= last)) >= MIN_POINTS
+
+
 def test_as_dict_is_json_ready():
     import json
 

@@ -244,7 +244,7 @@ def _tail_start(t, tail):
     log_t = np.log(t)
     cut = log_t[-1] - tail * (log_t[-1] - log_t[0])
     start = int(np.searchsorted(log_t, cut))
-    return min(start, t.size - MIN_POINTS + 1)
+    return min(start, t.size - MIN_POINTS)
 
 
 def _floor_start(t, median, flat_slope):
