@@ -25,7 +25,8 @@ def test_recovers_polynomial_exponent_with_noise(p, scale, seed):
     assert fit.kind == "polynomial"
     assert fit.exponent == pytest.approx(p, rel=0.05)
     low, high = fit.interval
-    assert low <= fit.exponent <= high
+    assert fit.interval_method == "bootstrap over runs"
+    assert 0 < high - low < 0.2 * p
     assert fit.rate is None and fit.switch is None
 
 
@@ -38,7 +39,9 @@ def test_recovers_geometric_rate_with_noise(rate, seed):
     fit = fit_decay(t, noisy(rate ** t.astype(float), rng), n_resamples=49)
     assert fit.kind == "geometric"
     assert np.log(fit.rate) == pytest.approx(np.log(rate), rel=0.05)
-    assert fit.interval[0] <= fit.rate <= fit.interval[1]
+    log_width = np.log(fit.interval[1]) - np.log(fit.interval[0])
+    assert fit.interval_method == "bootstrap over runs"
+    assert 0 < log_width < 0.05 * abs(np.log(rate))
 
 
 def test_says_plateau_for_a_plateau(rng):
@@ -56,7 +59,8 @@ def test_finds_the_switch_of_a_two_phase_sequence(rng):
     assert fit.kind == "two-phase"
     assert fit.switch == pytest.approx(250, rel=0.05)
     assert fit.floor == pytest.approx(1e-8, rel=0.3)
-    assert fit.interval[0] <= fit.switch <= fit.interval[1]
+    assert fit.interval_method == "bootstrap over runs"
+    assert 0 <= fit.interval[1] - fit.interval[0] <= 0.05 * 250
 
 
 def test_a_fast_decay_that_stalls_high_is_two_phase_and_a_small_dip_is_not():
