@@ -25,9 +25,9 @@ from gsmooth.sweep.execute import execute
 
 WORKERS_SPEC = """
 [sweep]
-steps = 3000
+steps = 30000
 seeds = 4
-record = 100
+record = 1000
 [problems.power]
 d = [10, 11, 12, 13, 14, 15, 16, 17]
 [optimizers.an_gd]
@@ -71,7 +71,7 @@ def main() -> None:
     os.environ.update(WORKER_THREADS)
     spec = parse_spec(WORKERS_SPEC)
     one, two = time_sweep(spec, 1), time_sweep(spec, 2)
-    print(f"workers: 8 units x 16 runs x 3000 steps: 1 worker {one:.2f} s, "
+    print(f"workers: 8 units x 16 runs x 30000 steps: 1 worker {one:.2f} s, "
           f"2 workers {two:.2f} s, speed-up {one / two:.2f}x")
 
     (batched,) = expand(parse_spec(SEEDS_SPEC))
