@@ -78,9 +78,9 @@ def test_configure_ian_sgd_uses_the_theory_rules():
     assert values["lr"] == pytest.approx(0.1)
     assert values["A"] == pytest.approx(1 / (1 - tau1), rel=1e-5)
     assert values["delta"] == pytest.approx(conf.noise.tau2 / (1 - tau1), rel=1e-5)
-    if L1 > 0:
-        expected = (4 * L1 * 0.1 * (2 * tau1**2 + 1)) ** 1.5
-        assert values["Gamma"] == pytest.approx(expected, rel=1e-4)
+    assert L1 > 0
+    expected = (4 * L1 * 0.1 * (2 * tau1**2 + 1)) ** 1.5
+    assert values["Gamma"] == pytest.approx(expected, rel=1e-4)
     res = gs.run(problem, conf.optimizer, 50, seeds=2)
     assert res.loss[-1].max() < res.loss[0].max()
     assert "IAN-SGD" in conf.summary()

@@ -74,6 +74,27 @@ def test_a_wrong_constant_fails_both_kinds_of_check():
     assert not result.passed
 
 
+@pytest.mark.parametrize(
+    ("label", "build", "lie", "quantity"),
+    [
+        ("power(p=4) beta=0", lambda: gs.problems.power(d=10, p=4), {"rho": 1.2}, "exponent p of t^-p"),
+        ("quadratic(1, 4) beta=1", lambda: gs.problems.quadratic([1.0, 4.0]), {"mu": 3.0},
+         "first phase ends at t"),
+    ],
+    ids=["polynomial", "two-phase"],
+)
+def test_a_wrong_constant_fails_the_shape_check_of_every_decay_kind(label, build, lie, quantity):
+    from dataclasses import replace
+
+    liar = build()
+    liar.constants = replace(liar.constants, **lie)
+    case = next(c for c in ZOO if c.label == label)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = run_case(replace(case, build=lambda: liar, eps_grid=()), runs=2, progress=False)
+    assert quantity in {check.quantity for check in result.checks if check.verdict == "fail"}
+
+
 def test_report_folder_round_trips_and_redraws(tmp_path):
     report = gs.verify("quadratic", beta="1", out=tmp_path, runs=2, eps_grid=[1e-2, 1e-3, 1e-4],
                        progress=False)
@@ -95,4 +116,6 @@ def test_user_problem_is_estimated_predicted_run_and_judged(tmp_path):
                        runs=2, progress=False)
     (case,) = report.cases
     assert case.estimated and case.regime in ("sublinear", "linear", "two-phase")
-    assert any(check.kind == "bound" for check in case.checks)
+    bound = [check for check in case.checks if check.kind == "bound"]
+    assert bound and all(check.verdict in ("pass", "fail") for check in bound)
+    assert all(check.verdict == "info" for check in case.checks if check.kind != "bound")
