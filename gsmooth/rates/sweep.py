@@ -178,10 +178,12 @@ def check_eps_grid(eps_grid) -> np.ndarray:
 
 
 def exact_exponent(name: str, value, low: float, high: float) -> Fraction:
-    """Read an exponent as a fraction with denominator at most 1000 (within 1e-6 of a float).
+    """Read an exponent as the nearest fraction with denominator at most 1000.
 
     Floats such as ``2/3`` snap to the fraction they round, and estimated
     exponents keep a small denominator, which keeps the symbolic derivation fast.
+    The snap moves a float by at most ``1/2000`` (``0.3333 -> 1/3``), so
+    exponents below that read as 0.
 
     Examples
     --------
