@@ -136,7 +136,7 @@ def iterate_points(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     if "iterates" not in res.capture:
         raise GSmoothError("the run kept no iterates: run it with gs.run(..., keep_iterates=True)")
     iterates = res.capture["iterates"]
-    n_records, k, d = iterates.shape
+    n_records, k, _ = iterates.shape
     runs = np.broadcast_to(np.arange(k), (n_records, k))
     repeated = np.zeros((n_records, k), dtype=bool)
     repeated[1:] = np.all(iterates[1:] == iterates[:-1], axis=-1)

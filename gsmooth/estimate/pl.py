@@ -175,7 +175,7 @@ def _resolve_f_star(problem, res, f_star, reference):
 
 def _valid_records(res, f_star, tail):
     gap, g = res.loss - f_star, res.grad_norm
-    n_records, k = gap.shape
+    k = gap.shape[1]
     runs = np.broadcast_to(np.arange(k), gap.shape)
     repeated = np.zeros_like(gap, dtype=bool)
     repeated[1:] = (gap[1:] == gap[:-1]) & (g[1:] == g[:-1])
