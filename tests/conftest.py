@@ -46,6 +46,22 @@ def as_host(array):
     return _backend.to_host(array)
 
 
+def finite_difference_grad(f, w, h=1e-6, directions=None):
+    """Central differences of ``f`` ((k, d) -> (k,)) at every row of ``w``.
+
+    With ``directions`` (n, d), the n directional derivatives; by default the
+    d partial derivatives, i.e. the gradient, shape (k, d).
+    """
+    directions = np.eye(w.shape[1]) if directions is None else directions
+    cols = [(f(w + h * e) - f(w - h * e)) / (2 * h) for e in directions]
+    return np.stack(cols, axis=1)
+
+
+def close(a, b, rtol):
+    """Whether ``a`` equals ``b`` to relative tolerance ``rtol`` in the Euclidean norm."""
+    return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)
+
+
 @pytest.fixture
 def rng():
     """A NumPy generator with a fixed seed."""

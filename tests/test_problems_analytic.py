@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import tolerance
+from tests.conftest import finite_difference_grad, tolerance
 
 DETERMINISTIC = {
     "quadratic": lambda: gs.problems.quadratic([0.5, 1.0, 3.0, 7.0]),
@@ -20,15 +20,6 @@ STOCHASTIC = {
     "finite_sum": lambda: gs.problems.finite_sum(gs.problems.power(d=4), n=20, tau1=0.3, tau2=0.5),
 }
 ALL = {**DETERMINISTIC, **STOCHASTIC}
-
-
-def finite_difference_grad(f, w, h=1e-6):
-    grad = np.zeros_like(w)
-    for j in range(w.shape[1]):
-        e = np.zeros_like(w)
-        e[:, j] = h
-        grad[:, j] = (f(w + e) - f(w - e)) / (2 * h)
-    return grad
 
 
 def hessian_norm(problem, w, h=1e-5):

@@ -7,18 +7,7 @@ from scipy.optimize import minimize_scalar
 import gsmooth as gs
 from gsmooth import _backend
 from tests.conftest import WHO_CSV as WHO
-from tests.conftest import as_host, needs_who, tolerance
-
-
-def fd_grad(problem, w, eps=1e-6):
-    """Central finite differences of ``problem.value`` at every row of ``w``."""
-    steps = eps * np.eye(w.shape[1])
-    cols = [(problem.value(w + e) - problem.value(w - e)) / (2 * eps) for e in steps]
-    return np.stack(cols, axis=1)
-
-
-def close(a, b, rtol):
-    return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)
+from tests.conftest import as_host, close, finite_difference_grad, needs_who, tolerance
 
 
 @pytest.fixture
@@ -35,7 +24,7 @@ def z(rng):
 
 
 def test_full_gradient_matches_finite_differences(problem, z):
-    assert close(problem.grad(z), fd_grad(problem, z), 1e-6)
+    assert close(problem.grad(z), finite_difference_grad(problem.value, z), 1e-6)
 
 
 def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng, z):
@@ -44,7 +33,7 @@ def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng, z):
     z = z.copy()
     z[:, -1] = single.best_eta(z) - 0.01
     idx = np.zeros((3, 3), dtype=np.int64)
-    assert close(single.grad(z, idx), fd_grad(single, z), 1e-6)
+    assert close(single.grad(z, idx), finite_difference_grad(single.value, z), 1e-6)
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, z, rng):

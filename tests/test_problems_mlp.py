@@ -7,18 +7,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import as_host, tolerance
-
-
-def fd_directional(problem, w, directions, eps=1e-6):
-    """Central differences of ``problem.value`` along each row of ``directions``."""
-    steps = eps * directions
-    cols = [(problem.value(w + e) - problem.value(w - e)) / (2 * eps) for e in steps]
-    return np.stack(cols, axis=1)
-
-
-def close(a, b, rtol):
-    return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)
+from tests.conftest import as_host, close, finite_difference_grad, tolerance
 
 
 @pytest.fixture(params=["tanh", "relu"])
@@ -39,7 +28,7 @@ def test_dimension_counts_both_layers(problem):
 def test_full_gradient_matches_finite_differences(problem, w, rng):
     directions = np.vstack([np.eye(problem.dim)[rng.choice(problem.dim, 40, replace=False)],
                             rng.normal(size=(3, problem.dim))])
-    assert close(problem.grad(w) @ directions.T, fd_directional(problem, w, directions), 1e-6)
+    assert close(problem.grad(w) @ directions.T, finite_difference_grad(problem.value, w, directions=directions), 1e-6)
 
 
 def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng):
@@ -47,7 +36,7 @@ def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng):
     w = single.start + 0.5 * rng.normal(size=(2, single.dim))
     directions = rng.normal(size=(20, single.dim))
     idx = np.zeros((2, 3), dtype=np.int64)
-    assert close(single.grad(w, idx) @ directions.T, fd_directional(single, w, directions), 1e-6)
+    assert close(single.grad(w, idx) @ directions.T, finite_difference_grad(single.value, w, directions=directions), 1e-6)
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, w, rng):

@@ -5,18 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import as_host, tolerance
-
-
-def fd_grad(problem, w, eps=1e-6):
-    """Central finite differences of ``problem.value`` at every row of ``w``."""
-    steps = eps * np.eye(w.shape[1])
-    cols = [(problem.value(w + e) - problem.value(w - e)) / (2 * eps) for e in steps]
-    return np.stack(cols, axis=1)
-
-
-def close(a, b, rtol):
-    return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)
+from tests.conftest import as_host, close, finite_difference_grad, tolerance
 
 
 @pytest.fixture
@@ -30,13 +19,13 @@ def w(rng):
 
 
 def test_full_gradient_matches_finite_differences(problem, w):
-    assert close(problem.grad(w), fd_grad(problem, w), 1e-7)
+    assert close(problem.grad(w), finite_difference_grad(problem.value, w), 1e-7)
 
 
 def test_minibatch_gradient_of_one_sample_matches_finite_differences(w):
     single = gs.problems.phase_retrieval(m=1, d=4, seed=5)
     idx = np.zeros((3, 2), dtype=np.int64)
-    assert close(single.grad(w, idx), fd_grad(single, w), 1e-7)
+    assert close(single.grad(w, idx), finite_difference_grad(single.value, w), 1e-7)
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, w, rng):
