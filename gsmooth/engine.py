@@ -36,9 +36,10 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
         samples from its own stream (see :func:`gsmooth._backend.seed_sequences`),
         so it gives the same result alone or in any batch.  Default: as many
         runs as the hyperparameters or ``w0`` ask for.
-    w0 : array, shape (k, d), optional
-        Starting points; default the problem's ``start`` for every run.  Its
-        namespace (NumPy, CuPy, ...) selects where the run happens.
+    w0 : array, shape (k, d) or (1, d), optional
+        Starting points (a single row is shared by all runs); default the
+        problem's ``start`` for every run.  Its namespace (NumPy, CuPy, ...)
+        selects where the run happens.
     record : "geometric", int or sequence of int
         Record grid, see :func:`gsmooth.recorder.record_grid`.
     gap_tol : float, optional
@@ -151,18 +152,16 @@ def _n_runs(seeds, optimizer, w0):
 
 
 def _initial_iterates(problem, w0, k, device, dtype):
-    if w0 is None or isinstance(w0, np.ndarray):
+    """``w0`` (or the problem's start) as (k, d) iterates; a (1, d) start is shared by all runs."""
+    if w0 is None:
+        w0 = problem.start[None, :]
+    if isinstance(w0, np.ndarray):
         xp = _backend.namespace_for(device)
-        host = np.broadcast_to(problem.start, (k, problem.dim)) if w0 is None else w0
-        w = _backend.to_device(np.array(host), xp, dtype=_backend.resolve_dtype(xp, dtype))
-    else:
-        w = w0
-    shape = tuple(w.shape)
-    if shape != (k, problem.dim) and not (shape == (1, problem.dim)):
+        w0 = _backend.to_device(np.array(w0), xp, dtype=_backend.resolve_dtype(xp, dtype))
+    xp = _backend.namespace(w0)
+    shape = tuple(w0.shape)
+    if shape not in ((k, problem.dim), (1, problem.dim)):
         raise ValueError(f"w0 must have shape ({k}, {problem.dim}), got {shape}")
-    xp = _backend.namespace(w)
-    if shape[0] != k:
-        w = xp.broadcast_to(w, (k, problem.dim))
-    if not bool(xp.all(xp.isfinite(w))):
+    if not bool(xp.all(xp.isfinite(w0))):
         raise ValueError("w0 must be finite, got non-finite entries")
-    return w
+    return w0 if shape[0] == k else xp.broadcast_to(w0, (k, problem.dim))

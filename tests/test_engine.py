@@ -159,3 +159,12 @@ def test_gap_tol_needs_f_star():
 def test_stochastic_method_on_deterministic_problem():
     with pytest.raises(ValueError, match="deterministic"):
         gs.run(gs.problems.power(), gs.optim.sgd(0.1, 4), 5)
+
+
+def test_one_start_row_is_shared_by_every_run():
+    p = gs.problems.power(d=3)
+    shared = gs.run(p, gs.optim.gd([0.01, 0.02]), 20, w0=np.array([[0.5, -1.0, 2.0]]))
+    for r, lr in enumerate([0.01, 0.02]):
+        alone = gs.run(p, gs.optim.gd(lr), 20, w0=np.array([[0.5, -1.0, 2.0]]))
+        np.testing.assert_array_equal(shared.w[r], alone.w[0])
+    assert not np.array_equal(shared.w[0], shared.w[1])

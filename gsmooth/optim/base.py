@@ -17,6 +17,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from gsmooth._backend import to_device
+
 
 class NoState(NamedTuple):
     """State of a memoryless rule."""
@@ -77,15 +79,12 @@ class Optimizer:
         """Every hyperparameter as a (k, 1) column of ``dtype`` in ``xp``."""
         out = {}
         for name, value in self.hyper.items():
-            values = np.broadcast_to(np.asarray(value, dtype=np.float64), (k,)) if np.isscalar(
-                value
-            ) else np.asarray(value, dtype=np.float64)
+            values = np.asarray(value, dtype=np.float64)
+            if values.ndim == 0:
+                values = np.full(k, values)
             if values.shape != (k,):
                 raise ValueError(f"{name} has {values.size} values but the batch has {k} runs")
-            column = values.reshape(k, 1)
-            out[name] = xp.asarray(column, dtype=dtype) if device is None else xp.asarray(
-                column, dtype=dtype, device=device
-            )
+            out[name] = to_device(values.reshape(k, 1), xp, device, dtype)
         return SimpleNamespace(**out)
 
     def describe(self) -> dict:
