@@ -14,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gsmooth.sweep.run import load_units
-from gsmooth.sweep.store import Store
+from gsmooth.sweep.run import stored_runs
 
 
 def _curve_label(unit, run) -> str:
@@ -24,28 +23,27 @@ def _curve_label(unit, run) -> str:
     return " ".join([unit.method_label, *parts])
 
 
+def _figure_title(unit) -> str:
+    params = {k: v for k, v in unit.config["problem"].items() if k != "name"}
+    title = " ".join([unit.problem_label, *(f"{k}={v}" for k, v in params.items()
+                                            if not isinstance(v, (dict, list)))])
+    return title + f" ({unit.config['steps']} steps)"
+
+
 def curves(folder) -> dict:
     """Plot data: ``{figure title: {curve label: (samples, values, status)}}``.
 
     ``samples`` and ``values`` have shape (n_records, seeds); values are gaps
     when ``F*`` is known, losses otherwise.  Only stored runs appear.
     """
-    store = Store(folder)
-    done, arrays, runs = store.done_runs(), {}, defaultdict(lambda: defaultdict(list))
-    for unit in load_units(folder):
-        params = {k: v for k, v in unit.config["problem"].items() if k != "name"}
-        title = " ".join([unit.problem_label, *(f"{k}={v}" for k, v in params.items()
-                                                if not isinstance(v, (dict, list)))])
-        title += f" ({unit.config['steps']} steps)"
-        for run, key in zip(unit.runs, unit.run_keys):
-            if key in done:
-                unit_key, column = done[key]
-                if unit_key not in arrays:
-                    arrays[unit_key] = store.arrays_and_f_star(unit_key)
-                data, f_star = arrays[unit_key]
-                values = data["loss"][:, column] - (f_star or 0.0)
-                runs[title][_curve_label(unit, run)].append(
-                    (data["samples"][:, column], values, data["status"][column]))
+    runs = defaultdict(lambda: defaultdict(list))
+    for unit, run, _, stored in stored_runs(folder):
+        if stored is None:
+            continue
+        _, data, column, f_star = stored
+        values = data["loss"][:, column] - (f_star or 0.0)
+        runs[_figure_title(unit)][_curve_label(unit, run)].append(
+            (data["samples"][:, column], values, data["status"][column]))
     out = {}
     for title, figure in runs.items():
         out[title] = {}

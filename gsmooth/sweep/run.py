@@ -148,3 +148,25 @@ def load_units(folder) -> list:
     if not path.is_file():
         raise FileNotFoundError(f"no sweep in {folder}: {SPEC_FILE} is missing")
     return expand(load_spec(path))
+
+
+def stored_runs(folder):
+    """Yield ``(unit, run, key, stored)`` for every run of the sweep in ``folder``.
+
+    ``stored`` is ``(unit_key, arrays, column, f_star)`` for a run in the
+    store, ``unit_key`` naming the stored unit that holds it (each
+    unit's arrays are read once) and ``None`` for a run not stored (not yet
+    run, or failed).
+    """
+    store = Store(folder)
+    done, loaded = store.done_runs(), {}
+    for unit in load_units(folder):
+        for run, key in zip(unit.runs, unit.run_keys, strict=True):
+            if key not in done:
+                yield unit, run, key, None
+                continue
+            unit_key, column = done[key]
+            if unit_key not in loaded:
+                loaded[unit_key] = store.arrays_and_f_star(unit_key)
+            arrays, f_star = loaded[unit_key]
+            yield unit, run, key, (unit_key, arrays, column, f_star)

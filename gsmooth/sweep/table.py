@@ -25,7 +25,7 @@ import numpy as np
 from gsmooth._io import write_atomic
 from gsmooth.errors import GSmoothError
 from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
-from gsmooth.sweep.run import load_units
+from gsmooth.sweep.run import stored_runs
 from gsmooth.sweep.store import Store
 
 STATUS_NAMES = {MAX_STEPS: "max_steps", CONVERGED: "converged", DIVERGED: "diverged",
@@ -45,22 +45,16 @@ def _unit_columns(unit) -> dict:
 
 def _run_blocks(folder):
     """Yield ``(n_rows, constant columns, per-record columns)`` for every stored run."""
-    store = Store(folder)
-    done, failures, loaded = store.done_runs(), store.failures(), {}
-    for unit in load_units(folder):
-        constant = {"unit": None, **_unit_columns(unit)}
-        for run, key in zip(unit.runs, unit.run_keys):
-            if key in done:
-                unit_key, column = done[key]
-                if unit_key not in loaded:
-                    loaded[unit_key] = store.arrays_and_f_star(unit_key)
-                arrays, f_star = loaded[unit_key]
-                yield len(arrays["iters"]), {**constant, "unit": unit_key, **run.as_dict(),
-                                             "status": STATUS_NAMES[int(arrays["status"][column])],
-                                             "error": ""}, _records(arrays, column, f_star)
-            elif key in failures:
-                yield 1, {**constant, **run.as_dict(), "status": "failed",
-                          "error": failures[key]}, _failed_record()
+    failures = Store(folder).failures()
+    for unit, run, key, stored in stored_runs(folder):
+        constant = {"unit": None, **_unit_columns(unit), **run.as_dict()}
+        if stored is not None:
+            unit_key, arrays, column, f_star = stored
+            status = STATUS_NAMES[int(arrays["status"][column])]
+            yield len(arrays["iters"]), {**constant, "unit": unit_key, "status": status,
+                                         "error": ""}, _records(arrays, column, f_star)
+        elif key in failures:
+            yield 1, {**constant, "status": "failed", "error": failures[key]}, _failed_record()
 
 
 def _records(arrays: dict, column: int, f_star) -> dict:
