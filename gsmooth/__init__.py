@@ -15,7 +15,7 @@ Examples
 import importlib
 
 from gsmooth import optim, problems
-from gsmooth.engine import RunResult, run
+from gsmooth.engine import RunResult, run, run_many
 from gsmooth.errors import GSmoothError, GSmoothWarning
 
 __version__ = "0.1.0"
@@ -23,7 +23,7 @@ __version__ = "0.1.0"
 _LAZY = ("theory", "estimate", "rates", "plots", "sweep")
 _LAZY_FUNCTIONS = {"verify": "gsmooth.verification", "reproduce": "gsmooth.reproduction"}
 
-__all__ = ["GSmoothError", "GSmoothWarning", "RunResult", "optim", "problems", "run"]
+__all__ = ["GSmoothError", "GSmoothWarning", "RunResult", "optim", "problems", "run", "run_many"]
 
 
 def __getattr__(name):

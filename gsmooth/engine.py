@@ -1,4 +1,4 @@
-"""The batched run loop: ``k`` runs of one method on one problem, in lockstep.
+"""The batched run loop: ``k`` runs of one or several methods on one problem, in lockstep.
 
 One loop serves every method.  Each step the optimizer's rule asks the oracle
 for gradients; a run whose iterate turns non-finite is frozen at its last
@@ -75,37 +75,113 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     >>> res.status.tolist(), res.converged_at.tolist()
     ([1, 1], [85, 13])
     """
+    return run_many(problem, [optimizer], steps, seeds, w0, record=record, gap_tol=gap_tol,
+                    capture=capture, keep_iterates=keep_iterates,
+                    track_grad_norm=track_grad_norm, metric=metric, device=device, dtype=dtype,
+                    root_seed=root_seed, diverge_factor=diverge_factor, progress=progress)[0]
+
+
+def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometric",
+             gap_tol=None, capture=False, keep_iterates=False, track_grad_norm=True,
+             metric=None, device="numpy", dtype="float64", root_seed=0, diverge_factor=1e10,
+             progress=None) -> list[RunResult]:
+    """Run several optimizers on one problem in one lockstep loop.
+
+    Each optimizer's runs are exactly those of ``run(problem, optimizer,
+    steps, seeds, w0, ...)``: the same seeds, streams and updates.  The loop
+    stacks every method's iterates, so each record evaluates the objective of
+    all runs of all methods in one batched call, and the host decisions
+    (status, divergence) are taken once per record for all of them.  That is
+    what a comparison of methods costs least in; the keyword arguments are
+    those of :func:`run`.
+
+    Parameters
+    ----------
+    problem : Problem
+    optimizers : sequence of Optimizer
+        The methods; each has as many runs as :func:`run` would give it.
+    steps, seeds, w0
+        As in :func:`run`, applied to every optimizer.
+
+    Returns
+    -------
+    list of RunResult
+        One per optimizer, in order.  ``seconds`` is the time of the shared
+        loop.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.quadratic([1.0, 2.0])
+    >>> gd, normalized = gs.optim.gd(lr=0.1), gs.optim.an_gd(lr=0.1, beta=1.0)
+    >>> both = gs.run_many(p, [gd, normalized], steps=50, seeds=2, record=10)
+    >>> [r.loss.shape for r in both]
+    [(6, 2), (6, 2)]
+    >>> bool((both[0].loss == gs.run(p, gd, steps=50, seeds=2, record=10).loss).all())
+    True
+    """
     steps = _check_steps(steps)
-    k = _n_runs(seeds, optimizer, w0)
-    seed_values = _backend.seed_list(seeds if seeds is not None else k)
-    w = _initial_iterates(problem, w0, k, device, dtype)
+    optimizers = list(optimizers)
+    if not optimizers:
+        raise ValueError("optimizers must hold at least one Optimizer, got none")
+    counts = [_n_runs(seeds, opt, w0) for opt in optimizers]
+    seed_values = [_backend.seed_list(seeds if seeds is not None else k) for k in counts]
+    w = _initial_iterates(problem, w0, counts, device, dtype)
     xp, where = _backend.namespace(w), getattr(w, "device", None)
-    hp = optimizer.columns(k, xp, w.dtype, where)
-    oracle = Oracle(problem, optimizer, _backend.run_generators(seed_values, root_seed), xp, where)
-    recorder = Recorder(problem, k, gap_tol, diverge_factor, capture, keep_iterates,
+    members = _members(problem, optimizers, counts, seed_values, root_seed, xp, w.dtype, where)
+    recorder = Recorder(problem, w.shape[0], gap_tol, diverge_factor, capture, keep_iterates,
                         track_grad_norm, metric)
     grid = record_grid(steps, record)
     timing = {}
     with _backend.timed(xp, timing):
-        w = _loop(w, optimizer, hp, oracle, recorder, grid, steps, progress)
-    traces, captured = recorder.arrays(k)
-    return RunResult(
-        **traces, status=recorder.status, converged_at=recorder.converged_at,
-        w=_backend.to_host(w), seeds=seed_values,
-        problem={"name": problem.name, "dim": problem.dim, **problem.constants.as_dict()},
-        optimizer=optimizer.describe(), f_star=problem.f_star, capture=captured,
-        seconds=timing["seconds"],
-    )
+        w = _loop(w, members, recorder, grid, steps, progress)
+    traces, captured = recorder.arrays(w.shape[0])
+    host_w = _backend.to_host(w)
+    problem_info = {"name": problem.name, "dim": problem.dim, **problem.constants.as_dict()}
+    return [
+        RunResult(
+            **_columns(traces, m.rows), status=recorder.status[m.rows],
+            converged_at=recorder.converged_at[m.rows], w=host_w[m.rows], seeds=values,
+            problem=problem_info, optimizer=m.optimizer.describe(), f_star=problem.f_star,
+            capture=_columns(captured, m.rows), seconds=timing["seconds"],
+        )
+        for m, values in zip(members, seed_values, strict=True)
+    ]
 
 
-def _loop(w, optimizer, hp, oracle, recorder, grid, steps, progress):
+class _Member:
+    """One optimizer's block of rows in the stacked iterates, with its own oracle."""
+
+    def __init__(self, optimizer, rows, hp, oracle):
+        self.optimizer, self.rows, self.hp, self.oracle = optimizer, rows, hp, oracle
+        self.state = None
+
+    def step(self, t, w):
+        """The rule's next iterates and state for this member's rows of ``w``."""
+        self.oracle.start_step(t)
+        return self.optimizer.rule(w[self.rows, ...], self.state, self.oracle, self.hp)
+
+
+def _members(problem, optimizers, counts, seed_values, root_seed, xp, dtype, where):
+    members, first = [], 0
+    for opt, k, values in zip(optimizers, counts, seed_values, strict=True):
+        hp = opt.columns(k, xp, dtype, where)
+        oracle = Oracle(problem, opt, _backend.run_generators(values, root_seed), xp, where)
+        members.append(_Member(opt, slice(first, first + k), hp, oracle))
+        first += k
+    return members
+
+
+def _loop(w, members, recorder, grid, steps, progress):
     xp = _backend.namespace(w)
     k = w.shape[0]
     on_grid = set(grid.tolist())
     active = xp.ones((k, 1), dtype=xp.bool)
     finite = xp.ones((k, 1), dtype=xp.bool)
     samples = xp.zeros((k,), dtype=xp.int64)
-    state = optimizer.init(w, hp)
+    drawn_columns = {}
+    for m in members:
+        m.state = m.optimizer.init(w[m.rows, ...], m.hp)
     bar = tqdm(total=steps, disable=None if progress is None else not progress, leave=False)
     for t in range(steps + 1):
         if t in on_grid:
@@ -115,20 +191,44 @@ def _loop(w, optimizer, hp, oracle, recorder, grid, steps, progress):
                 break
         if t == steps:
             break
-        oracle.start_step(t)
-        w_new, state_new = optimizer.rule(w, state, oracle, hp)
-        samples = samples + xp.astype(active[:, 0], xp.int64) * oracle.drawn
+        proposals = [m.step(t, w) for m in members]
+        w_new = _stack([p[0] for p in proposals], xp)
+        drawn = _drawn(members, drawn_columns, xp, getattr(w, "device", None))
+        samples = samples + xp.astype(active[:, 0], xp.int64) * drawn
         step_finite = xp.all(xp.isfinite(w_new), axis=-1, keepdims=True)
         finite = finite & (step_finite | ~active)
         keep = active & step_finite
         if recorder.capture_pairs and t in on_grid:
             recorder.capture(w, xp.where(keep, w_new, w))
         w = xp.where(keep, w_new, w)
-        state = type(state)(*(xp.where(keep, new, old) for new, old in zip(state_new, state, strict=True)))
+        for m, (_, state_new) in zip(members, proposals, strict=True):
+            rows = keep[m.rows, ...]
+            m.state = type(m.state)(*(xp.where(rows, new, old)
+                                      for new, old in zip(state_new, m.state, strict=True)))
         active = keep
         bar.update(1)
     bar.close()
     return w
+
+
+def _stack(parts, xp):
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+
+
+def _drawn(members, cache, xp, device):
+    """Samples drawn this step by each run: an int for one member, else a cached (k,) column."""
+    counts = tuple(m.oracle.drawn for m in members)
+    if len(counts) == 1:
+        return counts[0]
+    if counts not in cache:
+        sizes = [m.rows.stop - m.rows.start for m in members]
+        cache[counts] = _backend.to_device(np.repeat(counts, sizes), xp, device)
+    return cache[counts]
+
+
+def _columns(arrays, rows):
+    """The columns ``rows`` (axis 1) of every array in ``arrays``; ``None`` stays."""
+    return {name: None if a is None else a[:, rows] for name, a in arrays.items()}
 
 
 def _check_steps(steps):
@@ -151,8 +251,9 @@ def _n_runs(seeds, optimizer, w0):
     return sizes.pop() if sizes else 1
 
 
-def _initial_iterates(problem, w0, k, device, dtype):
-    """``w0`` (or the problem's start) as (k, d) iterates; a (1, d) start is shared by all runs."""
+def _initial_iterates(problem, w0, counts, device, dtype):
+    """Stacked (sum(counts), d) starting iterates: ``w0`` (or the problem's start) per member;
+    a (1, d) start is shared by all runs."""
     if w0 is None:
         w0 = problem.start[None, :]
     if isinstance(w0, np.ndarray):
@@ -160,8 +261,10 @@ def _initial_iterates(problem, w0, k, device, dtype):
         w0 = _backend.to_device(np.array(w0), xp, dtype=_backend.resolve_dtype(xp, dtype))
     xp = _backend.namespace(w0)
     shape = tuple(w0.shape)
-    if shape not in ((k, problem.dim), (1, problem.dim)):
-        raise ValueError(f"w0 must have shape ({k}, {problem.dim}), got {shape}")
+    if shape not in ((counts[0], problem.dim), (1, problem.dim)):
+        raise ValueError(f"w0 must have shape ({counts[0]}, {problem.dim}), got {shape}")
     if not bool(xp.all(xp.isfinite(w0))):
         raise ValueError("w0 must be finite, got non-finite entries")
-    return w0 if shape[0] == k else xp.broadcast_to(w0, (k, problem.dim))
+    if len(counts) == 1 and shape[0] == counts[0]:
+        return w0
+    return xp.concat([xp.broadcast_to(w0, (k, problem.dim)) for k in counts], axis=0)

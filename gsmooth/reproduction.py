@@ -1,11 +1,11 @@
-"""Reproduce the paper's experiments: every method over many seeds, one batched run each.
+"""Reproduce the paper's experiments: every method over many seeds, in one lockstep loop.
 
 ``reproduce("phase-retrieval")`` builds the problem, computes the warm start
-once, runs every method of :mod:`gsmooth.experiments` as one batched
-:func:`gsmooth.run` over all seeds (recording every step), cuts all curves
+once, runs every method of :mod:`gsmooth.experiments` over all seeds in one
+lockstep loop (:func:`gsmooth.run_many`, recording every step), cuts all curves
 at a common sample budget and summarizes final values and samples to a
 target.  ``ablation=`` runs the IAN-SGD variants of one ablation instead,
-batching variants that share batch sizes into one run.  ``out=`` writes
+batching variants that share batch sizes into one optimizer.  ``out=`` writes
 ``results.json`` (``"kind": "reproduce"``), ``curves.npz`` and the figures;
 :func:`redraw` draws the figures again from those files.
 """
@@ -191,17 +191,17 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
         groups = run_groups(items)
     curves: list = [None] * len(items)
     seconds = {"runs": 0.0}
-    for group in groups:
-        stride = max(seed_values) + 1
-        run_seeds = [s + p * stride for p in range(len(group)) for s in seed_values]
-        opt = batched_optimizer([items[j].setting for j in group], spec.grad_scale,
-                                repeats=len(seed_values))
-        result = _run(problem, opt, steps, run_seeds, start, spec, device, dtype, progress)
-        metric = result.loss if result.metric is None else result.metric
-        seconds["runs"] += result.seconds
-        for position, j in enumerate(group):
-            cols = slice(position * len(seed_values), (position + 1) * len(seed_values))
-            curves[j] = _curves(items[j], result, metric, cols, run_seeds[cols])
+    for same_size in _by_size(groups):
+        run_seeds = _group_seeds(seed_values, len(same_size[0]))
+        opts = [batched_optimizer([items[j].setting for j in group], spec.grad_scale,
+                                  repeats=len(seed_values)) for group in same_size]
+        results = _run(problem, opts, steps, run_seeds, start, spec, device, dtype, progress)
+        seconds["runs"] += results[0].seconds
+        for group, result in zip(same_size, results, strict=True):
+            metric = result.loss if result.metric is None else result.metric
+            for position, j in enumerate(group):
+                cols = slice(position * len(seed_values), (position + 1) * len(seed_values))
+                curves[j] = _curves(items[j], result, metric, cols, run_seeds[cols])
     rep = _assemble(spec, problem, curves, seed_values, ablation, released,
                     {"device": device, "dtype": dtype, "seconds": seconds, "start": start})
     if out is not None:
@@ -216,15 +216,31 @@ def redraw(folder) -> list[Path]:
     return reproduction_figures.draw(Reproduction.load(folder), folder)
 
 
-def _run(problem, opt, steps, run_seeds, start, spec, device, dtype, progress):
-    """One batched run recording, at every step, the objective and the reported metric
-    (``problem.psi`` on the device for DRO); the full gradient norm is not needed."""
-    from gsmooth.engine import run
+def _by_size(groups: list[list[int]]) -> list[list[list[int]]]:
+    """Groups of one size together: each such set is one lockstep loop of :func:`run_many`."""
+    sizes: dict[int, list[list[int]]] = {}
+    for group in groups:
+        sizes.setdefault(len(group), []).append(group)
+    return list(sizes.values())
+
+
+def _group_seeds(seed_values: list[int], n_variants: int) -> list[int]:
+    """Seeds of a batched group: variant ``p`` gets the seeds shifted past every other's."""
+    stride = max(seed_values) + 1
+    return [s + p * stride for p in range(n_variants) for s in seed_values]
+
+
+def _run(problem, opts, steps, run_seeds, start, spec, device, dtype, progress):
+    """One lockstep loop of ``opts`` recording, at every step, the objective and the
+    reported metric (``problem.psi`` on the device for DRO); the full gradient norm is
+    not needed."""
+    from gsmooth.engine import run_many
 
     w0 = np.broadcast_to(start, (len(run_seeds), problem.dim)).copy()
     metric = problem.psi if spec.metric == "psi" else None
-    return run(problem, opt, steps, seeds=run_seeds, w0=w0, record=1, track_grad_norm=False,
-               metric=metric, device=device, dtype=dtype, progress=progress)
+    return run_many(problem, opts, steps, seeds=run_seeds, w0=w0, record=1,
+                    track_grad_norm=False, metric=metric, device=device, dtype=dtype,
+                    progress=progress)
 
 
 def _curves(item, result, metric, cols, seeds):

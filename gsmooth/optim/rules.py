@@ -15,8 +15,13 @@ from gsmooth._backend import namespace
 
 
 def run_norm(g):
-    """Euclidean norm of each run's vector, as a (k, 1) column."""
-    return namespace(g).linalg.vector_norm(g, axis=-1, keepdims=True)
+    """Euclidean norm of each run's vector, as a (k, 1) column.
+
+    ``sqrt(g . g)``, as ``vector_norm`` computes it, without that function's
+    per-call overhead (it is called several times per step).
+    """
+    xp = namespace(g)
+    return xp.sqrt(xp.vecdot(g, g)[:, None])
 
 
 def power_normalize(g, beta):

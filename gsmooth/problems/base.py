@@ -142,7 +142,7 @@ class Problem:
     def _data_like(self, w) -> dict:
         """Data arrays in ``w``'s namespace, device and floating dtype (cached)."""
         device = getattr(w, "device", None)
-        key = (type(w), repr(device), str(w.dtype))  # CuPy's Device is not hashable
+        key = (type(w), repr(device), w.dtype)  # CuPy's Device is not hashable
         data = self._device_data.get(key)
         if data is None:
             xp = namespace(w)

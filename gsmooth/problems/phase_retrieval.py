@@ -78,23 +78,35 @@ class PhaseRetrieval(Problem):
         return self._half_mean_square(residual)
 
     def _grad(self, w, data):
-        s = w @ data["a"].T
-        return self._grad_from(s, s * s - data["y"], data)
+        return self._grad_from(*self._products(w, data), data)
 
     def value_and_grad(self, w):
         """Objective and gradient sharing the product ``A w`` and the residuals."""
         self._check_iterate(w)
         data = self._data_like(w)
+        s, residual = self._products(w, data)
+        value = self._half_mean_square(residual)
+        return value, self._grad_from(s, residual, data)
+
+    def _products(self, w, data):
+        """``s = A w`` and the residuals ``s^2 - y`` per run, (k, m) each.
+
+        The (k, m) arrays are large; every step after the product works in
+        place, since fresh large arrays cost more than the arithmetic on them.
+        """
         s = w @ data["a"].T
-        residual = s * s - data["y"]
-        return self._half_mean_square(residual), self._grad_from(s, residual, data)
+        residual = s * s
+        residual -= data["y"]
+        return s, residual
 
     def _half_mean_square(self, residual):
         """``(1/2m) sum_r residual_r^2`` per run, as one dot product per row."""
         return namespace(residual).vecdot(residual, residual) * (0.5 / self.n_samples)
 
     def _grad_from(self, s, residual, data):
-        return (s * residual) @ data["a"] * (2.0 / self.n_samples)
+        """``(2/m) A^T (s * residual)`` per run; overwrites ``s``."""
+        s *= residual
+        return s @ data["a"] * (2.0 / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
         xp = namespace(w)
