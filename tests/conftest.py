@@ -36,6 +36,13 @@ def dtype(request):
     return request.param
 
 
+def device_name(xp) -> str:
+    """The ``device`` argument of :func:`gsmooth.run` that selects namespace ``xp``."""
+    names = {"array_api_compat.numpy": "numpy", "array_api_compat.cupy": "cupy",
+             "array_api_strict": "array-api-strict"}
+    return names[xp.__name__]
+
+
 def tolerance(dtype_name: str) -> float:
     """Relative tolerance that suits ``dtype_name`` for smooth arithmetic."""
     return 2e-4 if dtype_name == "float32" else 1e-9

@@ -5,6 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
+from tests.conftest import device_name
 
 NOISY = gs.problems.finite_sum(gs.problems.power(d=6, p=4), n=64, tau1=0.4, tau2=0.3, seed=2)
 STOCHASTIC_METHODS = {
@@ -19,7 +20,7 @@ STOCHASTIC_METHODS = {
 
 @pytest.mark.parametrize("name", list(STOCHASTIC_METHODS))
 def test_batched_run_equals_single_runs(name, xp):
-    device = "numpy" if xp.__name__.endswith("numpy") else "array-api-strict"
+    device = device_name(xp)
     opt = STOCHASTIC_METHODS[name]
     batch = gs.run(NOISY, opt, 40, seeds=[3, 8, 11], device=device, record=10)
     for r, seed in enumerate([3, 8, 11]):
@@ -30,7 +31,7 @@ def test_batched_run_equals_single_runs(name, xp):
 
 
 def test_float32_runs(xp):
-    device = "numpy" if xp.__name__.endswith("numpy") else "array-api-strict"
+    device = device_name(xp)
     res = gs.run(NOISY, STOCHASTIC_METHODS["ian_sgd"], 30, seeds=2, device=device, dtype="float32")
     assert res.w.dtype == np.float32 and np.all(res.status == MAX_STEPS)
     assert np.all(res.loss[-1] < res.loss[0])
@@ -168,3 +169,50 @@ def test_one_start_row_is_shared_by_every_run():
         alone = gs.run(p, gs.optim.gd(lr), 20, w0=np.array([[0.5, -1.0, 2.0]]))
         np.testing.assert_array_equal(shared.w[r], alone.w[0])
     assert not np.array_equal(shared.w[0], shared.w[1])
+
+
+def assert_same_runs(together, alone):
+    np.testing.assert_array_equal(together.w, alone.w)
+    np.testing.assert_allclose(together.loss, alone.loss, rtol=1e-12)
+    np.testing.assert_array_equal(together.samples, alone.samples)
+    np.testing.assert_array_equal(together.status, alone.status)
+    assert together.seeds == alone.seeds and together.optimizer == alone.optimizer
+
+
+def test_run_many_equals_one_run_per_optimizer(xp):
+    """Every stochastic method (batch sizes 8 and 4, SPIDER's refreshes) in one loop."""
+    device, opts = device_name(xp), list(STOCHASTIC_METHODS.values())
+    together = gs.run_many(NOISY, opts, 40, seeds=[3, 8], device=device, record=7)
+    assert len(together) == len(opts)
+    for opt, result in zip(opts, together, strict=True):
+        assert_same_runs(result, gs.run(NOISY, opt, 40, seeds=[3, 8], device=device, record=7))
+
+
+def test_run_many_keeps_statuses_and_run_counts_per_optimizer():
+    """A diverging method does not stop the others; hyperparameter lists set each one's runs."""
+    p = gs.problems.power(d=3)
+    opts = [gs.optim.gd([0.01, 50.0]), gs.optim.an_gd(0.05, beta=[0, 1 / 3, 2 / 3])]
+    together = gs.run_many(p, opts, 200)
+    assert together[0].status.tolist() == [MAX_STEPS, DIVERGED]
+    assert together[1].loss.shape[1] == 3 and np.all(together[1].status == MAX_STEPS)
+    for opt, result in zip(opts, together, strict=True):
+        assert_same_runs(result, gs.run(p, opt, 200))
+
+
+def test_run_many_converged_runs_and_metric():
+    p = gs.problems.quadratic([1.0, 3.0])
+    opts = [gs.optim.gd(0.3), gs.optim.an_gd(0.1, beta=0.5)]
+    options = {"gap_tol": 1e-6, "record": 1, "metric": lambda w: w[:, 0]}
+    together = gs.run_many(p, opts, 300, **options)
+    for opt, result in zip(opts, together, strict=True):
+        alone = gs.run(p, opt, 300, **options)
+        assert_same_runs(result, alone)
+        np.testing.assert_array_equal(result.converged_at, alone.converged_at)
+        np.testing.assert_allclose(result.metric, alone.metric, rtol=1e-12)
+
+
+def test_run_many_bad_input():
+    with pytest.raises(ValueError, match="optimizers must hold at least one Optimizer, got none"):
+        gs.run_many(NOISY, [], 10)
+    with pytest.raises(ValueError, match="the number of runs must agree"):
+        gs.run_many(NOISY, [gs.optim.gd(0.1), gs.optim.gd([0.1, 0.2])], 10, seeds=3)
