@@ -28,7 +28,7 @@ def power_normalize(g, beta):
     """``g / ||g||^beta`` per run, leaving a zero vector at zero."""
     xp = namespace(g)
     norm = run_norm(g)
-    safe = xp.where(norm > 0, norm, xp.ones_like(norm))
+    safe = xp.where(norm > 0, norm, 1.0)
     return g / safe**beta
 
 
@@ -46,7 +46,7 @@ def clipped(w, state, oracle, hp):
     """``w+ = w - lr min(1, clip / (||g|| + offset))^beta g``."""
     xp = namespace(w)
     g = oracle.gradient(w)
-    factor = xp.minimum(xp.ones_like(hp.clip), hp.clip / (run_norm(g) + hp.offset))
+    factor = xp.minimum(hp.clip / (run_norm(g) + hp.offset), 1.0)
     return w - hp.lr * factor**hp.beta * g, state
 
 
@@ -55,7 +55,7 @@ def independently_normalized(w, state, oracle, hp):
     xp = namespace(w)
     g = oracle.gradient(w)
     g_independent = oracle.independent_gradient(w)
-    h = xp.maximum(xp.ones_like(hp.Gamma), hp.Gamma * (hp.A * run_norm(g_independent) + hp.delta))
+    h = xp.maximum(hp.Gamma * (hp.A * run_norm(g_independent) + hp.delta), 1.0)
     return w - hp.lr * g / h**hp.beta, state
 
 
