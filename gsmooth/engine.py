@@ -8,6 +8,9 @@ objectives are evaluated only at the record grid.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+
 import numpy as np
 from tqdm.auto import tqdm
 
@@ -19,7 +22,8 @@ from gsmooth.result import RunResult
 
 def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", gap_tol=None,
         capture=False, keep_iterates=False, track_grad_norm=True, metric=None, device="numpy",
-        dtype="float64", root_seed=0, diverge_factor=1e10, progress=None) -> RunResult:
+        dtype="float64", root_seed=0, diverge_factor=1e10, overlap=False,
+        progress=None) -> RunResult:
     """Advance ``k`` runs of ``optimizer`` on ``problem`` for ``steps`` steps.
 
     Parameters
@@ -60,6 +64,14 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     diverge_factor : float
         A run whose loss exceeds ``diverge_factor * max(1, |F(w_0)|)`` is marked
         diverged and frozen.
+    overlap : bool
+        Evaluate each record in a helper thread while the step's gradients
+        are computed; the results are identical.  It pays when records are
+        dense and each costs well over a thread handoff (about 0.1 ms), with
+        BLAS on one thread so that the two threads do not oversubscribe a
+        small machine (``threadpoolctl.threadpool_limits(1)``); on small
+        problems the handoffs cost more than they save.  Measured numbers are
+        in ``analysis/bench_engine.py``.
     progress : bool or None
         Progress bar; ``None`` shows it only on a terminal.
 
@@ -78,13 +90,14 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     return run_many(problem, [optimizer], steps, seeds, w0, record=record, gap_tol=gap_tol,
                     capture=capture, keep_iterates=keep_iterates,
                     track_grad_norm=track_grad_norm, metric=metric, device=device, dtype=dtype,
-                    root_seed=root_seed, diverge_factor=diverge_factor, progress=progress)[0]
+                    root_seed=root_seed, diverge_factor=diverge_factor, overlap=overlap,
+                    progress=progress)[0]
 
 
 def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometric",
              gap_tol=None, capture=False, keep_iterates=False, track_grad_norm=True,
              metric=None, device="numpy", dtype="float64", root_seed=0, diverge_factor=1e10,
-             progress=None) -> list[RunResult]:
+             overlap=False, progress=None) -> list[RunResult]:
     """Run several optimizers on one problem in one lockstep loop.
 
     Each optimizer's runs are exactly those of ``run(problem, optimizer,
@@ -134,7 +147,7 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     grid = record_grid(steps, record)
     timing = {}
     with _backend.timed(xp, timing):
-        w = _loop(w, members, recorder, grid, steps, progress)
+        w = _loop(w, members, recorder, grid, steps, overlap, progress)
     traces, captured = recorder.arrays(w.shape[0])
     host_w = _backend.to_host(w)
     problem_info = {"name": problem.name, "dim": problem.dim, **problem.constants.as_dict()}
@@ -172,7 +185,12 @@ def _members(problem, optimizers, counts, seed_values, root_seed, xp, dtype, whe
     return members
 
 
-def _loop(w, members, recorder, grid, steps, progress):
+def _loop(w, members, recorder, grid, steps, overlap, progress):
+    """The lockstep loop; with ``overlap`` a record runs beside the step it precedes.
+
+    A step's proposals depend on ``w`` alone; the record decides which runs
+    keep theirs, so the two meet before the proposals are applied.
+    """
     xp = _backend.namespace(w)
     k = w.shape[0]
     on_grid = set(grid.tolist())
@@ -183,32 +201,45 @@ def _loop(w, members, recorder, grid, steps, progress):
     for m in members:
         m.state = m.optimizer.init(w[m.rows, ...], m.hp)
     bar = tqdm(total=steps, disable=None if progress is None else not progress, leave=False)
-    for t in range(steps + 1):
-        if t in on_grid:
-            active = recorder.record(t, w, samples, active, finite)
-            if not bool(xp.any(active)):
-                recorder.pad(grid)
+    with ThreadPoolExecutor(max_workers=1) if overlap else nullcontext() as helper:
+        for t in range(steps + 1):
+            record = None
+            if t in on_grid:
+                record = _call(helper, recorder.record, t, w, samples, active, finite)
+            proposals = [m.step(t, w) for m in members] if t < steps else None
+            if record is not None:
+                active = record()
+                if not bool(xp.any(active)):
+                    recorder.pad(grid)
+                    break
+            if t == steps:
                 break
-        if t == steps:
-            break
-        proposals = [m.step(t, w) for m in members]
-        w_new = _stack([p[0] for p in proposals], xp)
-        drawn = _drawn(members, drawn_columns, xp, getattr(w, "device", None))
-        samples = samples + xp.astype(active[:, 0], xp.int64) * drawn
-        step_finite = xp.all(xp.isfinite(w_new), axis=-1, keepdims=True)
-        finite = finite & (step_finite | ~active)
-        keep = active & step_finite
-        if recorder.capture_pairs and t in on_grid:
-            recorder.capture(w, xp.where(keep, w_new, w))
-        w = xp.where(keep, w_new, w)
-        for m, (_, state_new) in zip(members, proposals, strict=True):
-            rows = keep[m.rows, ...]
-            m.state = type(m.state)(*(xp.where(rows, new, old)
-                                      for new, old in zip(state_new, m.state, strict=True)))
-        active = keep
-        bar.update(1)
+            w_new = _stack([p[0] for p in proposals], xp)
+            drawn = _drawn(members, drawn_columns, xp, getattr(w, "device", None))
+            samples = samples + xp.astype(active[:, 0], xp.int64) * drawn
+            step_finite = xp.all(xp.isfinite(w_new), axis=-1, keepdims=True)
+            finite = finite & (step_finite | ~active)
+            keep = active & step_finite
+            if recorder.capture_pairs and t in on_grid:
+                recorder.capture(w, xp.where(keep, w_new, w))
+            w = xp.where(keep, w_new, w)
+            for m, (_, state_new) in zip(members, proposals, strict=True):
+                rows = keep[m.rows, ...]
+                m.state = type(m.state)(*(xp.where(rows, new, old)
+                                          for new, old in zip(state_new, m.state, strict=True)))
+            active = keep
+            bar.update(1)
     bar.close()
     return w
+
+
+def _call(helper, fn, *args):
+    """Start ``fn(*args)`` in the helper thread, or run it now without one; return a
+    function that gives its result."""
+    if helper is None:
+        result = fn(*args)
+        return lambda: result
+    return helper.submit(fn, *args).result
 
 
 def _stack(parts, xp):

@@ -216,3 +216,36 @@ def test_run_many_bad_input():
         gs.run_many(NOISY, [], 10)
     with pytest.raises(ValueError, match="the number of runs must agree"):
         gs.run_many(NOISY, [gs.optim.gd(0.1), gs.optim.gd([0.1, 0.2])], 10, seeds=3)
+
+
+@pytest.mark.parametrize("capture", [False, True])
+def test_overlapped_records_give_identical_results(xp, capture):
+    """A record in the helper thread changes when it runs, not what it computes."""
+    device, opts = device_name(xp), [STOCHASTIC_METHODS["ian_sgd"], STOCHASTIC_METHODS["spider"]]
+    options = {"seeds": [1, 4], "device": device, "record": 3, "capture": capture}
+    serial = gs.run_many(NOISY, opts, 30, **options)
+    overlapped = gs.run_many(NOISY, opts, 30, overlap=True, **options)
+    for a, b in zip(serial, overlapped, strict=True):
+        assert_same_runs(a, b)
+        np.testing.assert_array_equal(a.loss, b.loss)
+        for name, values in a.capture.items():
+            np.testing.assert_array_equal(values, b.capture[name])
+
+
+def test_overlapped_records_stop_converged_and_diverged_runs():
+    p = gs.problems.quadratic([1.0, 3.0])
+    opt = gs.optim.gd([0.3, 0.01, 5.0])
+    serial = gs.run(p, opt, 400, gap_tol=1e-6, record=1)
+    overlapped = gs.run(p, opt, 400, gap_tol=1e-6, record=1, overlap=True)
+    assert overlapped.status.tolist() == [CONVERGED, MAX_STEPS, DIVERGED]
+    assert_same_runs(serial, overlapped)
+    np.testing.assert_array_equal(serial.converged_at, overlapped.converged_at)
+
+
+def test_overlapped_record_errors_reach_the_caller():
+    def broken_metric(w):
+        raise ValueError("metric failed")
+
+    with pytest.raises(ValueError, match="metric failed"):
+        gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10, record=1, metric=broken_metric,
+               overlap=True)
