@@ -135,7 +135,7 @@ class Reproduction:
 def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device: str = "numpy",
               data=None, released: bool = False, ablation: str | None = None,
               steps: int | None = None, problem_options: dict | None = None,
-              dtype: str = "float64", progress=None) -> Reproduction:
+              dtype: str = "float64", overlap: bool = False, progress=None) -> Reproduction:
     """Run one of the paper's experiments (or one of its ablations) over many seeds.
 
     Parameters
@@ -163,6 +163,9 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     problem_options : dict, optional
         Overrides for the problem (e.g. ``{"m": 200, "d": 10}``) for small runs.
     dtype : {"float64", "float32"}
+    overlap : bool
+        Evaluate each step's record beside the step (see :func:`gsmooth.run`);
+        fastest on a small machine with BLAS on one thread.
     progress : bool or None
         Progress bars of the runs.
 
@@ -195,7 +198,8 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
         run_seeds = _group_seeds(seed_values, len(same_size[0]))
         opts = [batched_optimizer([items[j].setting for j in group], spec.grad_scale,
                                   repeats=len(seed_values)) for group in same_size]
-        results = _run(problem, opts, steps, run_seeds, start, spec, device, dtype, progress)
+        results = _run(problem, opts, steps, run_seeds, start, spec,
+                       {"device": device, "dtype": dtype, "overlap": overlap, "progress": progress})
         seconds["runs"] += results[0].seconds
         for group, result in zip(same_size, results, strict=True):
             metric = result.loss if result.metric is None else result.metric
@@ -230,7 +234,7 @@ def _group_seeds(seed_values: list[int], n_variants: int) -> list[int]:
     return [s + p * stride for p in range(n_variants) for s in seed_values]
 
 
-def _run(problem, opts, steps, run_seeds, start, spec, device, dtype, progress):
+def _run(problem, opts, steps, run_seeds, start, spec, options):
     """One lockstep loop of ``opts`` recording, at every step, the objective and the
     reported metric (``problem.psi`` on the device for DRO); the full gradient norm is
     not needed."""
@@ -239,8 +243,7 @@ def _run(problem, opts, steps, run_seeds, start, spec, device, dtype, progress):
     w0 = np.broadcast_to(start, (len(run_seeds), problem.dim)).copy()
     metric = problem.psi if spec.metric == "psi" else None
     return run_many(problem, opts, steps, seeds=run_seeds, w0=w0, record=1,
-                    track_grad_norm=False, metric=metric, device=device, dtype=dtype,
-                    progress=progress)
+                    track_grad_norm=False, metric=metric, **options)
 
 
 def _curves(item, result, metric, cols, seeds):

@@ -113,6 +113,14 @@ def test_beta_ablation_is_one_batched_run_with_distinct_streams():
     assert [c.paper["beta"] for c in rep.curves] == ["2/3", "13/20", "7/10", "4/5", "1"]
 
 
+def test_overlap_reproduces_the_same_curves():
+    serial, overlapped = (gs.reproduce("phase-retrieval", seeds=2, steps=6, problem_options=TOY_PR,
+                                       overlap=overlap) for overlap in (False, True))
+    for a, b in zip(serial.curves, overlapped.curves, strict=True):
+        np.testing.assert_array_equal(a.metric, b.metric)
+        np.testing.assert_array_equal(a.samples, b.samples)
+
+
 def test_dro_reports_psi_not_the_dual_objective(tmp_path):
     rep = gs.reproduce("dro", seeds=2, steps=STEPS, problem_options=TOY_DRO, out=tmp_path)
     problem = gs.problems.dro(n=120, d=4)
