@@ -3,7 +3,8 @@
 One loop serves every method.  Each step the optimizer's rule asks the oracle
 for gradients; a run whose iterate turns non-finite is frozen at its last
 finite iterate (``w = where(active, w_new, w)``) while the others go on.  Full
-objectives are evaluated only at the record grid.
+objectives are evaluated only at the record grid.  :func:`run_many` stacks the
+runs of several optimizers into one such loop, each with its own oracle.
 """
 
 from __future__ import annotations
@@ -104,9 +105,9 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     steps, seeds, w0, ...)``: the same seeds, streams and updates.  The loop
     stacks every method's iterates, so each record evaluates the objective of
     all runs of all methods in one batched call, and the host decisions
-    (status, divergence) are taken once per record for all of them.  That is
-    what a comparison of methods costs least in; the keyword arguments are
-    those of :func:`run`.
+    (status, divergence) are taken once per record for all of them: the
+    cheapest way to compare methods.  The keyword arguments are those of
+    :func:`run`.
 
     Parameters
     ----------
@@ -155,7 +156,7 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
         RunResult(
             **_columns(traces, m.rows), status=recorder.status[m.rows],
             converged_at=recorder.converged_at[m.rows], w=host_w[m.rows], seeds=values,
-            problem=problem_info, optimizer=m.optimizer.describe(), f_star=problem.f_star,
+            problem=dict(problem_info), optimizer=m.optimizer.describe(), f_star=problem.f_star,
             capture=_columns(captured, m.rows), seconds=timing["seconds"],
         )
         for m, values in zip(members, seed_values, strict=True)
