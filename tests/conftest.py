@@ -64,6 +64,29 @@ def finite_difference_grad(f, w, h=1e-6, directions=None):
     return np.stack(cols, axis=1)
 
 
+def assert_minibatches_average(problem, w, rng, chunks, rtol):
+    """Disjoint minibatches that cover every sample average to the full gradient."""
+    parts = rng.permutation(problem.n_samples).reshape(chunks, -1)
+    mean = np.mean([problem.grad(w, np.tile(part, (w.shape[0], 1))) for part in parts], axis=0)
+    np.testing.assert_allclose(mean, problem.grad(w), rtol=rtol, atol=1e-12)
+
+
+def assert_runs_alone(problem, w, idx, rtol, atol=0.0, extra=()):
+    """Each run of the batch ``w`` gives what it gives alone: value, gradient, minibatch
+    gradient on its row of ``idx``, and every ``extra`` function of the iterates;
+    ``value_and_grad`` agrees with ``value`` and ``grad``."""
+    value, grad = problem.value_and_grad(w)
+    np.testing.assert_allclose(value, problem.value(w), rtol=rtol)
+    np.testing.assert_allclose(grad, problem.grad(w), rtol=rtol, atol=atol)
+    batched = [value, grad, problem.grad(w, idx), *(f(w) for f in extra)]
+    for r in range(w.shape[0]):
+        one = w[r : r + 1]
+        alone = [problem.value(one), problem.grad(one), problem.grad(one, idx[r : r + 1]),
+                 *(f(one) for f in extra)]
+        for together, single in zip(batched, alone, strict=True):
+            np.testing.assert_allclose(together[r], single[0], rtol=rtol, atol=atol)
+
+
 def close(a, b, rtol):
     """Whether ``a`` equals ``b`` to relative tolerance ``rtol`` in the Euclidean norm."""
     return np.linalg.norm(np.asarray(a) - b) <= rtol * np.linalg.norm(b)

@@ -7,7 +7,10 @@ from scipy.optimize import minimize_scalar
 import gsmooth as gs
 from gsmooth import _backend
 from tests.conftest import WHO_CSV as WHO
-from tests.conftest import as_host, close, finite_difference_grad, needs_who, tolerance
+from tests.conftest import (
+    as_host, assert_minibatches_average, assert_runs_alone, close, finite_difference_grad, needs_who,
+    tolerance,
+)
 
 
 @pytest.fixture
@@ -37,22 +40,11 @@ def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng, z):
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, z, rng):
-    chunks = rng.permutation(40).reshape(5, 8)
-    mean = np.mean([problem.grad(z, np.tile(chunk, (3, 1))) for chunk in chunks], axis=0)
-    np.testing.assert_allclose(mean, problem.grad(z), rtol=1e-12, atol=1e-12)
+    assert_minibatches_average(problem, z, rng, chunks=5, rtol=1e-12)
 
 
 def test_batch_of_runs_equals_runs_alone(problem, z, rng):
-    idx = rng.integers(0, 40, size=(3, 6))
-    value, grad = problem.value_and_grad(z)
-    mini = problem.grad(z, idx)
-    np.testing.assert_allclose(value, problem.value(z), rtol=1e-12)
-    for r in range(3):
-        one = z[r : r + 1]
-        np.testing.assert_allclose(value[r], problem.value(one)[0], rtol=1e-12)
-        np.testing.assert_allclose(grad[r], problem.grad(one)[0], rtol=1e-12)
-        np.testing.assert_allclose(mini[r], problem.grad(one, idx[r : r + 1])[0], rtol=1e-12)
-        np.testing.assert_allclose(problem.psi(z)[r], problem.psi(one)[0], rtol=1e-12)
+    assert_runs_alone(problem, z, rng.integers(0, 40, size=(3, 6)), rtol=1e-12, extra=[problem.psi])
 
 
 def test_namespaces_and_dtypes_agree_with_numpy_float64(problem, z, rng, xp, dtype):

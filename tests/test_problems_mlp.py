@@ -7,7 +7,9 @@ import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import as_host, close, finite_difference_grad, tolerance
+from tests.conftest import (
+    as_host, assert_minibatches_average, assert_runs_alone, close, finite_difference_grad, tolerance
+)
 
 
 @pytest.fixture(params=["tanh", "relu"])
@@ -28,7 +30,8 @@ def test_dimension_counts_both_layers(problem):
 def test_full_gradient_matches_finite_differences(problem, w, rng):
     directions = np.vstack([np.eye(problem.dim)[rng.choice(problem.dim, 40, replace=False)],
                             rng.normal(size=(3, problem.dim))])
-    assert close(problem.grad(w) @ directions.T, finite_difference_grad(problem.value, w, directions=directions), 1e-6)
+    numeric = finite_difference_grad(problem.value, w, directions=directions)
+    assert close(problem.grad(w) @ directions.T, numeric, 1e-6)
 
 
 def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng):
@@ -36,27 +39,17 @@ def test_minibatch_gradient_of_one_sample_matches_finite_differences(rng):
     w = single.start + 0.5 * rng.normal(size=(2, single.dim))
     directions = rng.normal(size=(20, single.dim))
     idx = np.zeros((2, 3), dtype=np.int64)
-    assert close(single.grad(w, idx) @ directions.T, finite_difference_grad(single.value, w, directions=directions), 1e-6)
+    numeric = finite_difference_grad(single.value, w, directions=directions)
+    assert close(single.grad(w, idx) @ directions.T, numeric, 1e-6)
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, w, rng):
-    chunks = rng.permutation(30).reshape(5, 6)
-    mean = np.mean([problem.grad(w, np.tile(chunk, (3, 1))) for chunk in chunks], axis=0)
-    np.testing.assert_allclose(mean, problem.grad(w), rtol=1e-10, atol=1e-12)
+    assert_minibatches_average(problem, w, rng, chunks=5, rtol=1e-10)
 
 
 def test_batch_of_runs_equals_runs_alone(problem, w, rng):
-    idx = rng.integers(0, 30, size=(3, 7))
-    value, grad = problem.value_and_grad(w)
-    mini = problem.grad(w, idx)
-    np.testing.assert_allclose(value, problem.value(w), rtol=1e-12)
-    for r in range(3):
-        one = w[r : r + 1]
-        np.testing.assert_allclose(value[r], problem.value(one)[0], rtol=1e-12)
-        np.testing.assert_allclose(grad[r], problem.grad(one)[0], rtol=1e-10, atol=1e-14)
-        alone = problem.grad(one, idx[r : r + 1])[0]
-        np.testing.assert_allclose(mini[r], alone, rtol=1e-10, atol=1e-14)
-        np.testing.assert_allclose(problem.accuracy(w)[r], problem.accuracy(one)[0])
+    assert_runs_alone(problem, w, rng.integers(0, 30, size=(3, 7)), rtol=1e-10, atol=1e-14,
+                      extra=[problem.accuracy])
 
 
 def test_namespaces_and_dtypes_agree_with_numpy_float64(problem, w, rng, xp, dtype):

@@ -5,7 +5,9 @@ import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
-from tests.conftest import as_host, close, finite_difference_grad, tolerance
+from tests.conftest import (
+    as_host, assert_minibatches_average, assert_runs_alone, close, finite_difference_grad, tolerance
+)
 
 
 @pytest.fixture
@@ -29,24 +31,13 @@ def test_minibatch_gradient_of_one_sample_matches_finite_differences(w):
 
 
 def test_minibatch_gradients_average_to_the_full_gradient(problem, w, rng):
-    chunks = rng.permutation(24).reshape(6, 4)
-    mean = np.mean([problem.grad(w, np.tile(chunk, (3, 1))) for chunk in chunks], axis=0)
-    np.testing.assert_allclose(mean, problem.grad(w), rtol=1e-12, atol=1e-12)
+    assert_minibatches_average(problem, w, rng, chunks=6, rtol=1e-12)
     idx = np.stack([rng.permutation(24) for _ in range(3)])
     np.testing.assert_allclose(problem.grad(w, idx), problem.grad(w), rtol=1e-12, atol=1e-12)
 
 
 def test_batch_of_runs_equals_runs_alone(problem, w, rng):
-    idx = rng.integers(0, 24, size=(3, 5))
-    value, grad = problem.value_and_grad(w)
-    mini = problem.grad(w, idx)
-    for r in range(3):
-        one = w[r : r + 1]
-        np.testing.assert_allclose(value[r], problem.value(one)[0], rtol=1e-12)
-        np.testing.assert_allclose(grad[r], problem.grad(one)[0], rtol=1e-12)
-        np.testing.assert_allclose(mini[r], problem.grad(one, idx[r : r + 1])[0], rtol=1e-12)
-    np.testing.assert_allclose(value, problem.value(w), rtol=1e-12)
-    np.testing.assert_allclose(grad, problem.grad(w), rtol=1e-12)
+    assert_runs_alone(problem, w, rng.integers(0, 24, size=(3, 5)), rtol=1e-12)
 
 
 def test_namespaces_and_dtypes_agree_with_numpy_float64(problem, w, rng, xp, dtype):
