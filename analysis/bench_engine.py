@@ -28,8 +28,8 @@ from threadpoolctl import threadpool_limits
 
 import gsmooth as gs
 from gsmooth import _backend
-from gsmooth.experiments import phase_retrieval
-from gsmooth.experiments.settings import optimizer
+from gsmooth.reproduction.experiments import phase_retrieval
+from gsmooth.reproduction.experiments.settings import optimizer
 
 
 def timed(xp, fn):

@@ -31,7 +31,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import gsmooth as gs
-from gsmooth.experiments import phase_retrieval
+from gsmooth.reproduction.experiments import phase_retrieval
 
 
 def released_loop(a, y, w0, setting, steps, rng):

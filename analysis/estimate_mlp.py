@@ -18,7 +18,7 @@ import numpy as np
 from scipy.stats import spearmanr
 
 import gsmooth as gs
-from gsmooth.estimate.plots import smoothness_figure
+from gsmooth.plots.estimate import smoothness_figure
 
 RUNS = 4
 STEPS = 400

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 import gsmooth as gs
-from gsmooth.experiments.ablations import ABLATIONS
+from gsmooth.reproduction.experiments.ablations import ABLATIONS
 
 FIGURES = Path(__file__).resolve().parent / "figures"
 WHO = Path(__file__).resolve().parents[2] / "shared" / "data" / "life_expectancy_who.csv"

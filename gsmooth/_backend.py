@@ -167,6 +167,22 @@ class IndexStream:
         return blocks[:, position, :]
 
 
+def row_norm(g):
+    """Euclidean norm of each run's vector ``g`` (k, d), as a (k, 1) column.
+
+    ``sqrt(g . g)``, as ``vector_norm`` computes it, without that function's
+    per-call overhead: it sits on every step of every rule.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> row_norm(np.array([[3.0, 4.0], [0.0, 1.0]])).tolist()
+    [[5.0], [1.0]]
+    """
+    xp = namespace(g)
+    return xp.sqrt(xp.vecdot(g, g)[:, None])
+
+
 def to_device(array, xp, device=None, dtype=None):
     """Copy a host (NumPy) array into namespace ``xp`` (on ``device`` if given)."""
     if device is None:

@@ -21,6 +21,8 @@ import pathlib
 import tempfile
 from collections.abc import Callable
 
+import numpy as np
+
 FILE_MODE = 0o644
 
 
@@ -55,3 +57,13 @@ def write_text_atomic(path, text: str) -> pathlib.Path:
 def write_json_atomic(path, data, indent: int = 1) -> pathlib.Path:
     """Write ``data`` as JSON to ``path`` atomically."""
     return write_text_atomic(path, json.dumps(data, indent=indent) + "\n")
+
+
+def write_npz_atomic(path, arrays: dict) -> pathlib.Path:
+    """Write ``arrays`` to ``path`` (.npz, no pickled objects) atomically."""
+
+    def write(tmp):
+        with open(tmp, "wb") as handle:
+            np.savez(handle, **arrays)
+
+    return write_atomic(path, write)

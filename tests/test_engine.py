@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gsmooth as gs
-from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
+from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
 from tests.conftest import device_name
 
 NOISY = gs.problems.finite_sum(gs.problems.power(d=6, p=4), n=64, tau1=0.4, tau2=0.3, seed=2)

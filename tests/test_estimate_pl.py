@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import gsmooth as gs
-from gsmooth.result import RunResult
+from gsmooth.engine.result import RunResult
 
 RESAMPLES = 4
 

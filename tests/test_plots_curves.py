@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from gsmooth.plots import band, draw_bands, new_figure, save_figure
-from gsmooth.result import DIVERGED
+from gsmooth.engine.result import DIVERGED
 
 
 def test_band_median_and_quantiles(rng):

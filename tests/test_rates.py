@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gsmooth.rates import fit_decay
-from gsmooth.recorder import record_grid
+from gsmooth.engine.recorder import record_grid
 
 GRID = record_grid(3000)
 

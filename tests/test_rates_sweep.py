@@ -5,7 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth.rates import eps_sweep
-from gsmooth.rates.sweep import exact_exponent, first_hitting, fit_exponent
+from gsmooth.rates.teps import exact_exponent, first_hitting, fit_exponent
 
 EPS = np.logspace(-2, -5, 4)
 

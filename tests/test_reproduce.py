@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import cli
-from gsmooth.experiments import ablations, get, phase_retrieval
+from gsmooth.reproduction.experiments import ablations, get, phase_retrieval
 from gsmooth.reproduction import Reproduction, redraw
-from gsmooth.reproduction_summary import Curves, sample_cut, samples_to_target
+from gsmooth.reproduction.summary import Curves, sample_cut, samples_to_target
 from tests.conftest import WHO_CSV as WHO
 from tests.conftest import needs_who
 
@@ -88,7 +88,7 @@ def test_plot_command_finds_the_redraw(pr_folder):
 def test_ablation_varies_only_its_parameter(ablation):
     rep = gs.reproduce("phase-retrieval", seeds=2, steps=4, problem_options=TOY_PR,
                        ablation=ablation)
-    base = gs.experiments.settings.translate(phase_retrieval.EXPERIMENT.method("ian_sgd"), 2.0)
+    base = gs.reproduction.experiments.settings.translate(phase_retrieval.EXPERIMENT.method("ian_sgd"), 2.0)
     changed = {"beta": {"beta", "lr"}, "batch2": {"batch2"}, "delta": {"delta"},
                "tau": {"A", "delta"}}[ablation]
     values = {name: {c.optimizer[name] for c in rep.curves} for name in base}
@@ -153,7 +153,7 @@ def test_command_rejects_bad_input(capsys):
 def test_command_choices_match_the_experiments_and_ablations():
     from gsmooth.commands import reproduce as command  # stdlib-only copies, kept in step here
 
-    assert command.EXPERIMENTS == gs.experiments.NAMES
+    assert command.EXPERIMENTS == gs.reproduction.experiments.NAMES
     assert command.ABLATIONS == ablations.ABLATIONS
 
 
@@ -185,7 +185,7 @@ def test_sample_cut_ignores_curves_whose_runs_all_diverged():
 
 
 def test_figures_survive_a_method_whose_runs_all_diverged(pr_folder, tmp_path):
-    from gsmooth import reproduction_figures
+    from gsmooth.plots import reproduction as reproduction_figures
 
     rep = Reproduction.load(pr_folder)
     rep.curves[0].status[:] = 2

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import _backend
-from gsmooth.experiments import dro, get, phase_retrieval
-from gsmooth.experiments.settings import (
+from gsmooth.reproduction.experiments import dro, get, phase_retrieval
+from gsmooth.reproduction.experiments.settings import (
     MethodSetting,
     batched_optimizer,
     optimizer,

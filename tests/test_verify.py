@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 import gsmooth as gs
-from gsmooth.verification_cases import ZOO, suite
-from gsmooth.verification_checks import REL_TOL, run_case
+from gsmooth.verification.cases import ZOO, suite
+from gsmooth.verification.checks import REL_TOL, run_case
 
 POWER_AND_QUADRATIC = [c for c in ZOO if c.name.startswith(("power", "quadratic")) and c.quick]
 
@@ -39,7 +39,7 @@ def case_rho_beta_exponent(result):
 
 
 def test_every_regime_and_the_estimated_problems_are_in_the_suite():
-    from gsmooth.rates.sweep import problem_constants
+    from gsmooth.rates.teps import problem_constants
     from gsmooth.theory import an_gd_bound
 
     regimes = set()

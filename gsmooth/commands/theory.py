@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
 
     if args.map is not None:
         points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
-        theory.regime_map(points=points, path=args.map)
+        from gsmooth.plots.regime_map import regime_map
+
+        regime_map(points=points, path=args.map)
         print(f"wrote {args.map}")
         return 0
     if args.rho is None or args.beta is None:

@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gsmooth._checks import positive_int
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import PairData, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
@@ -172,8 +173,7 @@ def _points(problem, res, points):
 
 def _draw_indices(problem, batch, draws, n_points, seed):
     """Sample indices (n_points, draws, batch)."""
-    if isinstance(batch, bool) or not isinstance(batch, (int, np.integer)) or batch < 1:
-        raise ValueError(f"batch must be a positive integer, got {batch!r}")
+    batch = positive_int("batch", batch)
     n = problem.n_samples
     if draws == "all":
         if batch != 1:

@@ -72,7 +72,7 @@ def redraw(folder) -> list[pathlib.Path]:
 
 
 def _draw(folder: pathlib.Path, estimates: dict) -> list[pathlib.Path]:
-    from gsmooth.estimate import plots
+    from gsmooth.plots import estimate as plots
 
     figures = {"smoothness": plots.smoothness_figure, "pl": plots.pl_figure,
                "noise": plots.noise_figure}

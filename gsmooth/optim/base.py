@@ -9,7 +9,6 @@ step turns the gradients the oracle hands it into the next iterate.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from types import SimpleNamespace
@@ -93,51 +92,3 @@ class Optimizer:
         sizes = {"batch": self.batch, "batch2": self.batch2, "period": self.period}
         return {"name": self.name, **hyper, **{k: v for k, v in sizes.items() if v is not None}}
 
-
-def _values(name, value):
-    values = [value] if np.isscalar(value) else list(value)
-    if not values:
-        raise ValueError(f"{name} must be a number or a non-empty sequence, got []")
-    for v in values:
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)):
-            raise ValueError(f"{name} must be a real number, got {v!r}")
-    return [float(v) for v in values]
-
-
-def _normalize(value):
-    return value if np.isscalar(value) else tuple(float(v) for v in value)
-
-
-def check_interval(name, value, low, high, *, low_open=False, high_open=False):
-    """Check every value of ``value`` lies in the interval; return it as float or tuple."""
-    for v in _values(name, value):
-        below = v <= low if low_open else v < low
-        above = v >= high if high_open else v > high
-        if below or above or math.isnan(v):
-            left, right = "(" if low_open else "[", ")" if high_open else "]"
-            high_text = "inf" if high == math.inf else f"{high:g}"
-            raise ValueError(f"{name} must be in {left}{low:g}, {high_text}{right}, got {v:g}")
-    return _normalize(value)
-
-
-def check_positive(name, value):
-    """Check every value is finite and > 0."""
-    for v in _values(name, value):
-        if not (v > 0 and math.isfinite(v)):
-            raise ValueError(f"{name} must be positive and finite, got {v:g}")
-    return _normalize(value)
-
-
-def check_nonnegative(name, value):
-    """Check every value is finite and >= 0."""
-    for v in _values(name, value):
-        if not (v >= 0 and math.isfinite(v)):
-            raise ValueError(f"{name} must be non-negative and finite, got {v:g}")
-    return _normalize(value)
-
-
-def check_size(name, value):
-    """Check a batch size or period: one positive integer (it fixes array shapes)."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)

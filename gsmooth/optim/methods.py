@@ -12,13 +12,9 @@ counts one minibatch per step (shared by its two gradient evaluations) and
 from __future__ import annotations
 
 from gsmooth.optim import rules
-from gsmooth.optim.base import (
-    Optimizer,
-    check_interval,
-    check_nonnegative,
-    check_positive,
-    check_size,
-)
+from gsmooth._checks import check_interval, check_nonnegative, check_positive
+from gsmooth._checks import positive_int
+from gsmooth.optim.base import Optimizer
 
 
 def _beta(beta):
@@ -99,7 +95,7 @@ def sgd(lr, batch) -> Optimizer:
         Minibatch size ``B``.
     """
     return Optimizer("sgd", rules.plain, {"lr": check_positive("lr", lr)},
-                     batch=check_size("batch", batch))
+                     batch=positive_int("batch", batch))
 
 
 def an_sgd(lr, beta, batch) -> Optimizer:
@@ -110,7 +106,7 @@ def an_sgd(lr, beta, batch) -> Optimizer:
     biases the direction; compare :func:`ian_sgd`.
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
-    return Optimizer("an_sgd", rules.normalized, hyper, batch=check_size("batch", batch))
+    return Optimizer("an_sgd", rules.normalized, hyper, batch=positive_int("batch", batch))
 
 
 def nsgd(lr, batch, beta=1.0) -> Optimizer:
@@ -120,7 +116,7 @@ def nsgd(lr, batch, beta=1.0) -> Optimizer:
     ``beta = 1`` is the classical method; other powers equal :func:`an_sgd`.
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
-    return Optimizer("nsgd", rules.normalized, hyper, batch=check_size("batch", batch))
+    return Optimizer("nsgd", rules.normalized, hyper, batch=positive_int("batch", batch))
 
 
 def nsgd_momentum(lr, momentum, batch, beta=1.0) -> Optimizer:
@@ -146,7 +142,7 @@ def nsgd_momentum(lr, momentum, batch, beta=1.0) -> Optimizer:
         "beta": _beta(beta),
     }
     return Optimizer("nsgd_momentum", rules.momentum_normalized, hyper,
-                     init=rules.zero_momentum, batch=check_size("batch", batch))
+                     init=rules.zero_momentum, batch=positive_int("batch", batch))
 
 
 def clipped_sgd(lr, clip, batch, beta=1.0, offset=0.0) -> Optimizer:
@@ -156,7 +152,7 @@ def clipped_sgd(lr, clip, batch, beta=1.0, offset=0.0) -> Optimizer:
     minibatch gradient; see :func:`clipped_gd` for the parameters.
     """
     base = clipped_gd(lr, clip, beta, offset)
-    return Optimizer("clipped_sgd", rules.clipped, base.hyper, batch=check_size("batch", batch))
+    return Optimizer("clipped_sgd", rules.clipped, base.hyper, batch=positive_int("batch", batch))
 
 
 def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
@@ -190,7 +186,7 @@ def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
         "Gamma": check_positive("Gamma", Gamma),
     }
     return Optimizer("ian_sgd", rules.independently_normalized, hyper,
-                     batch=check_size("batch", batch), batch2=check_size("batch2", batch2))
+                     batch=positive_int("batch", batch), batch2=positive_int("batch2", batch2))
 
 
 def spider(lr, batch, period, beta=1.0) -> Optimizer:
@@ -202,4 +198,4 @@ def spider(lr, batch, period, beta=1.0) -> Optimizer:
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
     return Optimizer("spider", rules.spider, hyper, init=rules.spider_init,
-                     batch=check_size("batch", batch), period=check_size("period", period))
+                     batch=positive_int("batch", batch), period=positive_int("period", period))

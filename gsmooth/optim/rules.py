@@ -11,23 +11,13 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from gsmooth._backend import namespace
-
-
-def run_norm(g):
-    """Euclidean norm of each run's vector, as a (k, 1) column.
-
-    ``sqrt(g . g)``, as ``vector_norm`` computes it, without that function's
-    per-call overhead (it is called several times per step).
-    """
-    xp = namespace(g)
-    return xp.sqrt(xp.vecdot(g, g)[:, None])
+from gsmooth._backend import namespace, row_norm
 
 
 def power_normalize(g, beta):
     """``g / ||g||^beta`` per run, leaving a zero vector at zero."""
     xp = namespace(g)
-    norm = run_norm(g)
+    norm = row_norm(g)
     safe = xp.where(norm > 0, norm, 1.0)
     return g / safe**beta
 
@@ -46,7 +36,7 @@ def clipped(w, state, oracle, hp):
     """``w+ = w - lr min(1, clip / (||g|| + offset))^beta g``."""
     xp = namespace(w)
     g = oracle.gradient(w)
-    factor = xp.minimum(hp.clip / (run_norm(g) + hp.offset), 1.0)
+    factor = xp.minimum(hp.clip / (row_norm(g) + hp.offset), 1.0)
     return w - hp.lr * factor**hp.beta * g, state
 
 
@@ -55,7 +45,7 @@ def independently_normalized(w, state, oracle, hp):
     xp = namespace(w)
     g = oracle.gradient(w)
     g_independent = oracle.independent_gradient(w)
-    h = xp.maximum(hp.Gamma * (hp.A * run_norm(g_independent) + hp.delta), 1.0)
+    h = xp.maximum(hp.Gamma * (hp.A * row_norm(g_independent) + hp.delta), 1.0)
     return w - hp.lr * g / h**hp.beta, state
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth.result import DIVERGED, NONFINITE
+from gsmooth.engine.result import failed
 
 
 @dataclass(frozen=True)
@@ -70,7 +70,7 @@ def band(x, y, status=None, quantiles=(0.1, 0.9)) -> Band:
     x = np.broadcast_to(np.asarray(x, dtype=float).reshape(y.shape[0], -1), y.shape)
     keep = np.all(np.isfinite(y), axis=0)
     if status is not None:
-        keep &= ~np.isin(np.asarray(status), (DIVERGED, NONFINITE))
+        keep &= ~failed(status)
     if not keep.any():
         raise ValueError("no run is finite and converging; nothing to draw a band of")
     grid, curves = _common_grid(x[:, keep], y[:, keep])

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gsmooth._backend import namespace
-from gsmooth.problems.base import Constants, Problem, check_positive_int, check_start, row_norm
+from gsmooth._backend import namespace, row_norm
+from gsmooth._checks import positive_int
+from gsmooth.problems.base import Constants, Problem, check_start
 
 
 class Quadratic(Problem):
@@ -68,7 +69,7 @@ class Power(Problem):
     """
 
     def __init__(self, d=10, p=4.0, start=None):
-        d = check_positive_int("d", d)
+        d = positive_int("d", d)
         p = float(p)
         if not np.isfinite(p) or p <= 2:
             raise ValueError(f"p must be > 2, got {p}")
@@ -79,10 +80,10 @@ class Power(Problem):
         self.p = p
 
     def _value(self, w, data):
-        return row_norm(namespace(w), w)[:, 0] ** self.p / self.p
+        return row_norm(w)[:, 0] ** self.p / self.p
 
     def _grad(self, w, data):
-        return row_norm(namespace(w), w) ** (self.p - 2) * w
+        return row_norm(w) ** (self.p - 2) * w
 
 
 class Cosh(Problem):
@@ -99,7 +100,7 @@ class Cosh(Problem):
     """
 
     def __init__(self, d=10, scale=1.0, start=None):
-        d = check_positive_int("d", d)
+        d = positive_int("d", d)
         scale = float(scale)
         if not np.isfinite(scale) or scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
@@ -128,7 +129,7 @@ class LeastSquares(Problem):
     """
 
     def __init__(self, n=500, d=20, seed=0, start=None):
-        d = check_positive_int("d", d)
+        d = positive_int("d", d)
         if not isinstance(n, (int, np.integer)) or n < d:
             raise ValueError(f"n must be an integer >= d = {d}, got {n!r}")
         rng = np.random.default_rng(seed)

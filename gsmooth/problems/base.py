@@ -153,13 +153,6 @@ class Problem:
         return data
 
 
-def check_positive_int(name, value) -> int:
-    """Return ``value`` as an int if it is a positive integer, else raise ``ValueError``."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def check_start(start, d, default) -> np.ndarray:
     """A finite start point of shape (d,), or the constant ``default`` when ``start`` is None."""
     if start is None:
@@ -179,7 +172,3 @@ def _convert(array, xp, device, float_dtype):
         return xp.asarray(array, dtype=dtype)
     return xp.asarray(array, dtype=dtype, device=device)
 
-
-def row_norm(xp, w):
-    """Euclidean norm of each row of ``w`` (k, d), as a (k, 1) column."""
-    return xp.linalg.vector_norm(w, axis=-1, keepdims=True)

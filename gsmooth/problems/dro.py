@@ -49,7 +49,8 @@ import os
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.base import Problem, check_positive_int, check_start
+from gsmooth._checks import positive_int
+from gsmooth.problems.base import Problem, check_start
 from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
 
 PENALTY = 0.1
@@ -236,8 +237,8 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
     if data is not None and (n is not None or d is not None):
         raise ValueError(f"n and d size the synthetic data only (data=None), got n={n!r}, d={d!r}")
     if data is None:
-        n = check_positive_int("n", SYNTHETIC_N if n is None else n)
-        d = check_positive_int("d", SYNTHETIC_D if d is None else d)
+        n = positive_int("n", SYNTHETIC_N if n is None else n)
+        d = positive_int("d", SYNTHETIC_D if d is None else d)
         features, target = synthetic_regression(n, d, data_rng)
         names, name = [f"x{j}" for j in range(d)], f"dro(synthetic, n={n}, d={d})"
     elif isinstance(data, (str, os.PathLike)):

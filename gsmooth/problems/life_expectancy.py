@@ -22,7 +22,7 @@ the original file (from ``reset_index``), which is not a measurement.  ``preproc
 (34 features) in the released column order: row number, year, the table's
 numeric columns in file order, the three logs, the winsorized copies.  The
 order matters only for matching the released start ``x0`` feature by
-feature (see :mod:`gsmooth.experiments.dro`).
+feature (see :mod:`gsmooth.reproduction.experiments.dro`).
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.base import Problem, check_positive_int
+from gsmooth._checks import positive_int
+from gsmooth.problems.base import Problem
 
 ACTIVATIONS = ("tanh", "relu")
 SPLITS = ("train", "test")
@@ -51,7 +52,7 @@ class MLP(Problem):
     """
 
     def __init__(self, hidden, seed, n_train, activation, l2):
-        hidden = check_positive_int("hidden", hidden)
+        hidden = positive_int("hidden", hidden)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         if not (np.isfinite(l2) and l2 >= 0):
@@ -59,7 +60,7 @@ class MLP(Problem):
         features, labels = _digits()
         n_total = labels.size
         if n_train is not None:
-            n_train = check_positive_int("n_train", n_train)
+            n_train = positive_int("n_train", n_train)
             if n_train > n_total:
                 raise ValueError(f"n_train must be at most {n_total}, got {n_train}")
         split_seed, init_seed = np.random.SeedSequence(seed).spawn(2)

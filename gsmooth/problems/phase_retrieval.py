@@ -34,7 +34,8 @@ import math
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth.problems.base import Constants, Problem, check_positive_int, check_start
+from gsmooth._checks import positive_int
+from gsmooth.problems.base import Constants, Problem, check_start
 
 START_VARIANCE = 6.0
 START_SHIFT = 1.0
@@ -52,8 +53,8 @@ class PhaseRetrieval(Problem):
     """
 
     def __init__(self, m, d, seed, noise_std, signal_std, start):
-        m = check_positive_int("m", m)
-        d = check_positive_int("d", d)
+        m = positive_int("m", m)
+        d = positive_int("d", d)
         if not (np.isfinite(noise_std) and noise_std >= 0):
             raise ValueError(f"noise_std must be finite and >= 0, got {noise_std!r}")
         if not (np.isfinite(signal_std) and signal_std > 0):

@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace, to_device, to_host
-from gsmooth.problems.base import Constants, Problem, check_positive_int
+from gsmooth._checks import positive_int
+from gsmooth.problems.base import Constants, Problem
 
 
 class UserProblem(Problem):
@@ -49,7 +50,7 @@ class UserProblem(Problem):
                 f"got sample_grad={sample_grad!r}, n_samples={n_samples!r}"
             )
         if n_samples is not None:
-            n_samples = check_positive_int("n_samples", n_samples)
+            n_samples = positive_int("n_samples", n_samples)
         if batched not in (None, True, False):
             raise ValueError(f"batched must be None, True or False, got {batched!r}")
         self._function, self._sample_function = value_and_grad, sample_grad

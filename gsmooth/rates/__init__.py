@@ -6,6 +6,6 @@
 """
 
 from gsmooth.rates.decay import KINDS, DecayFit, fit_decay
-from gsmooth.rates.sweep import EpsSweep, eps_sweep, fit_exponent
+from gsmooth.rates.teps import EpsSweep, eps_sweep, fit_exponent
 
 __all__ = ["KINDS", "DecayFit", "EpsSweep", "eps_sweep", "fit_decay", "fit_exponent"]

@@ -8,7 +8,6 @@ method, batch size, step count and hyperparameter setting.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from pathlib import Path
 
@@ -56,18 +55,6 @@ def curves(folder) -> dict:
 
 def redraw(folder) -> list[Path]:
     """Draw every figure of the sweep in ``folder``; return the PNG paths."""
-    from gsmooth.plots import band, draw_bands, new_figure, save_figure
+    from gsmooth.plots.sweep import sweep_figures
 
-    paths = []
-    for number, (title, figure) in enumerate(curves(folder).items()):
-        bands = {}
-        for label, (samples, values, status) in figure.items():
-            try:
-                bands[label] = band(samples, np.maximum(values, 1e-300), status)
-            except ValueError:
-                continue
-        fig, (ax,) = new_figure(width=5.0, height=3.6)
-        draw_bands(ax, bands, logy=True, xlabel="samples", ylabel="F - F* (or F)", title=title)
-        slug = re.sub(r"[^A-Za-z0-9_.=-]+", "_", title)[:80]
-        paths.append(Path(save_figure(fig, Path(folder) / f"sweep-{number:02d}-{slug}.png")))
-    return paths
+    return sweep_figures(curves(folder), folder)

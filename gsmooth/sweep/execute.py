@@ -16,6 +16,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from gsmooth import optim, problems
+from gsmooth._checks import positive_int
 from gsmooth.engine import run
 from gsmooth.errors import GSmoothError
 
@@ -91,8 +92,8 @@ def open_executor(kind: str = "local", workers: int | None = None, scheduler: st
     """
     if kind not in EXECUTORS:
         raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
-    if workers is not None and (isinstance(workers, bool) or workers < 1):
-        raise ValueError(f"workers must be a positive integer, got {workers!r}")
+    if workers is not None:
+        workers = positive_int("workers", workers)
     if scheduler is not None and (kind != "dask" or workers is not None):
         raise ValueError("a scheduler address needs executor 'dask' and no worker count "
                          f"(the cluster has its own), got executor {kind!r}, workers {workers!r}")

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from gsmooth._io import write_text_atomic
-from gsmooth.result import DIVERGED, NONFINITE
+from gsmooth.engine.result import failed
 from gsmooth.sweep.execute import execute, open_executor
 from gsmooth.sweep.expand import expand
 from gsmooth.sweep.spec import Spec, load_spec
@@ -126,7 +126,7 @@ def _count_diverged(store: Store, units) -> int:
         for key in unit.run_keys:
             if key in done:
                 columns[done[key][0]].append(done[key][1])
-    return sum(int(np.isin(store.arrays(key)["status"][cols], (DIVERGED, NONFINITE)).sum())
+    return sum(int(failed(store.arrays(key)["status"][cols]).sum())
                for key, cols in columns.items())
 
 

@@ -27,7 +27,7 @@ import numpy as np
 
 from gsmooth import __version__
 from gsmooth._io import write_text_atomic
-from gsmooth.result import write_npz_atomic
+from gsmooth._io import write_npz_atomic
 from gsmooth.sweep.expand import STORE_FORMAT, Unit
 
 

@@ -24,12 +24,10 @@ import numpy as np
 
 from gsmooth._io import write_atomic
 from gsmooth.errors import GSmoothError
-from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+from gsmooth.engine.result import STATUS_NAMES
 from gsmooth.sweep.run import stored_runs
 from gsmooth.sweep.store import Store
 
-STATUS_NAMES = {MAX_STEPS: "max_steps", CONVERGED: "converged", DIVERGED: "diverged",
-                NONFINITE: "nonfinite"}
 FORMATS = ("csv", "parquet")
 
 

@@ -10,7 +10,8 @@ and the consequence changes with it.
 * :func:`ian_sgd_parameters` -- the IAN-SGD choices ``A, delta, gamma, Gamma``,
   ``Lambda`` and the ``O(Lambda^2 eps^-4)`` iteration bound;
 * :func:`catalog`, :func:`compare` -- published rates as data, tabulated;
-* :func:`regime_map` -- the (rho, beta) plane with the three regimes.
+* :func:`regime_map_data` -- the (rho, beta) plane with the three regimes
+  (drawn by :func:`gsmooth.plots.regime_map`).
 
 Examples
 --------
@@ -26,7 +27,7 @@ from gsmooth.theory.catalog import ComparisonRow, ComparisonTable, catalog, comp
 from gsmooth.theory.decay import FixedStepDecay
 from gsmooth.theory.ian_sgd import IanSgdParameters, ian_sgd_parameters
 from gsmooth.theory.published import PublishedRate
-from gsmooth.theory.regime_map import RegimeMapData, regime_map, regime_map_data
+from gsmooth.theory.regime_map import RegimeMapData, regime_map_data
 
 __all__ = [
     "AnGdBound",
@@ -41,6 +42,5 @@ __all__ = [
     "catalog",
     "compare",
     "ian_sgd_parameters",
-    "regime_map",
     "regime_map_data",
 ]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from gsmooth.optim.base import check_size
+from gsmooth._checks import positive_int
 
 __all__ = ["IndependentBatches"]
 
@@ -42,9 +42,9 @@ class IndependentBatches:
     """
 
     def __init__(self, n_samples: int, batch: int, batch2: int, seed: int = 0):
-        self.n_samples = check_size("n_samples", n_samples)
-        self.batch = check_size("batch", batch)
-        self.batch2 = check_size("batch2", batch2)
+        self.n_samples = positive_int("n_samples", n_samples)
+        self.batch = positive_int("batch", batch)
+        self.batch2 = positive_int("batch2", batch2)
         for name, size in (("batch", self.batch), ("batch2", self.batch2)):
             if size > self.n_samples:
                 raise ValueError(f"{name} must be at most n_samples={self.n_samples}, got {size}")

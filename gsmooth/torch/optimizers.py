@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 
 import torch
 
-from gsmooth.optim.base import check_interval, check_nonnegative, check_positive
+from gsmooth._checks import check_interval, check_nonnegative, check_positive
 
 __all__ = ["IANSGD", "NSGD", "ClippedSGD", "NSGDMomentum", "global_norm"]
 

@@ -38,7 +38,7 @@ What :math:`G` is depends on ``probe_batch``:
   f_{\xi_t}(w_t)\|`, and includes their sampling noise (it is NaN when step
   ``t + 1`` is not watched); ``loss`` is NaN.
 
-The estimators read these records as a :class:`~gsmooth.result.RunResult`
+The estimators read these records as a :class:`~gsmooth.engine.result.RunResult`
 (:func:`probe_result`, one run per probe): ``gs.estimate.smoothness`` fits the
 envelope :math:`r \le L_0 + L_1 g^\alpha` to the pairs
 (``grad_norm``, ``midpoint_smoothness``) or (``grad_norm``,
@@ -55,7 +55,7 @@ import numpy as np
 import torch
 from torch.nn.utils import parameters_to_vector, vector_to_parameters
 
-from gsmooth.optim.base import check_size
+from gsmooth._checks import positive_int
 
 __all__ = ["SmoothnessProbe", "probe_result"]
 
@@ -132,7 +132,7 @@ class SmoothnessProbe:
     def __init__(self, model: torch.nn.Module, every: int = 1, probe_batch=None,
                  midpoint: bool = False, loss_fn=None):
         self.model = model
-        self.every = check_size("every", every)
+        self.every = positive_int("every", every)
         if midpoint and probe_batch is None:
             raise ValueError("midpoint=True needs a probe_batch (inputs, targets), got None")
         if probe_batch is not None and loss_fn is None:
@@ -231,7 +231,7 @@ class SmoothnessProbe:
         self.after_step(loss)
 
     def result(self, name: str = "torch model"):
-        """The records as a one-run :class:`~gsmooth.result.RunResult`; see :func:`probe_result`."""
+        """The records as a one-run :class:`~gsmooth.engine.result.RunResult`; see :func:`probe_result`."""
         return probe_result([self], name)
 
     def smoothness(self, source: str | None = None, **options):
@@ -286,7 +286,7 @@ def probe_result(probes, name: str = "torch model"):
     of ``gs.estimate.smoothness(None, res, source=...)`` and
     ``gs.estimate.pl(None, res, f_star=...)``.  ``w`` is empty (shape (k, 0)).
     """
-    from gsmooth.result import RunResult
+    from gsmooth.engine.result import RunResult
 
     tables = [probe.data() for probe in probes]
     if not tables:

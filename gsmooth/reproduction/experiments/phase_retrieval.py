@@ -8,15 +8,15 @@ so its last record is iterate 500), main batch 64.
 
 The released gradient is half of ``grad F`` for ``F = 1/(2m) sum (y - (a^T w)^2)^2``,
 so the settings translate with gradient scale ``s = 2`` (see
-:mod:`gsmooth.experiments.settings`); IAN-SGD becomes ``lr = 0.3 / (2 * 2025^(2/3))``,
+:mod:`gsmooth.reproduction.experiments.settings`); IAN-SGD becomes ``lr = 0.3 / (2 * 2025^(2/3))``,
 ``A = 2``, ``delta = 30``, ``Gamma = 1/4050`` in gsmooth's units, which is the
 released step exactly.  Target: ``1.25 x`` the noise floor ``E[n^2]/2 = 8``.
 """
 
 from __future__ import annotations
 
-from gsmooth.experiments.settings import MethodSetting
-from gsmooth.experiments.spec import Experiment, WarmStart
+from gsmooth.reproduction.experiments.settings import MethodSetting
+from gsmooth.reproduction.experiments.spec import Experiment, WarmStart
 
 BATCH = 64
 DATA_SEED = 2024

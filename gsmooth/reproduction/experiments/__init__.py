@@ -1,12 +1,12 @@
 """The paper's experiments as data: settings per method, problem, warm start, ablations.
 
-:mod:`gsmooth.reproduction` runs them; :mod:`gsmooth.experiments.settings`
+:mod:`gsmooth.reproduction` runs them; :mod:`gsmooth.reproduction.experiments.settings`
 translates the released scripts' settings into gsmooth's optimizers.
 """
 
 from __future__ import annotations
 
-from gsmooth.experiments.spec import Experiment
+from gsmooth.reproduction.experiments.spec import Experiment
 
 NAMES = ("phase-retrieval", "dro")
 
@@ -20,9 +20,9 @@ def get(name: str) -> Experiment:
     1000
     """
     if name == "phase-retrieval":
-        from gsmooth.experiments.phase_retrieval import EXPERIMENT
+        from gsmooth.reproduction.experiments.phase_retrieval import EXPERIMENT
     elif name == "dro":
-        from gsmooth.experiments.dro import EXPERIMENT
+        from gsmooth.reproduction.experiments.dro import EXPERIMENT
     else:
         raise ValueError(f"experiment must be one of {NAMES}, got {name!r}")
     return EXPERIMENT

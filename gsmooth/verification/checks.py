@@ -33,7 +33,7 @@ import numpy as np
 from gsmooth.engine import run
 from gsmooth.optim import an_gd
 from gsmooth.rates import eps_sweep, fit_decay
-from gsmooth.rates.sweep import exact_exponent, problem_constants
+from gsmooth.rates.teps import exact_exponent, problem_constants
 
 REL_TOL = 0.05
 """Relative tolerance of shape checks on exponents, log-rates and switch times."""
@@ -93,7 +93,7 @@ class CaseResult:
 
 def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0,
              progress=None) -> CaseResult:
-    """Run ``case`` (a :class:`gsmooth.verification_cases.Case`) and judge it."""
+    """Run ``case`` (a :class:`gsmooth.verification.cases.Case`) and judge it."""
     from gsmooth.theory import an_gd_bound
 
     problem = case.build()

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth import _backend
-from gsmooth.optim.rules import run_norm
-from gsmooth.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+from gsmooth._backend import row_norm
+from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
 
 
 def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarray:
@@ -95,7 +95,7 @@ class Recorder:
         if self.track_grad_norm:
             loss, grad = self.problem.value_and_grad(w)
             self.last_grad = grad
-            self.grad_norm.append(run_norm(grad)[:, 0])
+            self.grad_norm.append(row_norm(grad)[:, 0])
         else:
             loss = self.problem.value(w)
             self.grad_norm.append(xp.full_like(loss, float("nan")))
@@ -129,8 +129,8 @@ class Recorder:
         grad_next = self.problem.grad(w_next)
         grad_mid = self.problem.grad(0.5 * (w + w_next))
         self.pairs.append(
-            [run_norm(w_next - w)[:, 0], run_norm(grad_next - self.last_grad)[:, 0],
-             run_norm(grad_mid - self.last_grad)[:, 0]]
+            [row_norm(w_next - w)[:, 0], row_norm(grad_next - self.last_grad)[:, 0],
+             row_norm(grad_mid - self.last_grad)[:, 0]]
         )
 
     def pad(self, grid):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gsmooth.experiments.settings import MethodSetting, fraction
+from gsmooth.reproduction.experiments.settings import MethodSetting, fraction
 
 ABLATIONS = ("beta", "batch2", "delta", "tau")
 BETAS = (2 / 3, 13 / 20, 7 / 10, 4 / 5, 1.0)
@@ -41,7 +41,7 @@ def variants(ablation: str, base: MethodSetting) -> list[Variant]:
 
     Examples
     --------
-    >>> from gsmooth.experiments import phase_retrieval
+    >>> from gsmooth.reproduction.experiments import phase_retrieval
     >>> ian = phase_retrieval.EXPERIMENT.method("ian_sgd")
     >>> [v.setting.key for v in variants("beta", ian)]
     ['beta=2/3', 'beta=13/20', 'beta=7/10', 'beta=4/5', 'beta=1']
@@ -91,7 +91,7 @@ def run_groups(items: list[Variant]) -> list[list[int]]:
 
     Examples
     --------
-    >>> from gsmooth.experiments import phase_retrieval
+    >>> from gsmooth.reproduction.experiments import phase_retrieval
     >>> ian = phase_retrieval.EXPERIMENT.method("ian_sgd")
     >>> run_groups(variants("beta", ian)), len(run_groups(variants("batch2", ian)))
     ([[0, 1, 2, 3, 4]], 5)

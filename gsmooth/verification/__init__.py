@@ -1,11 +1,11 @@
 """The main job: derive what the theory predicts, run the method, fit the rate, judge.
 
-:func:`verify` runs the built-in suite (:mod:`gsmooth.verification_cases`), a
+:func:`verify` runs the built-in suite (:mod:`gsmooth.verification.cases`), a
 part of it (a problem name), or a user's own problem (a
 :class:`~gsmooth.problems.Problem`, or ``"path/to/file.py:name"`` naming a
 problem or a ``value_and_grad`` function); each case is judged by
-:mod:`gsmooth.verification_checks`.  With ``out`` it writes a report folder
-(:mod:`gsmooth.verification_report`) that :func:`redraw` draws again.
+:mod:`gsmooth.verification.checks`.  With ``out`` it writes a report folder
+(:mod:`gsmooth.verification.report`) that :func:`redraw` draws again.
 
 Examples
 --------
@@ -21,10 +21,11 @@ import pathlib
 import time
 from dataclasses import dataclass, replace
 
-from gsmooth.rates.sweep import check_eps_grid, exact_exponent
-from gsmooth.verification_cases import Case, suite
-from gsmooth.verification_checks import run_case
-from gsmooth.verification_report import table_rows, text_table, write_folder
+from gsmooth._checks import positive_int
+from gsmooth.rates.teps import check_eps_grid, exact_exponent
+from gsmooth.verification.cases import Case, suite
+from gsmooth.verification.checks import run_case
+from gsmooth.verification.report import table_rows, text_table, write_folder
 
 PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": "cosh",
                  "phase_retrieval": "phase retrieval", "dro": "DRO"}
@@ -104,8 +105,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
         Unknown problem name, a file without the named object, beta outside
         [0, 1], an empty or non-positive eps grid, fewer than one run.
     """
-    if isinstance(runs, bool) or not isinstance(runs, int) or runs < 1:
-        raise ValueError(f"runs must be a positive integer, got {runs!r}")
+    runs = positive_int("runs", runs)
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:
@@ -122,7 +122,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
 
 def redraw(folder) -> list[pathlib.Path]:
     """Redraw the figures of a report folder from its results.json and curves.npz."""
-    from gsmooth.verification_report import write_figures
+    from gsmooth.verification.report import write_figures
 
     return write_figures(folder)
 

@@ -1,7 +1,7 @@
 """Reproduce the paper's experiments: every method over many seeds, in one lockstep loop.
 
 ``reproduce("phase-retrieval")`` builds the problem, computes the warm start
-once, runs every method of :mod:`gsmooth.experiments` over all seeds in one
+once, runs every method of :mod:`gsmooth.reproduction.experiments` over all seeds in one
 lockstep loop (:func:`gsmooth.run_many`, recording every step), cuts all curves
 at a common sample budget and summarizes final values and samples to a
 target.  ``ablation=`` runs the IAN-SGD variants of one ablation instead,
@@ -18,12 +18,13 @@ from pathlib import Path
 
 import numpy as np
 
-from gsmooth import _backend, experiments
+from gsmooth import _backend
+from gsmooth.reproduction import experiments
 from gsmooth._io import write_json_atomic
-from gsmooth.experiments.ablations import Variant, run_groups, variants
-from gsmooth.experiments.settings import batched_optimizer
-from gsmooth.reproduction_summary import Curves, final_values, sample_cut, summarize, table
-from gsmooth.result import write_npz_atomic
+from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
+from gsmooth.reproduction.experiments.settings import batched_optimizer
+from gsmooth.reproduction.summary import Curves, final_values, sample_cut, summarize, table
+from gsmooth._io import write_npz_atomic
 
 RESULTS = "results.json"
 CURVES = "curves.npz"
@@ -67,7 +68,7 @@ class Reproduction:
     info: dict
 
     def summaries(self) -> list[tuple[str, dict]]:
-        """``(label, summary)`` per curve; see :func:`gsmooth.reproduction_summary.summarize`."""
+        """``(label, summary)`` per curve; see :func:`gsmooth.reproduction.summary.summarize`."""
         return [(c.label if c.panel is None else f"{c.panel}, {c.label}",
                  summarize(c, self.target, self.sample_cut)) for c in self.curves]
 
@@ -97,7 +98,7 @@ class Reproduction:
 
     def save(self, folder) -> list[Path]:
         """Write ``results.json``, ``curves.npz`` and the figures into ``folder``."""
-        from gsmooth import reproduction_figures
+        from gsmooth.plots import reproduction as reproduction_figures
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -157,7 +158,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
         WHO data without ``problem_options``, the released random draws).
     ablation : {"beta", "batch2", "delta", "tau"}, optional
         Run the IAN-SGD variants of one ablation instead of the methods;
-        see :mod:`gsmooth.experiments.ablations`.
+        see :mod:`gsmooth.reproduction.experiments.ablations`.
     steps : int, optional
         Stochastic steps (default: the paper's budget).
     problem_options : dict, optional
@@ -215,7 +216,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
 
 def redraw(folder) -> list[Path]:
     """Draw the figures of the reproduction saved in ``folder`` again; return their paths."""
-    from gsmooth import reproduction_figures
+    from gsmooth.plots import reproduction as reproduction_figures
 
     return reproduction_figures.draw(Reproduction.load(folder), folder)
 

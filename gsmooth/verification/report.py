@@ -13,7 +13,7 @@ import pathlib
 import numpy as np
 
 from gsmooth._io import write_json_atomic, write_text_atomic
-from gsmooth.result import write_npz_atomic
+from gsmooth._io import write_npz_atomic
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
            "observed [95% interval]", "verdict")
@@ -83,7 +83,7 @@ def read_folder(folder) -> tuple[dict, list[dict]]:
 def write_figures(folder) -> list[pathlib.Path]:
     """Draw decay.png, teps.png and regime-map.png from the saved files of ``folder``."""
     from gsmooth.plots.rates import decay_figure, decay_plot_data, teps_figure
-    from gsmooth.theory.regime_map import regime_map
+    from gsmooth.plots.regime_map import regime_map
 
     folder = pathlib.Path(folder)
     results, curves = read_folder(folder)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gsmooth._io import write_atomic
+from gsmooth._io import write_npz_atomic
 
 MAX_STEPS, CONVERGED, DIVERGED, NONFINITE = 0, 1, 2, 3
 STATUS_MESSAGES = {
@@ -21,6 +21,22 @@ STATUS_MESSAGES = {
     DIVERGED: "diverged: the loss exceeded diverge_factor times its start",
     NONFINITE: "stopped: a non-finite iterate, loss or gradient appeared",
 }
+STATUS_NAMES = {MAX_STEPS: "max_steps", CONVERGED: "converged", DIVERGED: "diverged",
+                NONFINITE: "nonfinite"}
+"""Short names of the status codes, for tables and files."""
+FAILED = (DIVERGED, NONFINITE)
+"""The status codes of runs that failed (their traces are not results to fit or plot)."""
+
+
+def failed(status) -> np.ndarray:
+    """Mask of the runs whose status is one of :data:`FAILED`.
+
+    Examples
+    --------
+    >>> failed([MAX_STEPS, DIVERGED, CONVERGED, NONFINITE]).tolist()
+    [False, True, False, True]
+    """
+    return np.isin(np.asarray(status), FAILED)
 _ARRAYS = ("iters", "samples", "loss", "grad_norm", "status", "converged_at", "w")
 
 
@@ -131,12 +147,3 @@ class RunResult:
             capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
         return cls(**arrays, capture=capture, **meta)
 
-
-def write_npz_atomic(path, arrays: dict) -> None:
-    """Write ``arrays`` to ``path`` (.npz) atomically (see :mod:`gsmooth._io`)."""
-
-    def write(tmp):
-        with open(tmp, "wb") as handle:
-            np.savez(handle, **arrays)
-
-    write_atomic(path, write)

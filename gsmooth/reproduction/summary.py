@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth.result import DIVERGED, NONFINITE, STATUS_MESSAGES
+from gsmooth.engine.result import STATUS_MESSAGES, failed
 
 QUANTILES = (0.1, 0.9)
 
@@ -67,12 +67,8 @@ def sample_cut(curves: list[Curves]) -> float:
     20.0
     """
     totals = [float(np.max(c.samples[-1])) for c in curves]
-    alive = [t for t, c in zip(totals, curves) if not np.all(_failed(c.status))]
+    alive = [t for t, c in zip(totals, curves) if not np.all(failed(c.status))]
     return min(alive or totals)
-
-
-def _failed(status):
-    return np.isin(status, (DIVERGED, NONFINITE))
 
 
 def final_values(curves: Curves, cut: float) -> np.ndarray:
@@ -85,7 +81,7 @@ def final_values(curves: Curves, cut: float) -> np.ndarray:
     [3.0]
     """
     last = np.flatnonzero(curves.within(cut))[-1]
-    return np.where(_failed(curves.status), np.inf, curves.metric[last].astype(float))
+    return np.where(failed(curves.status), np.inf, curves.metric[last].astype(float))
 
 
 def samples_to_target(curves: Curves, target: float, cut: float) -> np.ndarray:
@@ -128,7 +124,7 @@ def summarize(curves: Curves, target: float, cut: float) -> dict:
         "final": {k: _json_number(v) for k, v in spread(finals).items()},
         "samples_to_target": {k: _json_number(v) for k, v in spread(hits).items()},
         "reached": int(np.sum(np.isfinite(hits))),
-        "diverged": int(np.sum(_failed(curves.status))),
+        "diverged": int(np.sum(failed(curves.status))),
         "runs": len(curves.seeds),
     }
 

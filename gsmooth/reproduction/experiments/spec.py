@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth.experiments.settings import MethodSetting, normalized_lr
+from gsmooth.reproduction.experiments.settings import MethodSetting, normalized_lr
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,10 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from gsmooth import _backend
-from gsmooth.oracle import Oracle
-from gsmooth.recorder import Recorder, record_grid
-from gsmooth.result import RunResult
+from gsmooth._checks import nonnegative_int
+from gsmooth.engine.oracle import Oracle
+from gsmooth.engine.recorder import Recorder, record_grid
+from gsmooth.engine.result import RunResult
 
 
 def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", gap_tol=None,
@@ -46,7 +47,7 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
         problem's ``start`` for every run.  Its namespace (NumPy, CuPy, ...)
         selects where the run happens.
     record : "geometric", int or sequence of int
-        Record grid, see :func:`gsmooth.recorder.record_grid`.
+        Record grid, see :func:`gsmooth.engine.recorder.record_grid`.
     gap_tol : float, optional
         Stop a run (status ``CONVERGED``) once ``F - F* <= gap_tol`` at a record.
     capture, keep_iterates : bool
@@ -134,7 +135,7 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     >>> bool((both[0].loss == gs.run(p, gd, steps=50, seeds=2, record=10).loss).all())
     True
     """
-    steps = _check_steps(steps)
+    steps = nonnegative_int("steps", steps)
     optimizers = list(optimizers)
     if not optimizers:
         raise ValueError("optimizers must hold at least one Optimizer, got none")
@@ -261,12 +262,6 @@ def _drawn(members, cache, xp, device):
 def _columns(arrays, rows):
     """The columns ``rows`` (axis 1) of every array in ``arrays``; ``None`` stays."""
     return {name: None if a is None else a[:, rows] for name, a in arrays.items()}
-
-
-def _check_steps(steps):
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 0:
-        raise ValueError(f"steps must be a non-negative integer, got {steps!r}")
-    return int(steps)
 
 
 def _n_runs(seeds, optimizer, w0):

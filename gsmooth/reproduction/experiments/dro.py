@@ -9,7 +9,7 @@ metric is ``Psi(x) = min_eta L(x, eta)``, computed exactly by
 
 The released DRO gradient is the exact gradient (scale ``s = 1``), so the
 released settings carry over with the formulas of
-:mod:`gsmooth.experiments.settings` at ``s = 1``: IAN-SGD is
+:mod:`gsmooth.reproduction.experiments.settings` at ``s = 1``: IAN-SGD is
 ``lr = 0.14 / 1225^(2/3)``, ``A = 2``, ``delta = 25``, ``Gamma = 1/1225``.
 
 Data: the WHO life-expectancy CSV when given, the synthetic regression of
@@ -26,8 +26,8 @@ Target: ``1.1 x`` the lowest median final ``Psi`` over the compared curves
 
 from __future__ import annotations
 
-from gsmooth.experiments.settings import MethodSetting
-from gsmooth.experiments.spec import Experiment, WarmStart
+from gsmooth.reproduction.experiments.settings import MethodSetting
+from gsmooth.reproduction.experiments.spec import Experiment, WarmStart
 
 BATCH = 128
 LAMBDA = 0.01
