@@ -107,6 +107,11 @@ class Problem:
         """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
         return self.value(w), self.grad(w)
 
+    def value_and_metric(self, w, metric):
+        """Return ``(value(w), metric(w))`` for a callable ``metric`` (k, d) -> (k,); a
+        subclass whose own metric shares work with its objective (DRO's ``psi``) shares it."""
+        return self.value(w), metric(w)
+
     def __repr__(self) -> str:
         samples = "" if self.n_samples is None else f", n_samples={self.n_samples}"
         return f"{type(self).__name__}(name={self.name!r}, dim={self.dim}{samples})"
