@@ -262,9 +262,27 @@ def matmul_into(x, y, out=None):
     return x @ y if out is None else np.matmul(x, y, out=out)
 
 
+def multiply_into(x, y, out=None):
+    """``x * y``, written into ``out`` (a :func:`scratch` array) when one is given."""
+    return x * y if out is None else np.multiply(x, y, out=out)
+
+
+def subtract_into(x, y, out=None):
+    """``x - y``, written into ``out`` (a :func:`scratch` array) when one is given."""
+    return x - y if out is None else np.subtract(x, y, out=out)
+
+
 def square_into(x, out=None):
     """``x * x``, written into ``out`` (a :func:`scratch` array) when one is given."""
-    return x * x if out is None else np.multiply(x, x, out=out)
+    return multiply_into(x, x, out)
+
+
+def clip_below(x, low):
+    """``max(x, low)`` elementwise (NaN stays NaN), in place for a NumPy ``x``: ``xp.clip``
+    computes it with the same ``maximum``."""
+    if type(x) is np.ndarray:
+        return np.maximum(x, low, out=x)
+    return namespace(x).clip(x, min=low)
 
 
 def to_device(array, xp, device=None, dtype=None):

@@ -59,7 +59,9 @@ import os
 
 import numpy as np
 
-from gsmooth._backend import namespace
+from gsmooth._backend import (
+    clip_below, matmul_into, multiply_into, namespace, scratch, square_into, subtract_into,
+)
 from gsmooth._checks import positive_int
 from gsmooth.problems.base import Problem, check_start
 from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
@@ -111,7 +113,7 @@ class DRO(Problem):
     def _losses(self, x, r):
         """Per-sample losses ``l_i = r_i^2 / 2 + c sum_j log(1 + |x_j|)`` from the residuals ``r``."""
         xp = namespace(x)
-        losses = 0.5 * r
+        losses = multiply_into(r, 0.5, self._scratch("losses", r))
         losses *= r
         losses += PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
         return losses
@@ -119,15 +121,22 @@ class DRO(Problem):
     def _dual_terms(self, losses, eta):
         """``p_i = max(u_i, 0)``, ``u_i = (l_i - eta) / (2 lambda) + 1``, and ``lambda psi*(t_i) =
         lambda (p_i^2 - 1)``, from the losses (left unchanged); in place after the first copy."""
-        xp = namespace(losses)
-        u = losses - eta
+        u = subtract_into(losses, eta, self._scratch("p", losses))
         u /= 2.0 * self.lam
         u += 1.0
-        p = xp.clip(u, min=0.0)
-        scaled = p * p
+        p = clip_below(u, 0.0)
+        scaled = square_into(p, self._scratch("scaled", p))
         scaled -= 1.0
         scaled *= self.lam
         return p, scaled
+
+    def _scratch(self, name, like):
+        """A scratch array shaped like ``like`` when it holds every sample of each run (k, n),
+        else ``None`` (see :func:`gsmooth._backend.scratch`); none outlives an evaluation."""
+        shape = tuple(like.shape)
+        if shape[-1] != self.n_samples:
+            return None
+        return scratch(f"dro.{name}", shape, like)
 
     def _assemble(self, x, p, weighted_rows):
         """Gradient ``(mean p_i grad l_i, 1 - mean p_i)`` from ``mean p_i r_i a_i``."""
@@ -142,10 +151,9 @@ class DRO(Problem):
         _, scaled = self._terms(x, self._residuals(x, data), eta)
         return xp.mean(scaled, axis=-1) + eta[:, 0]
 
-    @staticmethod
-    def _residuals(x, data):
+    def _residuals(self, x, data):
         """``r = A x - b`` for every run, (k, n)."""
-        r = x @ data["a"].T
+        r = matmul_into(x, data["a"].T, scratch("dro.r", (x.shape[0], self.n_samples), x))
         r -= data["b"]
         return r
 
@@ -251,7 +259,13 @@ def top_losses(losses, count):
     xp = namespace(losses)
     n = losses.shape[-1]
     if count < n:
-        losses = xp.partition(losses, n - count, axis=-1)[:, n - count :]
+        work = scratch("dro.partition", tuple(losses.shape), losses)
+        if work is None:
+            work = xp.partition(losses, n - count, axis=-1)
+        else:
+            work[...] = losses
+            work.partition(n - count, axis=-1)
+        losses = work[:, n - count :]
     return xp.sort(losses, axis=-1, descending=True)
 
 
