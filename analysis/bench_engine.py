@@ -75,7 +75,7 @@ def batched_vs_single(m, d, k, singles, steps, device, rounds):
     problem = gs.problems.phase_retrieval(m=m, d=d, seed=0)
     opt = gs.optim.an_gd(1e-3, beta=2 / 3)
     xp = _backend.namespace_for(device)
-    run = lambda seeds: gs.run(problem, opt, steps, seeds=seeds, device=device, progress=False)  # noqa: E731
+    run = lambda seeds: gs.run(problem, opt, steps, seeds=seeds, device=device, progress=False)
     seconds = interleaved({"single": lambda: [run([s]) for s in range(singles)],
                            "batched": lambda: run(k)}, rounds, xp)
     return [t / singles for t in seconds["single"]], [t / k for t in seconds["batched"]]
@@ -105,8 +105,8 @@ def engine_overhead(m, d, k, steps, device, rounds):
     w0 = xp.asarray(np.broadcast_to(problem.start, (k, d)).copy())
     a, y = (xp.asarray(problem._host_data[name]) for name in ("a", "y"))
     opt = gs.optim.an_gd(1e-3, beta=2 / 3)
-    engine = lambda: gs.run(problem, opt, steps, seeds=k, w0=w0, record=[0], progress=False)  # noqa: E731
-    bare = lambda: bare_pr_loop(a, y, w0, 1e-3, 2 / 3, steps, xp)  # noqa: E731
+    engine = lambda: gs.run(problem, opt, steps, seeds=k, w0=w0, record=[0], progress=False)
+    bare = lambda: bare_pr_loop(a, y, w0, 1e-3, 2 / 3, steps, xp)
     np.testing.assert_allclose(engine().w, _backend.to_host(bare()[0]), rtol=1e-9)
     return interleaved({"engine": engine, "bare": bare}, rounds, xp)
 
@@ -175,8 +175,8 @@ def small_problems(counts, steps, rounds, d=10, p=4.0, lr=1e-3, beta=2 / 3):
     out = {}
     for k in counts:
         w0 = np.random.default_rng(k).standard_normal((k, d))
-        engine = lambda: gs.run(problem, opt, steps, w0=w0, record=[0], progress=False)  # noqa: E731
-        bare = lambda: bare_power_loop(w0, lr, beta, p, steps)  # noqa: E731
+        engine = lambda w0=w0: gs.run(problem, opt, steps, w0=w0, record=[0], progress=False)
+        bare = lambda w0=w0: bare_power_loop(w0, lr, beta, p, steps)
         np.testing.assert_allclose(engine().w, bare()[0], rtol=1e-10)
         seconds = interleaved({"gsmooth": engine, "bare": bare}, rounds)
         out[k] = {name: [t / steps for t in times] for name, times in seconds.items()}

@@ -174,3 +174,14 @@ def test_runs_that_stop_between_records_equal_the_reference():
     statuses = np.concatenate([r.status for r in results])
     assert set(statuses.tolist()) >= {MAX_STEPS, NONFINITE}
     assert np.all(np.isfinite(np.concatenate([r.w for r in results])))
+
+
+def test_runs_stopped_at_a_record_equal_the_reference():
+    """A run diverging geometrically is stopped at a record while finite; the loop goes on
+    masked for the others, and its samples freeze at that record."""
+    L = LEAST_SQUARES.constants.L0
+    opts = [gs.optim.gd([0.05, 2.6 / L, 0.02]), gs.optim.sgd(0.05, 5)]
+    results = assert_engine_equals_reference(LEAST_SQUARES, opts, 60, [0, 1, 2], record=10,
+                                             diverge_factor=100.0)
+    assert results[0].status.tolist() == [MAX_STEPS, DIVERGED, MAX_STEPS]
+    assert results[0].samples[-1, 1] < results[0].samples[-1, 0]

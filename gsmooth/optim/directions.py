@@ -39,7 +39,8 @@ Driving a direction by hand, answering its one request with zeros:
 
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 from gsmooth._backend import namespace
 

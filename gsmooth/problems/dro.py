@@ -60,7 +60,13 @@ import os
 import numpy as np
 
 from gsmooth._backend import (
-    clip_below, matmul_into, multiply_into, namespace, scratch, square_into, subtract_into,
+    clip_below,
+    matmul_into,
+    multiply_into,
+    namespace,
+    scratch,
+    square_into,
+    subtract_into,
 )
 from gsmooth._checks import positive_int
 from gsmooth.problems.base import Problem, check_start
