@@ -262,6 +262,15 @@ def matmul_into(x, y, out=None):
     return x @ y if out is None else np.matmul(x, y, out=out)
 
 
+def take_into(x, indices, out=None):
+    """``take(x, indices, axis=0)`` for indices known to lie in range, written into ``out``
+    (a :func:`scratch` array) when one is given; NumPy writes it directly only when told
+    not to check bounds (``mode="clip"``), which in-range indices make the same gather."""
+    if out is None:
+        return namespace(x).take(x, indices, axis=0)
+    return np.take(x, indices, axis=0, out=out, mode="clip")
+
+
 def multiply_into(x, y, out=None):
     """``x * y``, written into ``out`` (a :func:`scratch` array) when one is given."""
     return x * y if out is None else np.multiply(x, y, out=out)
