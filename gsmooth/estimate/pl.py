@@ -14,10 +14,13 @@ coordinates, the PL counterpart of the smoothness envelope.
   ``cosh(s w_i) - 1``, whose error is that of numbers near 1).  Such records
   are left out, with a note.
 * *Where the law governs the run.*  The exponent is read off the records of
-  each run's *descent*, up to its lowest gap: afterwards the run no longer
-  follows the decrease law (AN-GD with a fixed step settles into a cycle on
-  the top eigenvector of a quadratic, SGD into its noise floor), and those
-  records, valid for the inequality, say nothing about its exponent.
+  each run's *descent*: those below every earlier and above every later gap
+  of the run.  A run
+  that stops converging (AN-GD with a fixed step settles into a cycle on the
+  top eigenvector of a quadratic, SGD into its noise floor) has records below
+  the level it then settles at, lucky passes that do not follow the decrease
+  law; they, and the cycle after them, satisfy the inequality but say nothing
+  about its exponent.
 
 **rho** is the slope of the lower convex hull of the descent records in
 ``(x, y)``, taken at ``xbar``, the mean ``x`` of the last ``tail`` fraction of
@@ -26,7 +29,11 @@ reached.  Where the records lie on one line (``||w||^p/p``: ``g^(p/(p-1)) = p F`
 it is exact; where the law is tight only along one direction (a quadratic,
 ``g^2 >= 2 lambda_min Delta`` with equality along the smallest eigenvector),
 the records of the tail approach that line and the hull's slope there is
-``1/2``.  Slopes within :data:`RHO_SLACK` of ``1/2`` are read as ``rho = 2``.
+``1/2``.  A slope within :data:`RHO_SLACK` (1%) of ``1/2`` is read as
+``rho = 2``: every function smooth at its minimizer has ``g^2 <= 2 L Delta``
+on its final approach, which rules out ``rho > 2``, and the few records near
+the end of a finite descent resolve the exponent no better than that (the
+slope itself is kept as ``rho_fitted``).
 **mu**, given ``rho``, is the largest valid constant at every record,
 
 .. math::
@@ -70,7 +77,7 @@ BELOW_TOLERANCE = 1e-12
 #: Gaps within this many ulps of the run's loss scale are at the floating-point floor.
 FLOOR_ULPS = 1024
 #: A slope within this (relative) of 1/2 is read as rho = 2.
-RHO_SLACK = 1e-6
+RHO_SLACK = 1e-2
 NAMES = ("rho", "mu")
 BOUNDS = ((0.0, np.inf), (0.0, np.inf))
 
@@ -91,6 +98,8 @@ class PLEstimate:
         descent-tail records whose mean log-gap is where the slope is read.
     in_tail : ndarray of bool
     notes : list of str
+    rho_fitted : float
+        The hull's ``1/slope`` before it is read as 2 (module docstring).
     """
 
     rho: float
@@ -106,6 +115,7 @@ class PLEstimate:
     confidence: float = 0.9
     notes: list = field(default_factory=list)
     problem: str = ""
+    rho_fitted: float | None = None
 
     def summary(self) -> str:
         """A few readable lines."""
@@ -125,7 +135,7 @@ class PLEstimate:
         return jsonable({
             "rho": self.rho, "mu": self.mu, "intervals": self.intervals, "f_star": self.f_star,
             "f_star_estimated": self.f_star_estimated, "confidence": self.confidence,
-            "notes": self.notes, "problem": self.problem,
+            "notes": self.notes, "problem": self.problem, "rho_fitted": self.rho_fitted,
             "data": {"gap": self.gap, "grad_norm": self.grad_norm, "run": self.run,
                      "iteration": self.iteration, "in_tail": self.in_tail},
         })
@@ -137,10 +147,10 @@ class PLEstimate:
         return cls(d["rho"], d["mu"], d["intervals"], d["f_star"], d["f_star_estimated"],
                    data["gap"].astype(float), data["grad_norm"].astype(float), data["run"],
                    data["iteration"], data["in_tail"].astype(bool), d["confidence"],
-                   list(d["notes"]), d["problem"])
+                   list(d["notes"]), d["problem"], d.get("rho_fitted"))
 
 
-def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float = 0.2,
+def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float = 0.05,
        n_resamples: int = 199, confidence: float = 0.9, seed: int = 0) -> PLEstimate:
     """Estimate ``(rho, mu)`` from a run; see the module docstring.
 
@@ -171,19 +181,19 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
     star, estimated = _resolve_f_star(problem, res, f_star, reference)
     records, notes = _valid_records(res, star, tail)
     gap, g, run, _, in_tail, descent = records
-    rho, mu = _fit(gap, g, np.ones(gap.size), in_tail, descent)
+    rho, mu, fitted = _fit(gap, g, np.ones(gap.size), in_tail, descent)
     runs = np.unique(run)
 
     def refit(counts):
         weight = np.asarray(counts, dtype=float)[np.searchsorted(runs, run)]
         drawn = weight > 0
-        return list(_fit(gap[drawn], g[drawn], weight[drawn], in_tail[drawn], descent[drawn]))
+        return list(_fit(gap[drawn], g[drawn], weight[drawn], in_tail[drawn], descent[drawn])[:2])
 
     boot = bootstrap_over_runs(runs.size, refit, [rho, mu], n_resamples, confidence, seed, BOUNDS)
     notes += _notes(rho, estimated) + interval_notes(boot)
     name = getattr(problem, "name", None) or res.problem.get("name", "")
     return PLEstimate(rho, mu, named_intervals(boot, NAMES), star, estimated, *records[:5],
-                      confidence, notes, name)
+                      confidence, notes, name, fitted)
 
 
 def _resolve_f_star(problem, res, f_star, reference):
@@ -259,18 +269,18 @@ def _usable_runs(res, gap, g, valid, notes) -> np.ndarray:
 
 
 def _fit(gap, g, weight, in_tail, descent):
-    """``(rho, mu)``: the lower hull's slope at the tail's mean log-gap, then the largest mu."""
+    """``(rho, mu, rho_fitted)``: the lower hull's slope at the tail's mean log-gap (read as
+    ``rho = 2`` within :data:`RHO_SLACK`), then the largest valid mu."""
     x, y = np.log(gap), np.log(g)
     xs, ys = x[descent], y[descent]
     if np.ptp(xs) <= 0:
         raise GSmoothError("the gap is constant over the descent: no slope to fit")
     xbar = float(np.sum(weight[in_tail] * x[in_tail]) / np.sum(weight[in_tail]))
     slope = _lower_hull_slope(xs, ys, xbar)
-    if abs(slope - 0.5) <= RHO_SLACK * 0.5:
-        slope = 0.5
-    rho = 1.0 / slope if slope > 0 else float("inf")
+    fitted = 1.0 / slope if slope > 0 else float("inf")
+    rho = 2.0 if abs(slope - 0.5) <= RHO_SLACK * 0.5 else fitted
     mu = float(np.min(g**rho / (2 * gap))) if np.isfinite(rho) else float("nan")
-    return float(rho), mu
+    return float(rho), mu, float(fitted)
 
 
 def _lower_hull_slope(x, y, xbar) -> float:

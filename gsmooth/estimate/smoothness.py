@@ -172,7 +172,8 @@ class SmoothnessEstimate:
 def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
                alpha: float | None = None, quantile: float = 1.0, fit: str = "envelope",
                weight: float = 0.0, n_resamples: int = 199, confidence: float = 0.9,
-               seed: int = 0, progress: bool | None = None, **options) -> SmoothnessEstimate:
+               seed: int = 0, progress: bool | None = None, directional: bool = True,
+               **options) -> SmoothnessEstimate:
     """Estimate ``(L0, L1, alpha)``; see the module docstring.
 
     Parameters
@@ -201,6 +202,8 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
         Resampling over runs.
     progress : bool or None
         Progress bar over the resamples (``None``: on a terminal, once slow).
+    directional : bool
+        Also fit the directional (midpoint) pairs of a run that captured them.
     **options
         Passed to the data source (``max_iterations``, ``rtol``; ``radius``, ``n_pairs``).
 
@@ -223,7 +226,8 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
                               n_resamples=n_resamples, confidence=confidence, seed=seed,
                               progress=progress)
     est.notes[:0] = notes
-    if source == "hessian" and points is None and res is not None and "step_norm" in res.capture:
+    if (directional and source == "hessian" and points is None and res is not None
+            and "step_norm" in res.capture):
         est.directional = _directional(res, name, fit, alpha, quantile, weight, n_resamples,
                                        confidence, seed, progress)
         est.notes += disagreement_notes(est, est.directional)
