@@ -171,13 +171,17 @@ def upper_hull(x, y) -> list[int]:
     [0, 1, 3]
     """
     hull: list[int] = []
+    hx: list[float] = []
+    hy: list[float] = []
     for i, (xi, yi) in enumerate(zip(x, y)):
-        while len(hull) >= 2:
-            a, b = hull[-2], hull[-1]
-            if (x[b] - x[a]) * (yi - y[a]) - (y[b] - y[a]) * (xi - x[a]) < 0:
-                break
+        while len(hull) >= 2 and ((hx[-1] - hx[-2]) * (yi - hy[-2])
+                                  >= (hy[-1] - hy[-2]) * (xi - hx[-2])):
             hull.pop()
+            hx.pop()
+            hy.pop()
         hull.append(i)
+        hx.append(xi)
+        hy.append(yi)
     return hull
 
 
@@ -195,6 +199,7 @@ def candidate_lines(x, y) -> tuple[list[float], list[float]]:
     if x[0] > 0:
         L0.append(0.0)
         L1.append(float(np.max(y / x)))
+    x, y = _thin(x, y)
     xs, ys = x.tolist(), y.tolist()
     hull = upper_hull(xs, ys)
     for a, b in zip(hull[:-1], hull[1:]):
@@ -204,6 +209,21 @@ def candidate_lines(x, y) -> tuple[list[float], list[float]]:
             L0.append(intercept)
             L1.append(slope)
     return L0, L1
+
+
+def _thin(x, y, passes: int = 2):
+    """Drop, in a few array passes, points on or below the chord of their neighbours (no such
+    point is a hull vertex); the monotone chain then runs on fewer points."""
+    for _ in range(passes):
+        if x.size <= 8:
+            break
+        below = ((x[1:-1] - x[:-2]) * (y[2:] - y[:-2]) >= (y[1:-1] - y[:-2]) * (x[2:] - x[:-2]))
+        if not below.any():
+            break
+        keep = np.ones(x.size, dtype=bool)
+        keep[1:-1] = ~below
+        x, y = x[keep], y[keep]
+    return x, y
 
 
 class _Points:

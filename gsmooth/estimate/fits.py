@@ -127,8 +127,12 @@ def _minimize_asymmetric(design, r, m, weight, start):
     return result.x
 
 
-def side_by_side(g, r, alpha=None, quantile: float = 1.0, weight: float = 0.0) -> list[dict]:
+def side_by_side(g, r, alpha=None, quantile: float = 1.0, weight: float = 0.0,
+                 known=None) -> list[dict]:
     """All three fits on the same pairs: constants and how many pairs lie above each.
+
+    ``known`` maps a fit's name to an :class:`Envelope` already fitted with
+    these arguments (it is reused, not fitted again).
 
     Examples
     --------
@@ -140,8 +144,9 @@ def side_by_side(g, r, alpha=None, quantile: float = 1.0, weight: float = 0.0) -
     """
     g, r = check_pairs(g, r)
     rows = []
+    known = known or {}
     for fit in FITS:
-        env = fit_pairs(g, r, fit, alpha, quantile, weight)
+        env = known.get(fit) or fit_pairs(g, r, fit, alpha, quantile, weight)
         above = int(np.sum(r > env(g) * (1 + ON_ENVELOPE)))
         level = {"envelope": None, "quantile": quantile if quantile < 1 else DEFAULT_QUANTILE,
                  "asymmetric": weight}[fit]

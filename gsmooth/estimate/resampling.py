@@ -108,7 +108,7 @@ class Bootstrap:
     Attributes
     ----------
     replicates : ndarray, shape (m, n_resamples)
-        The refit on each resample (NaN where it failed).
+        The refit on each resample (NaN where it failed or was not finite).
     interval : ndarray, shape (2, m)
         Rows low and high: the union of the basic and percentile intervals,
         clipped to ``bounds``.
@@ -119,6 +119,7 @@ class Bootstrap:
     """
 
     def __init__(self, estimate, replicates, confidence, distinct, bounds=None):
+        replicates = np.where(np.isfinite(replicates), replicates, np.nan)  # no law: failed
         self.replicates, self.distinct = replicates, int(distinct)
         self.failed = int(np.sum(np.any(np.isnan(replicates), axis=0)))
         tail = (1 - confidence) / 2

@@ -14,7 +14,8 @@ positive) the estimate is exact; on a quadratic it is ``L0 = lambda_max``,
 **Directional smoothness, beside it.**  When the run captured its steps, the
 midpoint ratio ``||grad F(w + d/2) - grad F(w)|| / (||d||/2)`` along each step
 (Zhang et al. 2020; *directional smoothness*, Mishkin et al. 2024) is fitted
-the same way and kept as :attr:`SmoothnessEstimate.directional`.  It is the
+the same way, without intervals, and kept as
+:attr:`SmoothnessEstimate.directional`.  It is the
 Hessian in the step's direction, a different quantity: when its envelope and
 the Hessian envelope differ by more than :data:`DISAGREEMENT` somewhere on the
 data's range the summary says so, and why.
@@ -86,7 +87,8 @@ class SmoothnessEstimate:
     fits : list of dict
         Every fit side by side: ``fit, level, L0, L1, alpha, above, n``.
     directional : SmoothnessEstimate or None
-        The directional (midpoint) estimate of the same runs, when captured.
+        The directional (midpoint) estimate of the same runs, when captured
+        (no intervals: pass its pairs to :func:`estimate_from_pairs` for them).
     distinct_resamples : int
         Distinct resamples behind the intervals.
     """
@@ -228,8 +230,7 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
     est.notes[:0] = notes
     if (directional and source == "hessian" and points is None and res is not None
             and "step_norm" in res.capture):
-        est.directional = _directional(res, name, fit, alpha, quantile, weight, n_resamples,
-                                       confidence, seed, progress)
+        est.directional = _directional(res, name, fit, alpha, quantile, weight)
         est.notes += disagreement_notes(est, est.directional)
     elif source in DIRECTIONAL:
         est.notes.append(f"{source} pairs measure the directional smoothness along the steps, "
@@ -239,9 +240,12 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
 
 def estimate_from_pairs(data: PairData, name: str = "", *, fit: str = "envelope", alpha=None,
                         quantile: float = 1.0, weight: float = 0.0, n_resamples: int = 199,
-                        confidence: float = 0.9, seed: int = 0,
-                        progress: bool | None = None) -> SmoothnessEstimate:
-    """The estimate of cleaned pairs: the fit, its intervals over runs and the other fits."""
+                        confidence: float = 0.9, seed: int = 0, progress: bool | None = None,
+                        intervals: bool = True) -> SmoothnessEstimate:
+    """The estimate of cleaned pairs: the fit, its intervals over runs and the other fits.
+
+    With ``intervals=False`` no resampling is done (``intervals`` is ``None``).
+    """
     check_fit(fit, quantile, weight)
     env = fit_pairs(data.g, data.r, fit, alpha, quantile, weight)
 
@@ -249,19 +253,22 @@ def estimate_from_pairs(data: PairData, name: str = "", *, fit: str = "envelope"
         e = fit_pairs(data.g, r, fit, alpha, quantile, weight, data.weights(counts))
         return [e.L0, e.L1, e.alpha]
 
-    boot = bootstrap_over_runs(data.runs.size, refit, [env.L0, env.L1, env.alpha], n_resamples,
-                               confidence, seed, BOUNDS, progress)
+    boot = None
+    if intervals:
+        boot = bootstrap_over_runs(data.runs.size, refit, [env.L0, env.L1, env.alpha],
+                                   n_resamples, confidence, seed, BOUNDS, progress)
     if boot is not None and data.error is not None and np.any(data.error > 0):
         ones = np.ones(data.runs.size)
         low = refit(ones, np.maximum(data.r - data.error, 0.0))
         boot.widen(low, refit(ones, data.r + data.error))
-    notes = interval_notes(boot) + _fit_notes(env, fit, quantile)
+    notes = (interval_notes(boot) if intervals else []) + _fit_notes(env, fit, quantile)
     return SmoothnessEstimate(
         L0=env.L0, L1=env.L1, alpha=env.alpha, intervals=named_intervals(boot, NAMES), data=data,
         frontier=envelope_frontier(data.g, data.r, env.alpha), gap=env.gap, covered=env.covered,
         alpha_identified=bool(env.alpha_identified), quantile=quantile, confidence=confidence,
         replicates=None if boot is None else boot.replicates, notes=notes, problem=name,
-        fit=fit, weight=float(weight), fits=side_by_side(data.g, data.r, alpha, quantile, weight),
+        fit=fit, weight=float(weight),
+        fits=side_by_side(data.g, data.r, alpha, quantile, weight, known={fit: env}),
         distinct_resamples=0 if boot is None else boot.distinct,
     )
 
@@ -292,11 +299,10 @@ def clean_pairs(data: PairData, res=None) -> tuple[PairData, list[str]]:
     return data, notes
 
 
-def _directional(res, name, fit, alpha, quantile, weight, n_resamples, confidence, seed, progress):
+def _directional(res, name, fit, alpha, quantile, weight):
     data, notes = clean_pairs(pairs_from_run(res, "midpoint"), res)
     est = estimate_from_pairs(data, name, fit=fit, alpha=alpha, quantile=quantile, weight=weight,
-                              n_resamples=n_resamples, confidence=confidence, seed=seed,
-                              progress=progress)
+                              intervals=False)
     est.notes[:0] = notes
     return est
 
