@@ -20,8 +20,9 @@ defaults compute differs, and the table says what:
   resamples only.
 
 Rounds alternate between the two trees (each round starts one worker process
-per tree; times are taken inside the worker, after a warm-up), BLAS is pinned
-to one thread, and min and median over the rounds are printed with the load.
+per tree; times are taken inside the worker, after a warm-up run and fit that
+pay for imports), BLAS is pinned to one thread, and min and median over the
+rounds are printed with the load.
 
 Run: ``python analysis/bench_estimate.py --before DIR [--rounds 3]``.
 """
@@ -69,7 +70,7 @@ def worker() -> dict:
         opt = gs.optim.an_gd(LR, beta=1.0)
         run = lambda capture: gs.run(problem, opt, STEPS, w0=starts(), capture=capture,  # noqa: E731
                                      progress=False)
-        run(True)
+        gs.estimate.smoothness(problem, run(True), n_resamples=9)  # warm-up: imports, caches
         t0 = time.perf_counter()
         plain = run(False)
         t1 = time.perf_counter()
