@@ -144,6 +144,11 @@ def main(args) -> int:
     print(f"gsmooth estimate: {problem.name}, {args.optimizer} (lr {args.lr:g}), "
           f"{args.steps} steps, {args.seeds} runs")
     print(table(estimates))
+    directional = getattr(estimates.get("smoothness"), "directional", None)
+    if directional is not None:
+        print(f"directional smoothness ({directional.data.source} ratio along the steps, not "
+              f"the Hessian norm): L0 {directional.L0:.5g}, L1 {directional.L1:.5g}, "
+              f"alpha {directional.alpha:.5g}")
     for est in estimates.values():
         for note in est.notes:
             print(f"note: {note}")

@@ -82,7 +82,7 @@ def pl_figure(est, path) -> str:
     fig, (ax,) = new_figure(width=4.4, height=3.2)
     points = _scatter(ax, est.gap, est.grad_norm, est.iteration, "records")
     ax.scatter(est.gap[est.in_tail], est.grad_norm[est.in_tail], s=20, facecolors="none",
-               edgecolors="k", linewidths=0.5, label="tail (slope fit)")
+               edgecolors="k", linewidths=0.5, label="end of descent (slope read here)")
     grid = _grid(est.gap)
     if np.isfinite(est.rho) and est.mu > 0:
         ax.plot(grid, (2 * est.mu * grid) ** (1 / est.rho), color="C3",
