@@ -205,7 +205,7 @@ class _Lanczos:
         with np.errstate(divide="ignore", invalid="ignore"):
             bound = np.where(separated, np.minimum(residual, residual**2 / gap), residual)
         met = bound <= rtol * value
-        newly = ~self.done & (met | last)
+        newly = ~self.done & (met | last | np.isnan(value))
         if newly.any():
             self.norm[newly] = value[newly]
             self.converged[newly] = met[newly]
@@ -231,7 +231,11 @@ def _ritz(alphas, betas):
     if m > 1:
         t[:, idx[1:], idx[:-1]] = betas[:, :-1]
         t[:, idx[:-1], idx[1:]] = betas[:, :-1]
-    return np.linalg.eigh(t)
+    bad = ~np.all(np.isfinite(t), axis=(1, 2))  # an overflowing row (a diverging run)
+    t[bad] = 0.0
+    theta, s = np.linalg.eigh(t)
+    theta[bad] = np.nan
+    return theta, s
 
 
 def _host(x):
