@@ -61,12 +61,25 @@ def describe_source(source) -> tuple[str, str | None]:
     """``("your function f in f.py", "f.py")`` for a function, ``("your file f.py", "f.py")``
     for a path; the file is ``None`` where Python does not know it."""
     if isinstance(source, (str, os.PathLike)):
-        return f"your file {os.fspath(source)}", os.fspath(source)
+        return f"your file {_shown(os.fspath(source))}", os.fspath(source)
     name = getattr(source, "__qualname__", None) or type(source).__name__
     code = getattr(source, "__code__", None) or getattr(
         getattr(source, "__call__", None), "__code__", None)
     filename = code.co_filename if code is not None else None
-    return (f"your function {name}" + (f" in {filename}" if filename else "")), filename
+    return (f"your function {name}" + (f" in {_shown(filename)}" if filename else "")), filename
+
+
+def _shown(filename: str) -> str:
+    """``filename`` relative to the working folder when it lies inside it."""
+    try:
+        relative = os.path.relpath(filename)
+    except ValueError:
+        return filename
+    return filename if relative.startswith("..") else relative
+
+
+def _same_file(a: str, b: str) -> bool:
+    return os.path.abspath(a) == os.path.abspath(b)
 
 
 def _line_in(error: BaseException, filename: str | None) -> int | None:
@@ -74,9 +87,10 @@ def _line_in(error: BaseException, filename: str | None) -> int | None:
     that file (a syntax error carries its own line); ``None`` if the file is unknown."""
     if filename is None:
         return None
-    if isinstance(error, SyntaxError) and error.filename == filename:
+    if isinstance(error, SyntaxError) and error.filename and _same_file(error.filename, filename):
         return error.lineno
-    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__)
+             if _same_file(f.filename, filename)]
     return lines[-1] if lines else None
 
 
