@@ -49,6 +49,13 @@ SHAPE_ERRORS = (TypeError, ValueError, IndexError)
 class UserFunction:
     """A user's function that counts its calls and reports its exceptions as the user's.
 
+    Parameters
+    ----------
+    function : callable
+    nonfinite : dict, optional
+        Where :meth:`watch` records ``{run: first call}`` of the runs whose
+        output turned non-finite at a finite point (shared by a problem's functions).
+
     Examples
     --------
     >>> def f(x):
@@ -62,9 +69,10 @@ class UserFunction:
     gsmooth.errors.UserCodeError: your function f in ... line 2 raised ZeroDivisionError: division by zero (call 2, run 3)
     """
 
-    def __init__(self, function):
+    def __init__(self, function, nonfinite: dict | None = None):
         self.function = function
         self.calls = 0
+        self.nonfinite = {} if nonfinite is None else nonfinite
 
     @property
     def name(self) -> str:
@@ -78,6 +86,37 @@ class UserFunction:
         except Exception as error:
             raise UserCodeError.from_exception(error, self.function, call=self.calls,
                                                run=run) from error
+
+    def watch_batch(self, w, value, grad) -> None:
+        """:meth:`watch` the batched call just made (one device sync when all is finite)."""
+        xp = namespace(w)
+        finite = xp.all(xp.isfinite(grad), axis=-1)
+        if value is not None:
+            finite = finite & xp.isfinite(value)
+        if not bool(xp.all(finite)):
+            self.watch(to_host(w), [(self.calls, ok) for ok in to_host(finite)])
+
+    def watch(self, points, finite) -> None:
+        """Warn about the runs whose output (``finite[run] = (call, ok)``) turned non-finite
+        at a finite point (``points[run]``), each run once; record them in :attr:`nonfinite`."""
+        new = {run: call for run, ((call, ok), x) in enumerate(zip(finite, points))
+               if not ok and run not in self.nonfinite and np.all(np.isfinite(x))}
+        if not new:
+            return
+        self.nonfinite.update(new)
+        (run, call), *others = new.items()
+        more = ""
+        if others:
+            runs = ", ".join(str(r) for r, _ in others[:5]) + (", ..." if len(others) > 5 else "")
+            calls = {c for _, c in others}
+            when = "in the same call" if calls == {call} else f"at calls {min(calls)}-{max(calls)}"
+            more = f" (and runs {runs} {when})"
+        warnings.warn(
+            f"{self.name} returned a non-finite value at a finite point at call {call} "
+            f"(run {run}){more}: such a run stops there (status nonfinite), and whatever is "
+            "estimated or fitted from it covers only the steps before", GSmoothWarning,
+            stacklevel=4)
+
 
 
 class UserProblem(Problem):
@@ -106,9 +145,10 @@ class UserProblem(Problem):
             n_samples = positive_int("n_samples", n_samples)
         if batched not in (None, True, False):
             raise ValueError(f"batched must be None, True or False, got {batched!r}")
-        self._function = UserFunction(value_and_grad)
-        self._sample_function = None if sample_grad is None else UserFunction(sample_grad)
         self.nonfinite: dict[int, int] = {}
+        self._function = UserFunction(value_and_grad, self.nonfinite)
+        self._sample_function = None if sample_grad is None else UserFunction(sample_grad,
+                                                                              self.nonfinite)
         self.batched = _detect_batched(self._function, x0) if batched is None else batched
         constants = Constants(f_star=None if f_star is None else float(f_star))
         super().__init__(name, x0.size, x0, n_samples, constants)
@@ -118,14 +158,14 @@ class UserProblem(Problem):
         self._check_iterate(w)
         if self.batched:
             value, grad = _checked(*self._function(w), w)
-            self._watch_batch(self._function, w, value, grad)
+            self._function.watch_batch(w, value, grad)
             return value, grad
-        rows, finite = [], []
-        for run, x in enumerate(to_host(w)):
+        rows, finite, points = [], [], to_host(w)
+        for run, x in enumerate(points):
             value, grad = _single_output(self._function(x, run=run), self.dim)
             finite.append((self._function.calls, math.isfinite(value) and np.all(np.isfinite(grad))))
             rows.append((value, grad))
-        self._watch(self._function, to_host(w), finite)
+        self._function.watch(points, finite)
         values = np.array([value for value, _ in rows])
         grads = np.stack([grad for _, grad in rows])
         return _like(values, w), _like(grads, w)
@@ -143,49 +183,18 @@ class UserProblem(Problem):
                 raise ValueError(
                     f"sample_grad must return shape {tuple(w.shape)}, got {tuple(grad.shape)}"
                 )
-            self._watch_batch(self._sample_function, w, None, grad)
+            self._sample_function.watch_batch(w, None, grad)
             return grad
         host_idx = to_host(idx)
-        grads, finite = [], []
-        for run, (x, i) in enumerate(zip(to_host(w), host_idx)):
+        grads, finite, points = [], [], to_host(w)
+        for run, (x, i) in enumerate(zip(points, host_idx)):
             grad = np.asarray(self._sample_function(x, i, run=run), dtype=np.float64)
             if grad.shape != (self.dim,):
                 raise ValueError(f"sample_grad must return shape ({self.dim},), got {grad.shape}")
             finite.append((self._sample_function.calls, np.all(np.isfinite(grad))))
             grads.append(grad)
-        self._watch(self._sample_function, to_host(w), finite)
+        self._sample_function.watch(points, finite)
         return _like(np.stack(grads), w)
-
-    def _watch_batch(self, function, w, value, grad):
-        """:meth:`_watch` a batched call (one device sync when all is finite)."""
-        xp = namespace(w)
-        finite = xp.all(xp.isfinite(grad), axis=-1)
-        if value is not None:
-            finite = finite & xp.isfinite(value)
-        if not bool(xp.all(finite)):
-            self._watch(function, to_host(w), [(function.calls, ok) for ok in to_host(finite)])
-
-    def _watch(self, function, points, finite):
-        """Warn about the runs whose output (``finite[run] = (call, ok)``) turned non-finite at
-        a finite point, each run once; remember them in :attr:`nonfinite`."""
-        new = {run: call for run, ((call, ok), x) in enumerate(zip(finite, points))
-               if not ok and run not in self.nonfinite and np.all(np.isfinite(x))}
-        if not new:
-            return
-        self.nonfinite.update(new)
-        (run, call), *others = new.items()
-        more = ""
-        if others:
-            runs = ", ".join(str(r) for r, _ in others[:5]) + (", ..." if len(others) > 5 else "")
-            calls = {c for _, c in others}
-            when = "in the same call" if calls == {call} else f"at calls {min(calls)}-{max(calls)}"
-            more = f" (and runs {runs} {when})"
-        warnings.warn(
-            f"{function.name} returned a non-finite value at a finite point at call {call} "
-            f"(run {run}){more}: such a run stops there (status nonfinite), and whatever is "
-            "estimated or fitted from it covers only the steps before", GSmoothWarning,
-            stacklevel=3)
-
 
 def _like(host, w):
     return to_device(host, namespace(w), getattr(w, "device", None), dtype=w.dtype)
@@ -241,8 +250,6 @@ def _detect_batched(function, x0):
         if not isinstance(error.__cause__, SHAPE_ERRORS):
             raise
         got_batched = f"an error ({type(error.__cause__).__name__}: {error.__cause__})"
-    except SHAPE_ERRORS as error:
-        got_batched = f"an error ({type(error).__name__}: {error})"
     if got_batched == ((1,), (1, d)):
         return _finite_at_start(function, output, True)
     output = function(x0)
