@@ -211,6 +211,19 @@ def _spec(text):
     return parse_spec(text)
 
 
+def _raises_at(call: int):
+    """A one-point quadratic that raises ZeroDivisionError at its ``call``-th call."""
+    calls = []
+
+    def f(x):
+        calls.append(1)
+        if len(calls) == call:
+            return 1 / 0, x
+        return float(x @ x / 2), x
+
+    return f
+
+
 API = [
     api("run-sweep-steps-0", lambda ws: _spec(FILES["steps0.toml"]), ValueError, "sweep.steps"),
     api("run-sweep-d-negative", lambda ws: run_sweep(_spec(FILES["d-4.toml"]), ws / "o"),
@@ -236,15 +249,20 @@ API = [
     api("user-x0-not-finite", lambda ws: gs.problems.from_function(
         lambda x: (0.0, x), np.array([np.nan])), ValueError, "x0", "finite"),
     api("run-problem-none", lambda ws: gs.run(None, gs.optim.gd(0.1), 10), TypeError, "problem",
-        "None", marks=remaining("gsmooth/engine/loop.py (check the problem)")),
+        "None"),
     api("run-optimizer-string", lambda ws: gs.run(gs.problems.power(d=3), "gd", 10), TypeError,
-        "optimizer", "'gd'", marks=remaining("gsmooth/engine/loop.py (check the optimizer)")),
-    api("run-w0-list", lambda ws: gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10,
-                                         w0=[[1.0, 2.0, 3.0]]), TypeError, "w0", "list",
-        marks=remaining("gsmooth/engine/loop.py (accept or refuse a list w0)")),
+        "optimizer", "'gd'"),
+    api("run-w0-wrong-shape", lambda ws: gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10,
+                                                w0=[[1.0, 2.0]]), ValueError, "w0", "(1, 2)"),
+    api("run-w0-not-finite", lambda ws: gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10,
+                                               w0=[[1.0, 2.0, float("nan")]]), ValueError, "w0",
+        "finite"),
     api("run-gap-tol-negative", lambda ws: gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10,
-                                                  gap_tol=-1), ValueError, "gap_tol", "-1",
-        marks=remaining("gsmooth/engine/loop.py (gap_tol > 0)")),
+                                                  gap_tol=-1), ValueError, "gap_tol", "-1"),
+    api("run-user-function-raises-at-call-31", lambda ws: gs.run(
+        gs.problems.from_function(_raises_at(31), np.ones(2), batched=False), gs.optim.gd(0.1), 40,
+        seeds=2, w0=np.ones((2, 2)), progress=False), UserCodeError, "your function", "line",
+        "ZeroDivisionError", "call 31", "run 0"),
     api("an-gd-lr-none", lambda ws: gs.optim.an_gd(lr=None), TypeError, "lr", "None",
         marks=remaining("gsmooth/_checks.py / gsmooth/optim (lr must be a number)")),
     api("an-gd-bound-zero-denominator", lambda ws: gs.theory.an_gd_bound("1/0", 1), ValueError,
