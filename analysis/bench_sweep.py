@@ -147,6 +147,10 @@ def grouping_comparison(rounds: int) -> None:
     print(f"  batched is {split / grouped:.1f}x faster by minimum")
 
 
+def load() -> str:
+    return f"{os.getloadavg()[0]:.2f}" if hasattr(os, "getloadavg") else "unknown"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds (default 3)")
@@ -157,13 +161,13 @@ def main() -> None:
     blas = sorted({f"{i['internal_api']} {i['version']}" for i in threadpool_info()
                    if i["user_api"] == "blas"})
     print(f"cores {available_cores()}, BLAS {', '.join(blas) or 'none loaded'}, "
-          f"load average before {os.getloadavg()[0]:.2f}, {args.rounds} rounds")
+          f"load average before {load()}, {args.rounds} rounds")
     jobs = {"blas": blas_threads_comparison, "workers": workers_comparison,
             "grouping": grouping_comparison}
     for name, job in jobs.items():
         if args.only in (None, name):
             job(args.rounds)
-    print(f"load average after {os.getloadavg()[0]:.2f}")
+    print(f"load average after {load()}")
 
 
 if __name__ == "__main__":

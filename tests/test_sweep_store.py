@@ -7,14 +7,17 @@ import subprocess
 import sys
 import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 import gsmooth as gs
+from gsmooth.cli import main as cli_main
 from gsmooth.sweep import (Store, SweepReport, expand, export, parse_spec, redraw, run_sweep,
                            to_table)
 from gsmooth.sweep import execute as execute_module
+from gsmooth.sweep import run as run_module
 
 SPEC = """
 [sweep]
@@ -237,3 +240,19 @@ def test_cli_reports_a_damaged_index_in_one_warning_line(tmp_path):
     assert done.stderr.count("\n") == 1 and done.stderr.startswith("gsmooth: warning: sweep index")
     assert "not an index entry: [1, 2, 3]" in done.stderr
     assert "3 already stored, 0 run now" in done.stdout
+
+
+def test_cli_exits_1_and_prints_each_failed_unit_with_its_reason(tmp_path, monkeypatch, capsys):
+    @contextmanager
+    def threads(*args, **kwargs):
+        with ThreadPoolExecutor(1) as pool:
+            yield pool
+
+    monkeypatch.setattr(run_module, "open_executor", threads)
+    fail_on_power(monkeypatch)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    assert cli_main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--no-progress"]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("sweep: 3 units") and "1 failed" in printed[0]
+    assert printed[1] == "  failed: power(d=3) / an_gd, 30 steps: RuntimeError: worker lost"

@@ -79,7 +79,9 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
     """Run the units of ``spec`` that ``out`` does not hold yet.
 
     Every unit's problem and optimizer is built first (:func:`gsmooth.sweep.build.check_units`),
-    so a value that cannot run is an error before any unit starts.  A unit
+    so a value that cannot run is an error before any unit starts; so is a
+    missing device, where gsmooth starts the workers on this machine (with a
+    scheduler or an executor passed in, the workers have their own devices).  A unit
     that raises while running is a failure: recorded, reported in the
     summary with its reason, retried by the next call; the other units go on.
 
@@ -138,7 +140,8 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
         check_executor_options(executor, workers, scheduler, threads_per_worker, connect_timeout)
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     units = expand(spec)
-    check_units(units, device=scheduler is None)
+    on_this_machine = not isinstance(executor, Executor) and scheduler is None
+    check_units(units, device=on_this_machine)
     store = Store(prepare_output_dir(out, "out"))
     write_text_atomic(store.folder / SPEC_FILE, spec.text)
     todo = store.plan(units)
