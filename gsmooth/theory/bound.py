@@ -42,6 +42,16 @@ class Branch:
         """``eps^-exponent``, times ``log(1/eps)`` where there is a log factor."""
         return EPS ** (-self.exponent) * (sp.log(1 / EPS) if self.log_factor else 1)
 
+    def substitute(self, substitution: dict) -> Branch:
+        """The branch with ``substitution`` applied (no simplification: fast for any numbers)."""
+        return dataclasses.replace(
+            self,
+            condition=self.condition.subs(substitution),
+            iterations=self.iterations.subs(substitution),
+            exponent=self.exponent.subs(substitution),
+            decay=self.decay.substitute(substitution, simplify=False),
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class AnGdBound:
@@ -65,6 +75,8 @@ class AnGdBound:
         "sublinear", "linear" or "two-phase"; None while rho or beta is a free symbol.
     branches : tuple of Branch
         One per possible regime.
+    notes : tuple of str
+        What inputs were read as (snapped decimals and floats, :mod:`gsmooth._exact`).
     """
 
     rho: sp.Expr
@@ -78,6 +90,7 @@ class AnGdBound:
     c: sp.Expr
     regime: str | None
     branches: tuple[Branch, ...]
+    notes: tuple[str, ...] = ()
 
     @property
     def recurrence(self) -> sp.Rel:
@@ -180,6 +193,7 @@ class AnGdBound:
             "beta": str(self.beta),
             "alpha": str(self.alpha),
             "constants": {str(symbol): str(value) for symbol, value in self.constants.items()},
+            "notes": list(self.notes),
             "regime": self.regime,
             "stepsize_condition": str(self.stepsize_condition),
             "stepsize": str(self.stepsize),

@@ -24,6 +24,7 @@ def bound_summary(bound) -> str:
         "AN-GD under (L0, L1, alpha)-smoothness (6) and generalized PL (9)",
         f"rho = {bound.rho}, beta = {bound.beta}, alpha = {bound.alpha}",
     ]
+    lines += [f"input: {note}" for note in bound.notes]
     if bound.constants:
         known = ", ".join(f"{symbol} = {value}" for symbol, value in bound.constants.items())
         lines.append(f"known constants: {known}")
