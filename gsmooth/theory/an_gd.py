@@ -145,19 +145,38 @@ def an_gd_bound(rho, beta, alpha=None, *, snap: bool = True, **known_constants) 
 
 @functools.lru_cache(maxsize=256)
 def _evaluate(rho, beta, alpha, substitution: tuple) -> AnGdBound:
-    """Substitute the given exponents and constants into the regime templates."""
+    """Substitute the given exponents and constants into the regime templates.
+
+    Known constants are kept as symbols (and used at evaluation) when writing
+    them into the expressions would need integers of more than
+    :data:`MAX_INTEGER_BITS` bits: SymPy writes ``(197/500)^(6667/13333)`` with
+    ``5^6668``, which no reader wants and Python refuses to print.
+    """
     values = dict(substitution)
     zeros = _zero_pattern(values)
+    exponents = {RHO: rho, BETA: beta, ALPHA: alpha}
+    given = {**exponents, **values}
+    bound = _instantiate(zeros, given, values)
+    if _largest_integer_bits(bound.stepsize, bound.iterations) <= MAX_INTEGER_BITS:
+        return bound
+    structural = {symbol: value for symbol, value in values.items() if value == 0}
+    kept = tuple(symbol for symbol in values if symbol not in structural)
+    return dataclasses.replace(_instantiate(zeros, {**exponents, **structural}, values), symbolic_constants=kept)
+
+
+MAX_INTEGER_BITS = 256
+"""Largest integer (in bits) an expression may hold once known constants are substituted."""
+
+
+def _instantiate(zeros, given: dict, values: dict) -> AnGdBound:
     template = _template(*zeros)
-    given = {RHO: rho, BETA: beta, ALPHA: alpha, **values}
     q = template.q.subs(given)
     regime = regime_of(q)
     names = [regime] if regime else list(REGIMES)
-    branches = [_template_branch(name, *zeros).substitute(given) for name in names]
     return AnGdBound(
-        rho=rho,
-        beta=beta,
-        alpha=alpha,
+        rho=given[RHO],
+        beta=given[BETA],
+        alpha=given[ALPHA],
         constants=values,
         stepsize_condition=sp.Le(GAMMA, template.phi.subs(given)),
         monotonicity=template.monotonicity.subs(given),
@@ -165,8 +184,13 @@ def _evaluate(rho, beta, alpha, substitution: tuple) -> AnGdBound:
         q=q,
         c=template.c.subs(given),
         regime=regime,
-        branches=tuple(branches),
+        branches=tuple(_template_branch(name, *zeros).substitute(given) for name in names),
     )
+
+
+def _largest_integer_bits(*expressions) -> int:
+    return max((max(abs(atom.p).bit_length(), atom.q.bit_length())
+                for expr in expressions for atom in expr.atoms(sp.Rational)), default=0)
 
 
 class _Template(NamedTuple):
