@@ -94,6 +94,7 @@ class ComparisonTable:
     constants: dict
     rows: tuple
     notes: tuple = ()
+    point: dict = dataclasses.field(default_factory=dict)
 
     def best(self, column: int = 0) -> ComparisonRow:
         """The applicable upper bound with explicit constants (or derived) promising the fewest steps."""
@@ -112,7 +113,7 @@ class ComparisonTable:
 
     def as_dict(self) -> dict:
         """JSON-ready dict (what :func:`gsmooth.plots.rate_comparison` draws)."""
-        return {"eps": list(self.eps), "target": self.target, "constants": self.constants,
+        return {"eps": list(self.eps), "target": self.target, "constants": self.constants, "point": self.point,
                 "notes": list(self.notes), "rows": [dataclasses.asdict(row) for row in self.rows]}
 
     def __str__(self) -> str:
@@ -179,7 +180,9 @@ def compare(constants: Mapping, eps, methods=None, *, target: str | None = None,
             rows.append(_entry_row(entry, given, intervals, beta, accuracies, target))
     shown = {name: str(value) for name, value in given.items() if name != "convex"}
     shown.update({name: f"[{low}, {high}]" for name, (low, high) in intervals.items()})
-    return ComparisonTable(tuple(float(e) for e in accuracies), target, shown, tuple(rows), tuple(notes))
+    point_values = {name: str(value) for name, value in given.items() if name != "convex"}
+    return ComparisonTable(tuple(float(e) for e in accuracies), target, shown, tuple(rows), tuple(notes),
+                           point_values)
 
 
 def _check_eps(eps) -> list:
