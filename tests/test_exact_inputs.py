@@ -9,8 +9,8 @@ import pytest
 import sympy as sp
 
 from gsmooth._exact import SNAP_MAX_DENOMINATOR, exact_fraction, number_argument, read_exact, simplest_within
-from gsmooth.theory import an_gd_bound
 from gsmooth.theory import an_gd as an_gd_module
+from gsmooth.theory import an_gd_bound
 from gsmooth.theory.exact import exact, input_notes
 
 F = Fraction

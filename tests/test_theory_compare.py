@@ -26,7 +26,8 @@ def test_published_orders_differ_as_their_papers_say():
         "chen2023-spider", "li2023-sgd", "koloskova2023-clipped-sgd")}
     assert max(slopes[key] for key in ("karimi2016-gd-pl", "abbaszadehpeivasti2023-gd-pl", DERIVED_KEY)) < 0.2
     assert slopes["chen2023-beta-gd"] == pytest.approx(2) and slopes["li2023-gd"] == pytest.approx(2)
-    assert [round(slopes[k]) for k in ("chen2023-spider", "li2023-sgd", "koloskova2023-clipped-sgd")] == [3, 4, 5]
+    stochastic = ("chen2023-spider", "li2023-sgd", "koloskova2023-clipped-sgd")
+    assert [round(slopes[key]) for key in stochastic] == [3, 4, 5]
     last = {key: table.row(key).values[-1] for key in slopes}
     assert last["chen2023-beta-gd"] / last["karimi2016-gd-pl"] > 1e9               # orders of magnitude apart
     assert table.best(column=4).key == "abbaszadehpeivasti2023-gd-pl"
@@ -61,7 +62,8 @@ def test_issue_example_rows_assumptions_and_steps():
 
 
 def test_beta_range_ends_and_beta_below_alpha():
-    table = compare({"L0": 1, "L1": 1, "rho": 1, "mu": 1, "alpha": "1/2", "Delta0": 1}, 1e-2, methods=["AN-GD"])
+    constants = {"L0": 1, "L1": 1, "rho": 1, "mu": 1, "alpha": "1/2", "Delta0": 1}
+    table = compare(constants, 1e-2, methods=["AN-GD"])
     labels = [row.label for row in table.rows if row.key == DERIVED_KEY]
     assert labels == ["AN-GD derived (gsmooth), beta = 1/2", "AN-GD derived (gsmooth), beta = 1"]
     low = compare({"L0": 1, "L1": 1, "rho": 1, "mu": 1, "alpha": "1/2", "beta": "1/3", "Delta0": 1}, 1e-2)
@@ -74,7 +76,8 @@ def test_gap_target_converts_gradient_bounds_through_pl():
     own = compare(constants, 1e-3, methods=["AN-GD"])
     gap = compare(constants, 1e-3, methods=["AN-GD"], target="gap")
     assert own.row("chen2023-beta-gd").values[0] == pytest.approx(1e6)
-    assert gap.row("chen2023-beta-gd").values[0] == pytest.approx((2 * 2 * 1e-3) ** -2)   # at (2 mu eps)^(1/rho)
+    at_pl = (2 * 2 * 1e-3) ** -2                                          # at (2 mu eps)^(1/rho)
+    assert gap.row("chen2023-beta-gd").values[0] == pytest.approx(at_pl)
     assert "via PL" in gap.row("chen2023-beta-gd").reason
     assert gap.row(DERIVED_KEY).values == own.row(DERIVED_KEY).values                    # already a gap bound
     with pytest.raises(ValueError, match="target must be one of"):

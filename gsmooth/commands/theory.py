@@ -112,8 +112,8 @@ def _compare(args) -> int:
 
 
 def _pep(args) -> int:
-    from gsmooth._exact import exact_fraction
     from gsmooth import theory
+    from gsmooth._exact import exact_fraction
 
     missing = [f"--{name}" for name in ("L0", "mu", "gamma") if getattr(args, name) is None]
     if missing:

@@ -17,8 +17,8 @@ from gsmooth.plots.curves import Band, band, draw_bands
 from gsmooth.plots.rate_comparison import rate_comparison, rate_comparison_data
 from gsmooth.plots.style import new_figure, save_figure
 
-__all__ = ["Band", "band", "draw_bands", "new_figure", "rate_comparison", "rate_comparison_data", "regime_map",
-           "save_figure"]
+__all__ = ["Band", "band", "draw_bands", "new_figure", "rate_comparison", "rate_comparison_data",
+           "regime_map", "save_figure"]
 
 
 def __getattr__(name):

@@ -34,7 +34,7 @@ import dataclasses
 import numpy as np
 
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#999999", "#F0E442")
-"""Colour-blind-safe palette (Okabe and Ito) for the published bounds; its vermilion marks the observed runs."""
+"""Colour-blind-safe palette (Okabe and Ito) for the published bounds; vermilion marks the observed runs."""
 OBSERVED_COLOR = "#D55E00"
 
 LINE_STYLES = {"derived": "-", "explicit": "-", "order": ":", "lower": "-."}
@@ -149,7 +149,8 @@ def rate_comparison(comparison, sweep: dict | None = None, *, title: str | None 
     for line in data.lines:
         color = "black" if line.style == "derived" else next(colors)
         width = 2.2 if line.style == "derived" else 1.4
-        ax.plot(data.eps, line.values, LINE_STYLES[line.style], color=color, linewidth=width, label=line.label)
+        ax.plot(data.eps, line.values, LINE_STYLES[line.style], color=color, linewidth=width,
+                label=line.label)
         if line.low is not None:
             ax.fill_between(data.eps, line.low, line.high, color=color, alpha=0.15, linewidth=0)
     if data.observed is not None:
@@ -163,8 +164,8 @@ def rate_comparison(comparison, sweep: dict | None = None, *, title: str | None 
     handles, labels = ax.get_legend_handles_labels()
     notes = _footnotes(data)
     blanks = [ax.plot([], [], " ")[0] for _ in notes]
-    ax.legend(handles + blanks, labels + notes, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False,
-              fontsize=7, ncol=1)
+    ax.legend(handles + blanks, labels + notes, loc="upper center", bbox_to_anchor=(0.5, -0.14),
+              frameon=False, fontsize=7, ncol=1)
     if path is not None:
         save_figure(ax.figure, path)
     return ax
@@ -175,7 +176,8 @@ def _footnotes(data: RateComparisonData) -> list:
     if any(line.style == "order" for line in data.lines):
         notes.append("order only: the published O() with its unread constant set to 1, not a bound")
     if data.left_out:
-        notes.append("not drawn: " + "; ".join(f"{count} {reason}" for reason, count in sorted(data.left_out.items())))
+        counts = sorted(data.left_out.items())
+        notes.append("not drawn: " + "; ".join(f"{count} {reason}" for reason, count in counts))
     observed = data.observed
     if observed is not None and observed.unreached:
         within = f" within {observed.steps} steps" if observed.steps else ""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import pathlib
 from collections.abc import Sequence
 
-
 from gsmooth._io import write_atomic
 from gsmooth.theory.regime_map import regime_map_data
 
@@ -46,7 +45,8 @@ def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201):
         _, ax = plt.subplots(figsize=(5.8, 4.2), layout="constrained")
     ax.contourf(data.rho, data.beta, data.regime, levels=[-1.5, -0.5, 0.5, 1.5],
                 colors=["#dbe9f6", "#f2f2f2", "#fde0c5"])
-    lines = ax.contour(data.rho, data.beta, data.exponent, levels=CONTOUR_LEVELS, colors="0.35", linewidths=0.7)
+    lines = ax.contour(data.rho, data.beta, data.exponent, levels=CONTOUR_LEVELS, colors="0.35",
+                       linewidths=0.7)
     ax.clabel(lines, fmt="%g", fontsize=7, manual=_label_positions(lines.levels))
     ax.plot([1.0, 2.0], [1.0, 0.0], color="black", linewidth=2, label=r"$\rho+\beta=2$ (linear)")
     _mark(ax, data.points, labels)

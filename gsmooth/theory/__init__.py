@@ -29,8 +29,8 @@ from gsmooth.theory.bound import AnGdBound, Branch
 from gsmooth.theory.catalog import catalog
 from gsmooth.theory.compare import ComparisonRow, ComparisonTable, compare
 from gsmooth.theory.decay import FixedStepDecay
-from gsmooth.theory.ian_sgd import IanSgdParameters, ian_sgd_parameters
 from gsmooth.theory.entry import CatalogEntry, Source
+from gsmooth.theory.ian_sgd import IanSgdParameters, ian_sgd_parameters
 from gsmooth.theory.pep import PlWorstCase, pl_worst_case
 from gsmooth.theory.regime_map import RegimeMapData, regime_map_data
 

@@ -161,7 +161,8 @@ def _evaluate(rho, beta, alpha, substitution: tuple) -> AnGdBound:
         return bound
     structural = {symbol: value for symbol, value in values.items() if value == 0}
     kept = tuple(symbol for symbol in values if symbol not in structural)
-    return dataclasses.replace(_instantiate(zeros, {**exponents, **structural}, values), symbolic_constants=kept)
+    bound = _instantiate(zeros, {**exponents, **structural}, values)
+    return dataclasses.replace(bound, symbolic_constants=kept)
 
 
 MAX_INTEGER_BITS = 256

@@ -18,9 +18,9 @@ import json
 import sympy as sp
 
 from gsmooth.theory.decay import FixedStepDecay
+from gsmooth.theory.entry import CatalogEntry
 from gsmooth.theory.exact import BETA, CONSTANTS, EPS, GAP, RHO
 from gsmooth.theory.numeric import evaluate_expression
-from gsmooth.theory.entry import CatalogEntry
 from gsmooth.theory.published import AN_GD_STATEMENT
 from gsmooth.theory.summary import bound_summary
 

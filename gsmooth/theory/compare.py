@@ -113,20 +113,22 @@ class ComparisonTable:
 
     def as_dict(self) -> dict:
         """JSON-ready dict (what :func:`gsmooth.plots.rate_comparison` draws)."""
-        return {"eps": list(self.eps), "target": self.target, "constants": self.constants, "point": self.point,
-                "notes": list(self.notes), "rows": [dataclasses.asdict(row) for row in self.rows]}
+        return {"eps": list(self.eps), "target": self.target, "constants": self.constants,
+                "point": self.point, "notes": list(self.notes),
+                "rows": [dataclasses.asdict(row) for row in self.rows]}
 
     def __str__(self) -> str:
         head = ["method", "source", "kind", "applies", "basis"]
         for value in self.eps:
             head += [f"T(eps={value:g})", "step"]
         body = [[row.label, row.source, row.kind, _applies_text(row), row.basis]
-                + [cell for value, step in zip(row.values, row.stepsize) for cell in (_num(value), _num(step))]
+                + [_num(cell) for pair in zip(row.values, row.stepsize) for cell in pair]
                 for row in self.rows]
         widths = [max(len(line[i]) for line in [head, *body]) for i in range(len(head))]
         lines = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip()
                  for line in [head, *body]]
-        target = "f - f* <= eps (gradient bounds via PL)" if self.target == "gap" else "each bound's own quantity"
+        target = ("f - f* <= eps (gradient bounds via PL)" if self.target == "gap"
+                  else "each bound's own quantity")
         return "\n".join([f"target: {target}", *[f"note: {note}" for note in self.notes],
                           lines[0], "-" * len(lines[0]), *lines[1:]])
 

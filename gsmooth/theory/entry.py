@@ -208,7 +208,7 @@ class CatalogEntry:
 
     def as_dict(self) -> dict:
         """JSON-ready dict; expressions as strings :func:`sympy.sympify` reads back."""
-        text = (lambda expr: None if expr is None else str(expr))
+        text = _text
         return {
             "key": self.key, "source": dataclasses.asdict(self.source), "method": self.method,
             "methods": list(self.methods), "stepsize_rule": self.stepsize_rule,
@@ -218,6 +218,10 @@ class CatalogEntry:
             "requires": str(self.requires), "stepsize": text(self.stepsize), "rate": text(self.rate),
             "note": self.note,
         }
+
+
+def _text(expr) -> str | None:
+    return None if expr is None else str(expr)
 
 
 def _substitution(constants: dict) -> dict:

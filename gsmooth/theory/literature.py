@@ -33,8 +33,8 @@ BOUNDED_NOISE = "||grad f_xi - grad f|| <= tau2 almost surely"
 VARIANCE = "unbiased, variance <= sigma^2"
 SLIDES = "reference/slides-iccopt2025.md (slides of Yang et al. 2025)"
 NOT_READ = "theorem not read"
-ALPHA_ONE = ("stated for alpha = 1; a function with (L0, L1, alpha) and alpha < 1 is (L0 + L1, L1, 1)-smooth, "
-             "since g^alpha <= 1 + g")
+ALPHA_ONE = ("stated for alpha = 1; a function with (L0, L1, alpha) and alpha < 1 is "
+             "(L0 + L1, L1, 1)-smooth, since g^alpha <= 1 + g")
 
 
 def _zhang_why(part: str) -> Source:
@@ -42,20 +42,23 @@ def _zhang_why(part: str) -> Source:
                   "Why gradient clipping accelerates training: A theoretical justification for adaptivity",
                   "ICLR", 2020, part,
                   "https://tomesphere.com/paper/1905.11881 (abstract); "
-                  "https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1 (arXiv v1: abstract, introduction)")
+                  "https://huggingface.co/datasets/nvidia/Nemotron-CC-Math-v1 "
+                  "(arXiv v1: abstract, introduction)")
 
 
 def _zhang_improved(part: str) -> Source:
     return Source("B. Zhang, J. Jin, C. Fang, L. Wang",
-                  "Improved analysis of clipping algorithms for non-convex optimization", "NeurIPS", 2020, part,
+                  "Improved analysis of clipping algorithms for non-convex optimization", "NeurIPS", 2020,
+                  part,
                   "https://ar5iv.labs.arxiv.org/html/2010.02519 (abstract); https://proceedings.neurips.cc/"
                   "paper/2020/file/b282d1735283e8eea45bce393cefe265-Review.html (reviews)")
 
 
 def _chen(part: str) -> Source:
     return Source("Z. Chen, Y. Zhou, Y. Liang, Z. Lu",
-                  "Generalized-smooth nonconvex optimization is as efficient as smooth nonconvex optimization",
-                  "ICML (PMLR 202)", 2023, part, "https://mlanthology.org/icml/2023/chen2023icml-generalizedsmooth")
+                  "Generalized-smooth nonconvex optimization is as efficient as smooth nonconvex "
+                  "optimization", "ICML (PMLR 202)", 2023, part,
+                  "https://mlanthology.org/icml/2023/chen2023icml-generalizedsmooth")
 
 
 def _li(part: str) -> Source:
@@ -68,7 +71,8 @@ def _li(part: str) -> Source:
 def _koloskova(part: str) -> Source:
     return Source("A. Koloskova, H. Hendrikx, S. U. Stich",
                   "Revisiting gradient clipping: stochastic bias and tight convergence guarantees",
-                  "ICML (PMLR 202)", 2023, part, f"https://ar5iv.labs.arxiv.org/html/2305.01588 (abstract); {SLIDES}")
+                  "ICML (PMLR 202)", 2023, part,
+                  f"https://ar5iv.labs.arxiv.org/html/2305.01588 (abstract); {SLIDES}")
 
 
 def _entry(key, source, method, methods, rule, assumptions, setting, quantity, measure, order, provenance,
@@ -106,7 +110,8 @@ LITERATURE_ENTRIES = (
            (f"order eps^-4 as summarized in {SLIDES} ('Clipped-SGD, Normalized SGD with momentum ... "
             "O(eps^-4)' under almost surely bounded noise); constants not read"), note=ALPHA_ONE),
     _entry("chen2023-beta-gd", _chen("abstract"), "beta-normalized GD", ("AN-GD",),
-           "gamma / ||grad f||^beta (step-size constants not read)", (ALPHA_SMOOTH, NONCONVEX, "deterministic"),
+           "gamma / ||grad f||^beta (step-size constants not read)",
+           (ALPHA_SMOOTH, NONCONVEX, "deterministic"),
            "deterministic", "gradient", "iterations", EPS**-2,
            "abstract read: 'optimal iteration complexity O(eps^-2)'; constants not read",
            requires=BETA >= ALPHA),
@@ -132,9 +137,11 @@ LITERATURE_ENTRIES = (
            ("clipped SGD",), "clipped SGD, O(1) batches (not read)", (L0L1, NONCONVEX, VARIANCE),
            "stochastic", "gradient", "samples", EPS**-5,
            (f"order eps^-5 for variance-bounded noise as summarized in {SLIDES} ('Open Problem'); the paper "
-            "shows convergence only to a neighborhood for fixed thresholds; constants not read"), note=ALPHA_ONE),
+            "shows convergence only to a neighborhood for fixed thresholds; constants not read"),
+           note=ALPHA_ONE),
     _entry("vankov2024-gd", Source("D. Vankov, A. Rodomanov, A. Nedich, L. Sankar, S. U. Stich",
-                                   "Optimizing (L0, L1)-smooth functions by gradient methods", "arXiv:2410.10800",
+                                   "Optimizing (L0, L1)-smooth functions by gradient methods",
+                                   "arXiv:2410.10800",
                                    2024, NOT_READ, "https://arxiv.org/html/2410.10800v3 (abstract)"),
            "GD with (L0, L1) step sizes, Polyak steps, normalized GD", ("GD", "normalized GD"),
            "step sizes depending on L0, L1 and ||grad f|| (not read)", (L0L1, "nonconvex or convex"),
@@ -149,8 +156,8 @@ LITERATURE_ENTRIES = (
            "GD with (smoothed) clipping, Polyak steps", ("clipped GD", "GD"),
            "(smoothed) clipping or Polyak step sizes (not read)", (L0L1, "convex"), "deterministic", "gap",
            "iterations", None,
-           ("abstract read: improved rates for convex (L0, L1)-smooth functions without exponential dependence "
-            "on the initial distance; no bound shown"), requires=CONVEX, note=ALPHA_ONE),
+           ("abstract read: improved rates for convex (L0, L1)-smooth functions without exponential "
+            "dependence on the initial distance; no bound shown"), requires=CONVEX, note=ALPHA_ONE),
     _entry("hubler2024-nsgd-m", Source("F. Hubler, J. Yang, X. Li, N. He",
                                        "Parameter-agnostic optimization under relaxed smoothness",
                                        "AISTATS (PMLR 238)", 2024, "abstract",

@@ -79,15 +79,16 @@ class PlWorstCase:
 
     def summary(self) -> str:
         """One line per value, with its looseness against PEPit."""
-        lines = [f"GD under PL, L = {self.L:g}, mu = {self.mu:g}, gamma = {self.gamma:g}, {self.steps} step(s): "
-                 "worst case of (f(x_n) - f*)/(f(x_0) - f*)",
+        lines = [f"GD under PL, L = {self.L:g}, mu = {self.mu:g}, gamma = {self.gamma:g}, "
+                 f"{self.steps} step(s): worst case of (f(x_n) - f*)/(f(x_0) - f*)",
                  f"  PEPit (upper bound on the worst case): {self.pep:.6g}",
                  f"  quadratic lambda x^2/2 (lower bound):   {self.quadratic:.6g}"]
         names = {"derived": "gsmooth derived AN-GD beta=0", "karimi": "Karimi et al. 2016",
                  "tight": "Abbaszadehpeivasti et al. 2023"}
         for name in BOUNDS:
             value = getattr(self, name)
-            text = "n/a at this step size" if value is None else f"{value:.6g}  ({value / self.pep:.4g} x PEPit)"
+            text = ("n/a at this step size" if value is None
+                    else f"{value:.6g}  ({value / self.pep:.4g} x PEPit)")
             lines.append(f"  {names[name]}: {text}")
         return "\n".join(lines)
 
@@ -113,7 +114,8 @@ def pl_worst_case(L, mu, gamma, steps: int, *, solver: str | None = None) -> PlW
     ImportError
         When PEPit is not installed (:data:`PEP_EXTRA`).
     """
-    L, mu, gamma = (float(check_positive(name, value)) for name, value in (("L", L), ("mu", mu), ("gamma", gamma)))
+    L, mu, gamma = (float(check_positive(name, value))
+                    for name, value in (("L", L), ("mu", mu), ("gamma", gamma)))
     steps = positive_int("steps", steps)
     if mu > L:
         raise ValueError(f"mu must be <= L, got mu = {mu:g} and L = {L:g}")

@@ -40,8 +40,10 @@ YANG_URL = ("reference/slides-iccopt2025.md (ICCOPT 2025 slides of the paper); "
 YANG_AUTHORS = "Y. Yang, E. E. Tripp, Y. Sun, S. Zou, Y. Zhou"
 YANG_TITLE = ("Adaptive Gradient Normalization and Independent Sampling for (Stochastic) "
               "Generalized-Smooth Optimization")
-GENERALIZED_SMOOTH = "(L0, L1, alpha)-generalized smoothness (5): ||grad f(w) - grad f(w')|| <= (L0 + L1 ||grad f(w')||^alpha) ||w - w'||"
-AN_GD_ASSUMPTIONS = (GENERALIZED_SMOOTH, "generalized PL (9), 0 < rho <= 2", "beta in [alpha, 1]", "deterministic")
+GENERALIZED_SMOOTH = ("(L0, L1, alpha)-generalized smoothness (5): "
+                      "||grad f(w) - grad f(w')|| <= (L0 + L1 ||grad f(w')||^alpha) ||w - w'||")
+AN_GD_ASSUMPTIONS = (GENERALIZED_SMOOTH, "generalized PL (9), 0 < rho <= 2", "beta in [alpha, 1]",
+                     "deterministic")
 INFORMAL = ("read from the slides' 'Convergence Result of AN-GD (Informal)'; the statement is informal "
             "and gives no constant in its O() (C = 1 here) and the step size only as "
             "O((mu eps)^(beta/rho)/(L0 + L1)); gsmooth.theory.an_gd_bound derives the explicit bound")
@@ -56,7 +58,8 @@ def _yang(where: str) -> Source:
     return Source(YANG_AUTHORS, YANG_TITLE, "TMLR", 2025, where, YANG_URL)
 
 
-def _an_gd(key: str, where: str, order: sp.Expr, condition: sp.Basic, regime: str, note: str = "") -> CatalogEntry:
+def _an_gd(key: str, where: str, order: sp.Expr, condition: sp.Basic, regime: str,
+           note: str = "") -> CatalogEntry:
     return CatalogEntry(
         key=key, source=_yang(where), method=f"AN-GD, {regime}", methods=("AN-GD",),
         stepsize_rule="gamma = O((mu eps)^(beta/rho) / (L0 + L1)), beta in [alpha, 1]",
@@ -78,13 +81,15 @@ def _ian_sgd() -> CatalogEntry:
         stepsize_rule=("gamma = O(1/sqrt(T)), A = 1/(1 - tau1), delta = tau2/(1 - tau1), "
                        "Gamma = (4 L1 gamma (2 tau1^2 + 1))^(1/beta)"),
         assumptions=(GENERALIZED_SMOOTH, "unbiased stochastic gradients",
-                     "||grad f_xi(w) - grad F(w)|| <= tau1 ||grad F(w)|| + tau2 a.s., 0 <= tau1 < 1, tau2 > 0",
+                     "||grad f_xi(w) - grad F(w)|| <= tau1 ||grad F(w)|| + tau2 a.s., "
+                     "0 <= tau1 < 1, tau2 > 0",
                      "two independent O(1) minibatches per iteration"),
         setting="stochastic", quantity="gradient", measure="iterations", kind="upper",
         bound=UNREAD * order, order=order, explicit=False,
         provenance=("read from the slides' 'IAN-SGD Convergence (Informal)': min_t ||grad F(w_t)|| <= eps "
                     "with probability >= 1/2 once T >= O(Lambda^2 eps^-4), Lambda = F(w0) - F* + "
-                    "(L0 + L1)(1 + 4 tau2^2)^2 / 2; Lambda is explicit, the O() constant is not stated (C = 1)"),
+                    "(L0 + L1)(1 + 4 tau2^2)^2 / 2; Lambda is explicit, the O() constant is not stated "
+                    "(C = 1)"),
         stepsize=1 / sp.sqrt(UNREAD * order),
         note="gamma = 1/sqrt(T) at T = the bound (gsmooth.theory.ian_sgd_parameters gives A, delta, Gamma)",
     )
@@ -132,10 +137,10 @@ def _karimi() -> CatalogEntry:
 def tight_pl_rate(gamma: sp.Expr = GAMMA, big_l: sp.Expr = L0, mu: sp.Expr = MU) -> sp.Expr:
     r"""Per-step factor of GD with step ``gamma`` under PL (Abbaszadehpeivasti et al. 2023, Thm 3).
 
-    With minimum curvature :math:`m = -L` and :math:`\kappa = \mu`:
+    With minimum curvature :math:`m = -L`, :math:`\kappa = \mu` and
+    :math:`r = (L-m)(m-\kappa)(2-L\gamma)\kappa\gamma + (L-m)^2`:
 
-    * :math:`0 < \gamma \le 1/L`:
-      :math:`\big(\kappa(1 - L\gamma) + \sqrt{(L-m)(m-\kappa)(2-L\gamma)\kappa\gamma + (L-m)^2}\big)^2/(L-m+\kappa)^2`;
+    * :math:`0 < \gamma \le 1/L`: :math:`(\kappa(1 - L\gamma) + \sqrt{r})^2/(L-m+\kappa)^2`;
     * :math:`1/L \le \gamma \le 3/(m + L + \sqrt{m^2 - Lm + L^2})` (:math:`=\sqrt 3/L`):
       :math:`1 + (L\gamma - 2)(m\gamma - 2)\kappa\gamma/((L + m - \kappa)\gamma - 2)`;
     * up to :math:`2/L`: :math:`(L\gamma-1)^2/((L\gamma-1)^2 + \kappa\gamma(2 - L\gamma))`.
