@@ -194,8 +194,7 @@ VALUES = [
     cli("theory-rho-range", ["theory", "--rho", "3", "--beta", "1"], "rho", "3"),
     cli("theory-rho-missing", ["theory", "--beta", "1"], "--rho"),
     cli("theory-beta-text", ["theory", "--rho", "1", "--beta", "abc"], "abc"),
-    cli("theory-rho-zero-denominator", ["theory", "--rho", "1/0", "--beta", "1"], "1/0",
-        marks=remaining("gsmooth/theory (exact-number parsing)")),
+    cli("theory-rho-zero-denominator", ["theory", "--rho", "1/0", "--beta", "1"], "1/0"),
     cli("reproduce-seeds-0", ["reproduce", "dro", *OUT, "--seeds", "0"], "seeds", "0"),
     cli("reproduce-steps-0", ["reproduce", "phase-retrieval", *OUT, "--seeds", "1", "--steps", "0"],
         "steps", "0", marks=remaining("gsmooth/reproduction (steps >= 1) and commands/reproduce.py")),
@@ -265,7 +264,7 @@ API = [
         "ZeroDivisionError", "call 31", "run 0"),
     api("an-gd-lr-none", lambda ws: gs.optim.an_gd(lr=None), TypeError, "lr", "None"),
     api("an-gd-bound-zero-denominator", lambda ws: gs.theory.an_gd_bound("1/0", 1), ValueError,
-        "1/0", marks=remaining("gsmooth/theory (exact-number parsing)")),
+        "1/0"),
     api("pl-result-of-another-problem", lambda ws: gs.estimate.pl(
         gs.problems.cosh(d=3), gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10, capture=True)),
         ValueError, "problem", marks=remaining("gsmooth/estimate (the result names its problem)")),
