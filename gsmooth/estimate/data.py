@@ -118,6 +118,26 @@ class PairData:
                    None if converged is None else np.asarray(converged, dtype=bool))
 
 
+def check_same_problem(problem, res) -> None:
+    """Refuse a run made on another problem than the one given (by name and dimension).
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> res = gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 5)
+    >>> check_same_problem(gs.problems.cosh(d=3), res)
+    Traceback (most recent call last):
+    ...
+    ValueError: res is a run on 'power(p=4)' (d = 3), not on 'cosh(s=1)' (d = 3): pass its problem
+    """
+    if problem is None or res is None:
+        return
+    name, dim = res.problem.get("name"), res.problem.get("dim")
+    if (name is not None and name != problem.name) or (dim is not None and dim != problem.dim):
+        raise ValueError(f"res is a run on {name!r} (d = {dim}), not on {problem.name!r} "
+                         f"(d = {problem.dim}): pass its problem")
+
+
 def pairs_from_run(res, source: str = "hessian") -> PairData:
     """Pairs captured along a run by ``gs.run(..., capture=True)`` (module docstring).
 

@@ -33,7 +33,7 @@ import numpy as np
 from gsmooth._checks import positive_int
 from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
-from gsmooth.estimate.data import PairData, iterate_points
+from gsmooth.estimate.data import PairData, check_same_problem, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
@@ -145,6 +145,7 @@ def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 
         raise ValueError(f"noise needs a finite-sum problem, got the deterministic {problem.name!r}")
     if not 0 < quantile <= 1:
         raise ValueError(f"quantile must be in (0, 1], got {quantile}")
+    check_same_problem(problem, res)
     points, run, iteration, notes = _points(problem, res, points)
     draws_idx = _draw_indices(problem, batch, draws, points.shape[0], seed)
     g, levels, median = _noise_levels(problem, points, draws_idx, quantile)

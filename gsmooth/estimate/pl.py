@@ -59,6 +59,7 @@ import numpy as np
 
 from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
+from gsmooth.estimate.data import check_same_problem
 from gsmooth.estimate.envelope import upper_hull
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
@@ -178,6 +179,7 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
     """
     if not 0 < tail <= 1:
         raise ValueError(f"tail must be in (0, 1], got {tail}")
+    check_same_problem(problem, res)
     star, estimated = _resolve_f_star(problem, res, f_star, reference)
     records, notes = _valid_records(res, star, tail)
     gap, g, run, _, in_tail, descent = records

@@ -34,7 +34,13 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gsmooth.engine.result import STATUS_NAMES, failed
-from gsmooth.estimate.data import DIRECTIONAL, PairData, collect_pairs, pairs_from_run
+from gsmooth.estimate.data import (
+    DIRECTIONAL,
+    PairData,
+    check_same_problem,
+    collect_pairs,
+    pairs_from_run,
+)
 from gsmooth.estimate.envelope import envelope_frontier
 from gsmooth.estimate.fits import check_fit, fit_pairs, format_fits, side_by_side
 from gsmooth.estimate.resampling import (
@@ -221,6 +227,7 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
     True
     """
     check_fit(fit, quantile, weight)
+    check_same_problem(problem, res)
     data = collect_pairs(problem, res, source, points, **options)
     data, notes = clean_pairs(data, res)
     name = getattr(problem, "name", None) or (res.problem.get("name", "") if res else "")
