@@ -267,7 +267,7 @@ API = [
         "1/0"),
     api("pl-result-of-another-problem", lambda ws: gs.estimate.pl(
         gs.problems.cosh(d=3), gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10, capture=True)),
-        ValueError, "problem", marks=remaining("gsmooth/estimate (the result names its problem)")),
+        ValueError, "problem"),
     api("power-too-large", lambda ws: gs.problems.power(d=10**10), ValueError, "d", "10000000000",
         marks=[remaining("gsmooth/problems/analytic.py (a size check before allocating)"),
                pytest.mark.skip(reason="allocates tens of GB until fixed")]),
