@@ -28,6 +28,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from gsmooth._backend import namespace
+from gsmooth._checks import check_memory
 from gsmooth.problems.curvature import central_difference_hvp
 
 
@@ -222,6 +223,7 @@ class Problem:
 
 def check_start(start, d, default) -> np.ndarray:
     """A finite start point of shape (d,), or the constant ``default`` when ``start`` is None."""
+    check_memory(f"d = {d}", d)
     if start is None:
         return np.full(d, default, dtype=np.float64)
     start = np.asarray(start, dtype=np.float64)
