@@ -26,6 +26,17 @@ class Quadratic(Problem):
     ``F* = 0``, ``||grad F||^2 = sum lambda_i^2 w_i^2 >= lambda_min sum lambda_i w_i^2
     = 2 lambda_min F``: generalized PL with ``rho = 2``, ``mu = min lambda``,
     with equality along the eigenvector of the smallest eigenvalue.
+
+    Examples
+    --------
+    The Hessian norm is the largest eigenvalue at every point:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> from gsmooth.problems.curvature import hessian_norm
+    >>> p = gs.problems.quadratic([0.5, 2.0, 7.0])
+    >>> w = np.random.default_rng(0).standard_normal((3, 3))
+    >>> np.round(hessian_norm(p, w).norm, 10).tolist(), p.constants.L0
+    ([7.0, 7.0, 7.0], 7.0)
     """
 
     def __init__(self, eigs, start=None):
@@ -71,6 +82,18 @@ class Power(Problem):
 
     The two-point form (5) does not hold with ``L0 = 0`` (take ``w' = 0``); the
     Hessian form above is the one that governs the local behaviour.
+
+    Examples
+    --------
+    The Hessian form holds with equality, ``||hess F|| = (p - 1) ||grad F||^alpha``:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> from gsmooth.problems.curvature import hessian_norm
+    >>> p = gs.problems.power(d=3, p=4)
+    >>> w = np.array([[0.3, -0.2, 0.1], [2.0, 1.0, -1.0]])
+    >>> c, g = p.constants, np.linalg.norm(p.grad(w), axis=1)
+    >>> bool(np.allclose(hessian_norm(p, w).norm, c.L1 * g**c.alpha, rtol=1e-10))
+    True
     """
 
     def __init__(self, d=10, p=4.0, start=None):
@@ -112,6 +135,18 @@ class Cosh(Problem):
     ``L0 = 1``, ``L1 = s``, ``alpha = 1`` (tight for a single large coordinate).
     With ``F* = 0`` and ``sinh^2 = (cosh - 1)(cosh + 1) >= 2 (cosh - 1)``,
     ``||grad F||^2 >= 2 F``: ``rho = 2``, ``mu = 1``, with equality as ``w -> 0``.
+
+    Examples
+    --------
+    Along one coordinate the smoothness bound is nearly tight for large gradients:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> from gsmooth.problems.curvature import hessian_norm
+    >>> p = gs.problems.cosh(d=2, scale=1.0)
+    >>> w = np.array([[6.0, 0.0]])
+    >>> h, g = hessian_norm(p, w).norm[0], np.linalg.norm(p.grad(w))
+    >>> bool(h <= p.constants.L0 + p.constants.L1 * g), round(float(h / (1 + g)), 4)
+    (True, 0.9951)
     """
 
     def __init__(self, d=10, scale=1.0, start=None):
@@ -146,6 +181,16 @@ class LeastSquares(Problem):
     ``L0 = lambda_max(H)``, ``L1 = 0``, ``alpha = 0``; and for ``e = w - w_true``,
     ``||grad F||^2 = e^T H^2 e >= lambda_min(H) e^T H e = 2 lambda_min(H) F``:
     ``rho = 2``, ``mu = lambda_min(H)`` (needs ``n >= d`` for ``mu > 0``).
+
+    Examples
+    --------
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.least_squares(n=100, d=4, seed=1)
+    >>> H = p._host_data["a"].T @ p._host_data["a"] / p.n_samples
+    >>> bool(np.isclose(p.constants.L0, np.linalg.eigvalsh(H)[-1]))
+    True
+    >>> float(p.value(p.w_true[None, :])[0])
+    0.0
     """
 
     def __init__(self, n=500, d=20, seed=0, start=None):
@@ -198,6 +243,18 @@ class FiniteSum(Problem):
     ``||grad f_i(w) - grad F(w)|| <= tau1 ||grad F(w)|| + tau2`` with equality when
     ``u_i`` points along ``sign(s_i) grad F(w)``; a minibatch mean obeys the same
     bound.  These are the (tau1, tau2) of the IAN-SGD noise assumption.
+
+    Examples
+    --------
+    Every sample's noise stays within ``tau1 ||grad F|| + tau2``:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.finite_sum(gs.problems.power(d=3), n=200, tau1=0.3, tau2=0.5)
+    >>> w = np.array([[1.0, -2.0, 0.5]])
+    >>> full = p.grad(w)
+    >>> noise = [np.linalg.norm(p.grad(w, np.array([[i]])) - full) for i in range(200)]
+    >>> bool(max(noise) <= 0.3 * np.linalg.norm(full) + 0.5 + 1e-12)
+    True
     """
 
     def __init__(self, base: Problem, n=1000, tau1=0.5, tau2=1.0, seed=0):
@@ -279,12 +336,28 @@ def power(d=10, p=4.0, start=None) -> Power:
 
 
 def cosh(d=10, scale=1.0, start=None) -> Cosh:
-    """Sum of ``(cosh(s w_i) - 1)/s^2`` (``alpha = 1``); see :class:`Cosh`."""
+    """Sum of ``(cosh(s w_i) - 1)/s^2`` (``alpha = 1``); see :class:`Cosh`.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> c = gs.problems.cosh(d=4, scale=2.0).constants
+    >>> c.alpha, c.L0, c.L1, c.rho, c.mu
+    (1.0, 1.0, 2.0, 2.0, 1.0)
+    """
     return Cosh(d, scale, start)
 
 
 def least_squares(n=500, d=20, seed=0, start=None) -> LeastSquares:
-    """Consistent Gaussian least squares, a finite sum; see :class:`LeastSquares`."""
+    """Consistent Gaussian least squares, a finite sum; see :class:`LeastSquares`.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=300, d=10)
+    >>> p.n_samples, p.dim, p.f_star, bool(p.constants.mu < p.constants.L0)
+    (300, 10, 0.0, True)
+    """
     return LeastSquares(n, d, seed, start)
 
 

@@ -44,6 +44,11 @@ class Constants:
         Generalized PL: ``||grad F(w)||^rho >= 2 mu (F(w) - F*)``.
     alpha, L0, L1 : float or None
         Local generalized smoothness: ``||hess F(w)|| <= L0 + L1 ||grad F(w)||^alpha``.
+
+    Examples
+    --------
+    >>> Constants(f_star=0.0, rho=2.0, mu=1.0).as_dict()["mu"]
+    1.0
     """
 
     f_star: float | None = None
@@ -82,6 +87,21 @@ class Problem:
         What is known exactly about the problem.
     data : dict of str to ndarray
         Host arrays the objective needs (moved to the iterate's namespace on use).
+
+    Examples
+    --------
+    A problem implements ``_value`` and ``_grad`` on (k, d) batches (and
+    ``_hvp``, ``_sample_grad`` where it has them); here ``F(w) = ||w||^2 / 2``:
+
+    >>> import numpy as np
+    >>> class Half(Problem):
+    ...     def _value(self, w, data):
+    ...         return 0.5 * (w * w).sum(axis=-1)
+    ...     def _grad(self, w, data):
+    ...         return w
+    >>> p = Half("half", 2, [1.0, 2.0], constants=Constants(f_star=0.0))
+    >>> p.value(np.array([[1.0, 2.0]])).tolist(), p.hvp_exact
+    ([2.5], False)
     """
 
     hvp_exact = False

@@ -103,6 +103,17 @@ class DRO(Problem):
     n_features : int
         ``d``, the length of ``x``; the problem's ``dim`` is ``d + 1``.
     feature_names : list of str
+
+    Examples
+    --------
+    ``Psi(x) = min_eta L(x, eta)`` is attained at :meth:`best_eta`:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.dro(n=300, d=4, seed=1)
+    >>> z = p.start[None, :].copy()
+    >>> z[0, -1] = p.best_eta(z)[0]
+    >>> bool(np.isclose(p.value(z)[0], p.psi(z)[0]))
+    True
     """
 
     def __init__(self, features, target, lam, start, name, feature_names):

@@ -52,6 +52,16 @@ class Exponential(Problem):
 
     ``||hess F|| = L0 + L1 ||grad F||`` everywhere (``alpha = 1``); generalized
     PL with ``rho = 2``, ``mu = L0``, ``F* = 0``.
+
+    Examples
+    --------
+    >>> import numpy as np, gsmooth as gs
+    >>> from gsmooth.problems.curvature import hessian_norm
+    >>> p = gs.problems.exponential(d=3, L0=2.0, L1=0.5)
+    >>> w = np.array([[1.0, 2.0, -1.0]])
+    >>> g = np.linalg.norm(p.grad(w))
+    >>> bool(np.isclose(hessian_norm(p, w).norm[0], 2.0 + 0.5 * g, rtol=1e-9))
+    True
     """
 
     hvp_exact = True

@@ -49,6 +49,13 @@ class MLP(Problem):
     l2 : float
     n_test : int
         Number of held-out images (0 when every image trains).
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.mlp(hidden=4, n_train=300)
+    >>> p.dim, p.n_samples, p.hvp_exact
+    (310, 300, True)
     """
 
     def __init__(self, hidden, seed, n_train, activation, l2):

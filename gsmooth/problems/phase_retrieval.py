@@ -50,6 +50,15 @@ class PhaseRetrieval(Problem):
         The signal ``w*`` that generated the measurements.
     noise_floor : float
         ``E[n^2] / 2 = noise_std^2 / 2``, the level noisy runs settle near.
+
+    Examples
+    --------
+    Without noise the signal is a minimizer, with zero gradient:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.phase_retrieval(m=100, d=5, noise_std=0.0)
+    >>> float(np.abs(p.grad(p.w_true[None, :])).max())
+    0.0
     """
 
     def __init__(self, m, d, seed, noise_std, signal_std, start):

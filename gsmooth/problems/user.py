@@ -126,6 +126,13 @@ class UserProblem(Problem):
     ----------
     batched : bool
         Whether the functions take a batch of runs.
+
+    Examples
+    --------
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.from_function(lambda w: ((w * w).sum(-1) / 2, w), np.ones(2))
+    >>> p.batched, p.value(np.array([[3.0, 4.0]])).tolist()
+    (True, [12.5])
     """
 
     def __init__(self, value_and_grad, x0, f_star, batched, name, sample_grad, n_samples):
