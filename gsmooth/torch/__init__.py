@@ -13,13 +13,16 @@ import importlib
 
 _HOMES = {
     "IndependentBatches": "gsmooth.torch.batches",
-    "IANSGD": "gsmooth.torch.optimizers",
+    "IANSGD": "gsmooth.torch.ian_sgd",
     "NSGD": "gsmooth.torch.optimizers",
     "NSGDMomentum": "gsmooth.torch.optimizers",
     "ClippedSGD": "gsmooth.torch.optimizers",
-    "global_norm": "gsmooth.torch.optimizers",
+    "global_norm": "gsmooth.torch.norms",
     "SmoothnessProbe": "gsmooth.torch.probe",
     "probe_result": "gsmooth.torch.probe",
+    "probe_table": "gsmooth.torch.probe",
+    "block_smoothness": "gsmooth.torch.probe_fit",
+    "hessian_norms": "gsmooth.torch.hessian",
 }
 
 __all__ = sorted(_HOMES)
