@@ -155,12 +155,9 @@ class LeastSquares(Problem):
         return self._residual(w, data) @ data["a"] / self.n_samples
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        rows = xp.reshape(xp.take(data["a"], xp.reshape(idx, (-1,)), axis=0), (k, batch, self.dim))
-        b = xp.reshape(xp.take(data["b"], xp.reshape(idx, (-1,))), (k, batch))
+        rows, b = self._gather(data, idx, "a", "b")
         r = (rows @ w[:, :, None])[:, :, 0] - b
-        return (r[:, None, :] @ rows)[:, 0, :] / batch
+        return (r[:, None, :] @ rows)[:, 0, :] / idx.shape[1]
 
 
 class FiniteSum(Problem):
@@ -210,10 +207,8 @@ class FiniteSum(Problem):
 
     def _sample_grad(self, w, idx, data):
         xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        scale = xp.mean(xp.reshape(xp.take(data["scale"], flat), (k, batch)), axis=1)
-        shift = xp.reshape(xp.take(data["shift"], flat, axis=0), (k, batch, self.dim))
+        scale, shift = self._gather(data, idx, "scale", "shift")
+        scale = xp.mean(scale, axis=1)
         return (1.0 + scale[:, None]) * self.base.grad(w) + xp.mean(shift, axis=1)
 
 

@@ -139,6 +139,19 @@ class Problem:
                 f"idx must have shape (k, B) with k = {w.shape[0]} and B >= 1, got {shape}"
             )
 
+    @staticmethod
+    def _gather(data, idx, *names):
+        """The samples ``idx`` (k, B) of each data array ``names``, shaped (k, B, ...).
+
+        One flat gather per array: row ``i`` of the sample axis of ``data[name]``
+        for every index, reshaped to the runs' batches.
+        """
+        xp = namespace(idx)
+        k, batch = idx.shape
+        flat = xp.reshape(idx, (-1,))
+        return tuple(xp.reshape(xp.take(data[name], flat, axis=0), (k, batch, *data[name].shape[1:]))
+                     for name in names)
+
     def _data_like(self, w) -> dict:
         """Data arrays in ``w``'s namespace, device and floating dtype (cached)."""
         device = getattr(w, "device", None)

@@ -128,11 +128,8 @@ class DRO(Problem):
         return value, self._assemble(x, p, (p * r) @ data["a"] / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.n_features))
-        b = xp.reshape(xp.take(data["b"], flat), (k, batch))
+        batch = idx.shape[1]
+        rows, b = self._gather(data, idx, "a", "b")
         x, eta = w[:, :-1], w[:, -1:]
         r = (rows @ x[:, :, None])[:, :, 0] - b
         p, _ = self._terms(x, r, eta)

@@ -141,11 +141,7 @@ class MLP(Problem):
         return self._value_and_grad_on(w, data["x"], data["y"])
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        x = xp.reshape(xp.take(data["x"], flat, axis=0), (k, batch, N_PIXELS))
-        y = xp.reshape(xp.take(data["y"], flat, axis=0), (k, batch, N_CLASSES))
+        x, y = self._gather(data, idx, "x", "y")
         return self._value_and_grad_on(w, x, y)[1]
 
     def accuracy(self, w, split="train"):

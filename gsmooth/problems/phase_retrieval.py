@@ -110,11 +110,8 @@ class PhaseRetrieval(Problem):
         return s @ data["a"] * (2.0 / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.dim))
-        y = xp.reshape(xp.take(data["y"], flat), (k, batch))
+        batch = idx.shape[1]
+        rows, y = self._gather(data, idx, "a", "y")
         s = (rows @ w[:, :, None])[:, :, 0]
         coef = s * (s * s - y) * (2.0 / batch)
         return (coef[:, None, :] @ rows)[:, 0, :]
