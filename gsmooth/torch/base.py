@@ -260,14 +260,6 @@ class NormalizedOptimizer(torch.optim.Optimizer):
                     p.add_(d * coefficient)
 
 
-def power_scale(norm: torch.Tensor, beta: float) -> torch.Tensor:
-    """``1 / norm^beta``, and 0 where ``norm`` is 0 (a zero direction stays zero)."""
-    if beta == 0:
-        return torch.ones_like(norm)
-    tiny = torch.finfo(norm.dtype).tiny
-    return torch.where(norm > 0, norm.clamp_min(tiny) ** -beta, torch.zeros_like(norm))
-
-
 def is_finite_number(value) -> bool:
     """Whether a float or one-element tensor is finite."""
     return math.isfinite(float(value))

@@ -60,6 +60,7 @@ from __future__ import annotations
 import torch
 
 from gsmooth._checks import check_nonnegative, check_positive
+from gsmooth.optim import scalings
 from gsmooth.torch.base import NormalizedOptimizer, beta_check, check_real, is_finite_number
 
 __all__ = ["IANSGD"]
@@ -143,7 +144,7 @@ class IANSGD(NormalizedOptimizer):
     def _norm_tensor(self, value) -> torch.Tensor:
         wide = any(p.dtype == torch.float64 for g in self.param_groups for p in g["params"])
         dtype = torch.float64 if wide else torch.float32
-        return torch.as_tensor(value).to(device=self._device(), dtype=dtype)
+        return torch.as_tensor(value, dtype=dtype, device=self._device())
 
     def _check_call(self, closure, closure_independent, independent_norm) -> None:
         """Refuse an ambiguous or incomplete call before any work."""
@@ -198,8 +199,9 @@ class IANSGD(NormalizedOptimizer):
 
     @staticmethod
     def _scale(group: dict, norm: torch.Tensor) -> torch.Tensor:
-        h = torch.clamp(group["Gamma"] * (group["A"] * norm + group["delta"]), min=1.0)
-        return group["lr"] / h ** group["beta"]
+        factor = scalings.independent(norm, group["A"], group["delta"], group["Gamma"],
+                                      group["beta"])
+        return group["lr"] * factor
 
     def independent_norm(self, loss, scaler=None) -> torch.Tensor:
         r"""Global norm :math:`\|\tilde g'\|` of the gradient of ``loss`` (an independent batch's).

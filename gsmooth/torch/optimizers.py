@@ -16,7 +16,8 @@ class              update
 =================  ===========================================================
 
 Norms are global over every parameter of every group; a zero direction
-leaves the parameters where they are.  :class:`~gsmooth.torch.IANSGD` is in
+leaves the parameters where they are.  The scale factors are those of
+:mod:`gsmooth.optim.scalings`, shared with the NumPy optimizers.  :class:`~gsmooth.torch.IANSGD` is in
 :mod:`gsmooth.torch.ian_sgd`.
 """
 
@@ -25,7 +26,8 @@ from __future__ import annotations
 import torch
 
 from gsmooth._checks import check_nonnegative, check_positive
-from gsmooth.torch.base import NormalizedOptimizer, beta_check, check_real, power_scale
+from gsmooth.optim import scalings
+from gsmooth.torch.base import NormalizedOptimizer, beta_check, check_real
 
 __all__ = ["NSGD", "ClippedSGD", "NSGDMomentum"]
 
@@ -111,7 +113,7 @@ class NSGD(_SelfNormalized):
         super().__init__(params, defaults, distributed, process_group)
 
     def _scale(self, group, norm):
-        return group["lr"] * power_scale(norm, group["beta"])
+        return group["lr"] * scalings.power(norm, group["beta"])
 
 
 class NSGDMomentum(NSGD):
@@ -178,5 +180,4 @@ class ClippedSGD(_SelfNormalized):
         super().__init__(params, defaults, distributed, process_group)
 
     def _scale(self, group, norm):
-        factor = torch.clamp(group["clip"] / (norm + group["offset"]), max=1.0)
-        return group["lr"] * factor ** group["beta"]
+        return group["lr"] * scalings.clip(norm, group["clip"], group["offset"], group["beta"])
