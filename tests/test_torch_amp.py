@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
+torch.set_num_threads(1)  # small ops: more threads only contend on a shared machine
 
 from gsmooth.torch import IANSGD, NSGD, ClippedSGD, NSGDMomentum  # noqa: E402
 

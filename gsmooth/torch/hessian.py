@@ -156,7 +156,7 @@ def _power_iteration(outputs, params, start, iterations: int, tol: float):
 
 def hessian_norms(loss_fn, params, blocks: list[list[int]], iterations: int = 100,
                   tol: float = 1e-4, start=None, generator=None, block_names=None) -> HessianNorms:
-    """Global and per-block gradient and Hessian norms of ``loss_fn()`` (module docstring).
+    r"""Global and per-block gradient and Hessian norms of ``loss_fn()`` (module docstring).
 
     Parameters
     ----------

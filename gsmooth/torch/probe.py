@@ -128,7 +128,7 @@ class SmoothnessProbe:
     ...     with probe.observe():
     ...         opt.step()
     >>> table = probe.table()
-    >>> [round(float(v), 6) for v in table["hessian_norm"][table["block"] == "all"]]
+    >>> [round(float(v), 3) for v in table["hessian_norm"][table["block"] == "all"]]
     [4.0, 4.0, 4.0]
     """
 
