@@ -19,13 +19,16 @@ taken once with ``create_graph=True`` and differentiated again against
 :math:`v` (double backward).  For block :math:`b` only :math:`\nabla_b f` is
 differentiated, and only against :math:`w_b`, which gives
 :math:`\nabla^2_{bb} f\, v_b` directly and prunes the second backward pass to
-the part of the graph below block :math:`b` (for a network's last layer it
-costs a small fraction of a full product).
+the paths that reach :math:`w_b` (for a network's last layer a small
+fraction of a full product).
 
 **Stopping.**  A row stops when its estimate moves by less than ``tol``
 (relative) in one step, or after ``iterations`` steps (``converged`` says
-which rows stopped by the rule).  Warm starts (the vectors of the previous
-call) make later calls along a trajectory cheaper.
+which rows stopped by the rule).  A small change per step does not bound
+the remaining gap when :math:`|\lambda_2/\lambda_1|` is near 1 (the gap can
+then be several times ``tol``), which is why the tests compare with exact
+eigenvalues.  Warm starts (the vectors of the previous call) make later
+calls along a trajectory cheaper.
 
 **Cost of one call:** one forward and one backward pass with graph, then,
 per row, one Hessian-vector product per iteration (a full product costs

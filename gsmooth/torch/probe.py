@@ -17,11 +17,13 @@ left unchanged), at the point :math:`w_t` before the step:
 ``directional``
     Zhang et al.'s (ICLR 2020) midpoint ratio along the step
     :math:`d = w_{t+1} - w_t`, :math:`\|\nabla f_P(w_t + d/2) - \nabla f_P(w_t)\|
-    / (\|d\|/2)`, and per block :math:`\|\nabla_b f_P(w_t + d/2) - \nabla_b
-    f_P(w_t)\| / (\|d_b\|/2)` (the block's gradient change per unit of its
-    own step, all blocks moving together).  A *proxy*: the Hessian in the
-    step's direction, which can lie far below the Hessian norm; recorded
-    because published studies of networks fit it (``midpoint=False`` skips it);
+    / (\|d\|/2)`, and per block the same for :math:`f_P` as a function of
+    block :math:`b` alone, :math:`\|\nabla_b f_P(w_t + d_b/2) - \nabla_b
+    f_P(w_t)\| / (\|d_b\|/2)` (block :math:`b` moved by its part of the step,
+    the others held at :math:`w_t`).  A *proxy*: the Hessian in the step's
+    direction averaged over half the step, which can lie far below the
+    Hessian norm; recorded because published studies of networks fit it
+    (``midpoint=False`` skips it);
 ``step_norm``, ``loss``
     :math:`\|d\|` (:math:`\|d_b\|` per block) and :math:`f_P(w_t)`.
 
@@ -33,8 +35,8 @@ forward and backward pass with graph on the probe batch, then for every row
 (whole vector and each block) one Hessian-vector product per power
 iteration (about one forward-and-backward pass for the whole vector, less
 for a block), and with ``midpoint=True`` one more forward and backward pass
-at the midpoint.  Memory: nothing copies the model; with ``midpoint=True``
-one copy of the parameter tensors is held between ``before_step`` and
+per row (the whole vector, and each block moved alone).  Memory: nothing
+copies the model; with ``midpoint=True`` one copy of the parameter tensors is held between ``before_step`` and
 ``after_step`` (the step :math:`d` is not known otherwise), and the
 midpoint is evaluated through ``torch.func.functional_call`` without
 touching the model's parameters.  Steps not recorded cost nothing.
@@ -199,23 +201,32 @@ class SmoothnessProbe:
         self._step += 1
 
     def _directional(self, grads, saved) -> tuple[list[float], list[float]]:
-        """Midpoint ratios and step norms per row (NaN without ``midpoint``)."""
+        """Midpoint ratios and step norms per row (NaN without ``midpoint``).
+
+        Row ``"all"`` moves every parameter by ``d/2``; a block's row moves
+        that block alone by ``d_b/2`` and differentiates with respect to it.
+        """
         if saved is None:
             return [math.nan] * len(self._rows), [math.nan] * len(self._rows)
-        params = self.params
         with torch.no_grad():
-            steps = [s.neg_().add_(p) for s, p in zip(saved, params)]   # d = w_{t+1} - w_t
-            middle = {name: (p.detach() - d / 2).requires_grad_(True)
-                      for (name, p), d in zip(self.named, steps)}
-        with _evaluation_mode(self.model), torch.enable_grad():
-            found = torch.autograd.grad(self._loss(middle), list(middle.values()), allow_unused=True)
-        change = [(torch.zeros_like(g0) if g is None else g.detach()) - g0
-                  for g, g0 in zip(found, grads)]
+            steps = [s.neg_().add_(p) for s, p in zip(saved, self.params)]   # d = w_{t+1} - w_t
         ratios, norms = [], []
         for row in self._rows:
             step = _norm([steps[i] for i in row])
             norms.append(step)
-            ratios.append(_norm([change[i] for i in row]) / (step / 2) if step > 0 else math.nan)
+            if step == 0:
+                ratios.append(math.nan)
+                continue
+            inside = set(row)
+            with torch.no_grad():     # w_t + d/2 on the row, w_t = w_{t+1} - d elsewhere
+                point = {name: p.detach() - steps[i] * (0.5 if i in inside else 1.0)
+                         for i, (name, p) in enumerate(self.named)}
+            moved = [point[self.named[i][0]].requires_grad_(True) for i in row]
+            with _evaluation_mode(self.model), torch.enable_grad():
+                found = torch.autograd.grad(self._loss(point), moved, allow_unused=True)
+            change = [(torch.zeros_like(grads[i]) if g is None else g.detach()) - grads[i]
+                      for g, i in zip(found, row)]
+            ratios.append(_norm(change) / (step / 2))
         return ratios, norms
 
     @contextlib.contextmanager
@@ -243,10 +254,12 @@ class SmoothnessProbe:
         return {"records": len(per_record), "seconds_min": min(seconds),
                 "seconds_median": statistics.median(seconds),
                 "hessian_vector_products_median": statistics.median(products),
-                "rows": len(self._rows), "extra_forward_backward": 1 + int(self.midpoint)}
+                "rows": len(self._rows),
+                "extra_forward_backward": 1 + len(self._rows) * int(self.midpoint)}
 
-    def smoothness(self, *others, quantity: str = "hessian_norm", **options):
-        """Envelopes per block over this probe and ``others`` (other runs); see
+    def smoothness(self, *others, quantity: str = "hessian_norm", **options) -> dict:
+        """Envelopes per block over this probe and ``others`` (other runs, e.g. seeds), with
+        intervals over runs: a dict of block to estimate; see
         :func:`gsmooth.torch.probe_fit.block_smoothness`."""
         from gsmooth.torch.probe_fit import block_smoothness
 

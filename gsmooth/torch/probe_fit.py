@@ -18,7 +18,7 @@ import numpy as np
 
 from gsmooth.errors import GSmoothError
 from gsmooth.estimate.data import PairData
-from gsmooth.estimate.envelope import Envelope, fit_envelope
+from gsmooth.estimate.envelope import fit_envelope
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
     format_value,
@@ -26,56 +26,52 @@ from gsmooth.estimate.resampling import (
     named_intervals,
 )
 
-__all__ = ["BlockSmoothness", "block_smoothness"]
+__all__ = ["BlockEstimate", "block_smoothness", "summary"]
 
 QUANTITIES = ("hessian_norm", "directional")
 NAMES = ("L0", "L1", "alpha")
 
 
 @dataclass
-class BlockSmoothness:
-    """One envelope per block, with intervals over runs.
+class BlockEstimate:
+    """The envelope of one block, with intervals over runs and the pairs it fitted.
 
     Attributes
     ----------
-    quantity : str
-        The smoothness fitted (``"hessian_norm"`` or ``"directional"``).
-    envelopes : dict of str to Envelope
-        Per block; a block whose fit failed is missing and named in ``notes``.
-    intervals : dict of str to (dict or None)
-        Per block ``{"L0": (low, high), ...}``; ``None`` with fewer than two runs.
-    pairs : dict of str to PairData
-        The pairs fitted per block.
+    L0, L1, alpha : float
+    intervals : dict of str to (float, float), or None
+        ``{"L0": (low, high), ...}``; ``None`` with fewer than two runs.
+    data : PairData
     confidence : float
-    notes : dict of str to list of str
+    notes : list of str
     """
 
-    quantity: str
-    envelopes: dict
-    intervals: dict
-    pairs: dict
+    L0: float
+    L1: float
+    alpha: float
+    intervals: dict | None
+    data: PairData
     confidence: float
-    notes: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
-    @property
-    def blocks(self) -> list[str]:
-        """Blocks with a fitted envelope, in table order."""
-        return list(self.envelopes)
+    def envelope(self, g):
+        """Height ``L0 + L1 g^alpha`` of the fitted envelope."""
+        return self.L0 + self.L1 * np.asarray(g, dtype=float) ** self.alpha
 
     def summary(self) -> str:
-        """One line per block: constants with intervals, pairs and runs."""
-        lines = [f"{self.quantity} <= L0 + L1 ||grad||^alpha per block "
-                 f"(intervals {self.confidence:.0%} over runs)"]
-        for block, env in self.envelopes.items():
-            iv = self.intervals.get(block) or {}
-            values = "  ".join(f"{n} {format_value(getattr(env, n), iv.get(n))}" for n in NAMES)
-            data = self.pairs[block]
-            lines.append(f"  {block:<8}{values}  ({len(data)} pairs, {data.runs.size} runs)")
-        for block, notes in self.notes.items():
-            lines += [f"  note ({block}): {n}" for n in notes]
-        return "\n".join(lines)
+        """One line: constants with intervals, pairs and runs."""
+        iv = self.intervals or {}
+        values = "  ".join(f"{n} {format_value(getattr(self, n), iv.get(n))}" for n in NAMES)
+        notes = "".join(f"; {n}" for n in self.notes)
+        return f"{values}  ({len(self.data)} pairs, {self.data.runs.size} runs{notes})"
 
-    __str__ = summary
+
+def summary(estimates: dict, quantity: str = "hessian_norm") -> str:
+    """The estimates of :func:`block_smoothness`, one line per block."""
+    first = next(iter(estimates.values()))
+    head = (f"{quantity} <= L0 + L1 ||grad||^alpha per block "
+            f"(intervals {first.confidence:.0%} over runs)")
+    return "\n".join([head] + [f"  {block:<8}{est.summary()}" for block, est in estimates.items()])
 
 
 def _pairs(table, block, quantity) -> PairData:
@@ -86,9 +82,22 @@ def _pairs(table, block, quantity) -> PairData:
                     table["iteration"][rows][keep], quantity)
 
 
+def _fit_block(data: PairData, alpha, quantile, n_resamples, confidence, seed) -> BlockEstimate:
+    env = fit_envelope(data.g, data.r, alpha, quantile)
+
+    def refit(runs):
+        drawn = data.subset(runs)
+        e = fit_envelope(drawn.g, drawn.r, alpha, quantile)
+        return [e.L0, e.L1, e.alpha]
+
+    boot = bootstrap_over_runs(data.runs, refit, n_resamples, confidence, seed)
+    return BlockEstimate(env.L0, env.L1, env.alpha, named_intervals(boot, NAMES), data,
+                         confidence, interval_notes(boot))
+
+
 def block_smoothness(table: dict, quantity: str = "hessian_norm", alpha: float | None = None,
                      quantile: float = 1.0, n_resamples: int = 199, confidence: float = 0.9,
-                     seed: int = 0) -> BlockSmoothness:
+                     seed: int = 0) -> dict[str, BlockEstimate]:
     """Fit an envelope per block of a probe table, with intervals over runs (module docstring).
 
     Parameters
@@ -103,6 +112,16 @@ def block_smoothness(table: dict, quantity: str = "hessian_norm", alpha: float |
     n_resamples, confidence, seed
         Resampling over runs.
 
+    Returns
+    -------
+    dict of str to BlockEstimate
+        One estimate per block, in table order.
+
+    Raises
+    ------
+    GSmoothError
+        When a block's pairs cannot be fitted (too few, constant gradient norms), naming the block.
+
     Examples
     --------
     >>> import numpy as np
@@ -110,30 +129,17 @@ def block_smoothness(table: dict, quantity: str = "hessian_norm", alpha: float |
     >>> table = {"block": np.array(["all"] * 24, dtype=object), "grad_norm": g,
     ...          "hessian_norm": 2.0 + 3.0 * g ** 0.5, "run": np.repeat([0, 1, 2], 8),
     ...          "iteration": np.tile(np.arange(8), 3)}
-    >>> fit = block_smoothness(table, n_resamples=20)
-    >>> env = fit.envelopes["all"]
-    >>> round(env.L0, 4), round(env.L1, 4), round(env.alpha, 3)
-    (2.0, 3.0, 0.5)
+    >>> est = block_smoothness(table, n_resamples=20)["all"]
+    >>> round(est.L0, 4), round(est.L1, 4), round(est.alpha, 3), est.intervals is not None
+    (2.0, 3.0, 0.5, True)
     """
     if quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
-    envelopes, intervals, pairs, notes = {}, {}, {}, {}
+    out = {}
     for block in dict.fromkeys(table["block"].tolist()):
-        data = _pairs(table, block, quantity)
         try:
-            envelopes[block] = fit_envelope(data.g, data.r, alpha, quantile)
+            out[block] = _fit_block(_pairs(table, block, quantity), alpha, quantile,
+                                    n_resamples, confidence, seed)
         except GSmoothError as error:
-            notes[block] = [f"not fitted: {error}"]
-            continue
-
-        def refit(runs, data=data):
-            drawn = data.subset(runs)
-            env: Envelope = fit_envelope(drawn.g, drawn.r, alpha, quantile)
-            return [env.L0, env.L1, env.alpha]
-
-        boot = bootstrap_over_runs(data.runs, refit, n_resamples, confidence, seed)
-        intervals[block] = named_intervals(boot, NAMES)
-        pairs[block] = data
-        if interval_notes(boot):
-            notes[block] = interval_notes(boot)
-    return BlockSmoothness(quantity, envelopes, intervals, pairs, confidence, notes)
+            raise GSmoothError(f"block {block!r}: {error}") from error
+    return out
