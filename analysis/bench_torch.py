@@ -5,9 +5,9 @@ independent batch of 8 for the two-pass modes), one thread
 (``torch.set_num_threads(1)``).  Two tables:
 
 * **training step**: ``zero_grad``, forward, backward and the update, as a
-  loop runs it.  The one-pass modes (previous step's norm, a norm the user
-  supplies) do the work of clipped SGD: one backward, one global norm, one
-  scaled update.  The two-pass modes (the helper, two closures) add a
+  loop runs it.  The previous-norm mode does the work of clipped SGD: one
+  backward, one global norm, one scaled update; the given-norm mode (with
+  ``reuse_norm=False``) takes no norm at all, the user supplies it.  The two-pass modes (the helper, two closures) add a
   forward and backward pass on the independent batch, which is their price;
 * **update only**: the same gradients in ``.grad`` every time, only
   ``clip_grad_norm_ + SGD.step()`` against ``opt.step()``.
@@ -100,8 +100,8 @@ def training_steps():
     steps["torch SGD + clip_grad_norm_"] = clipped_sgd()
     steps["gsmooth ClippedSGD"] = plain(lambda p: ClippedSGD(p, lr=LR, clip=CLIP))
     steps["IANSGD previous norm (1 pass)"] = plain(lambda p: IANSGD(p, lr=LR, Gamma=1.0))
-    steps["IANSGD given norm (1 pass)"] = plain(lambda p: IANSGD(p, lr=LR, Gamma=1.0),
-                                                independent_norm=3.0)
+    steps["IANSGD given norm (no norm taken)"] = plain(
+        lambda p: IANSGD(p, lr=LR, Gamma=1.0, reuse_norm=False), independent_norm=3.0)
     steps["IANSGD helper (2 passes)"] = helper()
     steps["IANSGD two closures (2 passes)"] = closures()
     return steps
@@ -134,7 +134,7 @@ def update_steps():
     for name, make, call in (
         ("gsmooth ClippedSGD", lambda p: ClippedSGD(p, lr=LR, clip=CLIP), {}),
         ("IANSGD previous norm", lambda p: IANSGD(p, lr=LR, Gamma=1.0), {}),
-        ("IANSGD given norm", lambda p: IANSGD(p, lr=LR, Gamma=1.0, reuse_norm=False),
+        ("IANSGD given norm (no norm taken)", lambda p: IANSGD(p, lr=LR, Gamma=1.0, reuse_norm=False),
          {"independent_norm": 3.0}),
     ):
         net, grads = with_gradients()

@@ -88,8 +88,11 @@ def block_smoothness_figure(tables: dict, estimates: dict, path, names: dict | N
         ax.set_xlabel(r"$\|\nabla_b f_P(w_t)\|$" if block != "all" else r"$\|\nabla f_P(w_t)\|$")
     axes[0].set_ylabel(r"$\|\nabla^2_{bb} f_P(w_t)\|$ (points), midpoint ratio (x)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside lower center", ncols=min(len(labels), 4),
-               frameon=False, markerscale=2.5)
+    order = [i for i, label in enumerate(labels) if label in tables] + [
+        i for i, label in enumerate(labels) if label not in tables]
+    fig.legend([handles[i] for i in order], [labels[i] for i in order],
+               loc="outside lower center", ncols=min(len(labels), 4), frameon=False,
+               markerscale=2.5)
     if title:
         fig.suptitle(title)
     return save_figure(fig, path)

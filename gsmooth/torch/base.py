@@ -241,8 +241,7 @@ class NormalizedOptimizer(torch.optim.Optimizer):
     def _norm(self, parts: list[Part]) -> torch.Tensor:
         """Global norm of the directions of ``parts``, summed over shards when sharded."""
         device = self._device()
-        squares = [sum_of_squares(part.tensors, self._foreach(part.group), device) * part.factor**2
-                   for part in parts]
+        squares = [sum_of_squares(part.tensors, device) * part.factor**2 for part in parts]
         total = sum(squares) if squares else torch.zeros((), device=device)
         return self.parallel.total_squares(total).sqrt()
 
@@ -253,7 +252,9 @@ class NormalizedOptimizer(torch.optim.Optimizer):
             if group["decoupled_weight_decay"] and group["weight_decay"]:
                 _mul_(part.params, 1.0 - group["lr"] * group["weight_decay"], foreach)
             coefficient = scale_of(group) * -part.factor
-            if foreach:
+            if coefficient.device.type == "cpu":     # a number costs no device sync here
+                _add_(part.params, part.tensors, float(coefficient), foreach)
+            elif foreach:
                 torch._foreach_add_(part.params, torch._foreach_mul(part.tensors, coefficient))
             else:
                 for p, d in zip(part.params, part.tensors):

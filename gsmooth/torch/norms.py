@@ -42,12 +42,13 @@ def _accumulator(dtype: torch.dtype) -> torch.dtype:
     return torch.float64 if dtype in (torch.float64, torch.complex128) else torch.float32
 
 
-def sum_of_squares(tensors: Iterable[torch.Tensor], foreach: bool = False,
-                   device: torch.device | None = None) -> torch.Tensor:
+def sum_of_squares(tensors: Iterable[torch.Tensor], device: torch.device | None = None
+                   ) -> torch.Tensor:
     r""":math:`\sum_i \|t_i\|^2` as a 0-dim tensor, accumulated in float32 or float64.
 
-    Tensors are grouped by device and dtype; ``foreach`` takes each group's
-    norms with one ``torch._foreach_norm`` call.  The result lives on
+    Tensors are grouped by device and dtype, and each group's norms are taken
+    by one ``torch._foreach_norm`` call (as ``clip_grad_norm_`` does, on the
+    CPU too).  The result lives on
     ``device`` (default: the first tensor's; the CPU for an empty list) and
     has the widest accumulator dtype met.
 
@@ -65,11 +66,7 @@ def sum_of_squares(tensors: Iterable[torch.Tensor], foreach: bool = False,
         device = next(iter(groups))[0] if groups else torch.device("cpu")
     parts = []
     for (_, dtype), group in groups.items():
-        acc = _accumulator(dtype)
-        if foreach:
-            norms = torch._foreach_norm(group, 2, dtype=acc)
-        else:
-            norms = [torch.linalg.vector_norm(t, dtype=acc) for t in group]
+        norms = torch._foreach_norm(group, 2, dtype=_accumulator(dtype))
         parts.append(torch.linalg.vector_norm(torch.stack(norms)).square().to(device))
     if not parts:
         return torch.zeros((), device=device)
@@ -77,7 +74,7 @@ def sum_of_squares(tensors: Iterable[torch.Tensor], foreach: bool = False,
     return torch.stack([p.to(widest) for p in parts]).sum()
 
 
-def global_norm(tensors: Iterable[torch.Tensor], foreach: bool = False) -> torch.Tensor:
+def global_norm(tensors: Iterable[torch.Tensor]) -> torch.Tensor:
     r"""Euclidean norm of the concatenation of ``tensors`` on this process (see :func:`sum_of_squares`).
 
     Examples
@@ -86,7 +83,7 @@ def global_norm(tensors: Iterable[torch.Tensor], foreach: bool = False) -> torch
     >>> float(global_norm([torch.tensor([3.0]), torch.tensor([[4.0]])]))
     5.0
     """
-    return sum_of_squares(tensors, foreach).sqrt()
+    return sum_of_squares(tensors).sqrt()
 
 
 @dataclass(frozen=True)
