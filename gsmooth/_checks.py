@@ -41,7 +41,12 @@ def _integer(name, value, minimum, what):
 
 
 def _values(name, value):
-    values = [value] if np.isscalar(value) else list(value)
+    if np.isscalar(value):
+        values = [value]
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        values = list(np.asarray(value).reshape(-1)) if isinstance(value, np.ndarray) else list(value)
+    else:
+        raise TypeError(f"{name} must be a number or a sequence of numbers, got {value!r}")
     if not values:
         raise ValueError(f"{name} must be a number or a non-empty sequence, got []")
     for v in values:
