@@ -122,11 +122,13 @@ def loss_figure(curves, path):
     fig, (ax,) = new_figure(width=6.0, height=3.0)
     bands = {name: band(np.column_stack(x), np.column_stack(y)) for name, (x, y) in curves.items()}
     draw_bands(ax, bands, xlabel="samples", ylabel="training loss (cross-entropy)",
-               title=f"CNN on digits: median and 10-90% band over "
+               title=f"CNN on digits, median and 10-90% band, "
                      f"{len(next(iter(curves.values()))[0])} seeds")
     for line, style in zip(ax.get_lines(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
         line.set_linestyle(style)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.get_legend().remove()
+    fig.legend(handles, labels, loc="outside right upper", frameon=False)
     save_figure(fig, path)
 
 
@@ -149,13 +151,15 @@ def cost_lines(probes):
     products = statistics.median(c["hessian_vector_products_median"] for c in costs)
     table = probe_table(probes)
     cold = table["hessian_vector_products"][table["iteration"] == 0]
-    return [f"probe cost per recorded step: median {median * 1e3:.1f} ms, min {fastest * 1e3:.1f} ms "
-            f"over {sum(c['records'] for c in costs)} records; {products:.0f} Hessian-vector "
-            f"products (median, {costs[0]['rows']} rows, warm-started; the first record of a run: "
-            f"{cold.sum() / len(probes):.0f}) and {costs[0]['extra_forward_backward']} "
-            "forward-backward passes (gradient with graph, midpoint)",
-            f"power iterations converged (relative change < {PROBE_TOL:g}): "
-            f"{table['converged'].mean():.1%} of {table['converged'].size} rows"]
+    cost = (f"probe cost per recorded step: median {median * 1e3:.1f} ms, min "
+            f"{fastest * 1e3:.1f} ms over {sum(c['records'] for c in costs)} records; "
+            f"{products:.0f} Hessian-vector products (median, {costs[0]['rows']} rows, "
+            f"warm-started; the first record of a run: {cold.sum() / len(probes):.0f}) and "
+            f"{costs[0]['extra_forward_backward']} forward-backward passes (gradient with graph, "
+            "midpoint per row)")
+    converged = (f"power iterations converged (relative change < {PROBE_TOL:g}): "
+                 f"{table['converged'].mean():.1%} of {table['converged'].size} rows")
+    return [cost, converged]
 
 
 def main(argv=None) -> int:
@@ -182,8 +186,8 @@ def main(argv=None) -> int:
     loss_figure(curves, FIGURES / "torch_digits_loss.png")
     block_smoothness_figure({name: probe_table(runs) for name, runs in probes.items()}, fit,
                             FIGURES / "torch_digits_smoothness.png", names=LAYERS,
-                            title=f"Hessian norm per layer on a fixed probe batch, "
-                                  f"{len(every_probe)} runs")
+                            title=(f"Hessian norm per layer on a fixed probe batch, "
+                                   f"{len(every_probe)} runs"))
     print(results_table(curves))
     print(f"{len(every_probe)} runs in {trained:.0f} s (probe included), one thread")
     print("\n".join(cost_lines(every_probe)))

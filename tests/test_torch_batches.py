@@ -41,7 +41,7 @@ def test_cost_does_not_depend_on_n(monkeypatch):
     draw = IndependentBatches(10**12, batch=256, batch2=32, seed=0)
     monkeypatch.setattr(torch, "randperm", refuse)
     for _ in range(20):
-        main, independent = draw()
+        main, _ = draw()
         assert main.unique().numel() == 256 and int(main.max()) < 10**12
 
 
@@ -58,7 +58,7 @@ def test_dataloader_loads_both_batches_in_one_fetch_and_split_separates_them():
     loader = torch.utils.data.DataLoader(data, batch_sampler=sampler)
     assert len(loader) == 4
     for x, y in loader:
-        (x_main, y_main), (x_independent, y_independent) = sampler.split((x, y))
+        (x_main, y_main), (x_independent, _) = sampler.split((x, y))
         main, independent = expected()
         assert torch.equal(x_main, main.float()) and torch.equal(x_independent, independent.float())
         assert torch.equal(y_main, 2 * main.float())

@@ -282,3 +282,14 @@ def test_bad_options_raise(options, message):
     with pytest.raises(ValueError, match=message):
         SmoothnessProbe(Quadratic(np.zeros(4)), kwargs.pop("probe_batch"), kwargs.pop("loss_fn"),
                         **kwargs)
+
+
+def test_block_figure_draws_every_block(tmp_path, quadratic):
+    from gsmooth.plots.torch_probe import block_smoothness_figure
+
+    h, w0 = quadratic
+    probes = [train_quadratic(h, w0 * (1 + k), steps=12, run=k)[1] for k in range(2)]
+    estimates = block_smoothness(probe_table(probes), n_resamples=4)
+    path = block_smoothness_figure({"SGD": probe_table(probes)}, estimates, tmp_path / "blocks.png",
+                                   names={"all": "whole vector"}, title="quadratic")
+    assert path.endswith("blocks.png") and (tmp_path / "blocks.png").stat().st_size > 10_000

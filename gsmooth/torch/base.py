@@ -38,6 +38,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
 import torch
 
@@ -137,7 +138,7 @@ class NormalizedOptimizer(torch.optim.Optimizer):
     """
 
     _step_supports_amp_scaling = True
-    EXTRA_CHECKS: dict = {}
+    EXTRA_CHECKS: ClassVar[dict] = {}
 
     def __init__(self, params, defaults: dict, distributed: str | None = None,
                  process_group=None):

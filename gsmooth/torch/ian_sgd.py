@@ -57,6 +57,8 @@ they turn momentum on; pass ``cycle_momentum=False`` to keep eq. 17.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 
 from gsmooth._checks import check_nonnegative, check_positive
@@ -64,6 +66,11 @@ from gsmooth.optim import scalings
 from gsmooth.torch.base import NormalizedOptimizer, beta_check, check_real, is_finite_number
 
 __all__ = ["IANSGD"]
+
+def found_of(grads: dict):
+    """``param -> its gradient in grads`` (keyed by ``id``), ``None`` where absent."""
+    return lambda p: grads.get(id(p))
+
 
 _NO_NORMALIZER = (
     "IANSGD.step needs an independent normalizer: pass closure_independent, or "
@@ -118,7 +125,7 @@ class IANSGD(NormalizedOptimizer):
     True
     """
 
-    EXTRA_CHECKS = {
+    EXTRA_CHECKS: ClassVar[dict] = {
         "beta": beta_check,
         "A": lambda v: check_real(check_nonnegative, "A", v),
         "delta": lambda v: check_real(check_nonnegative, "delta", v),
@@ -239,7 +246,7 @@ class IANSGD(NormalizedOptimizer):
                 grads = torch.autograd.grad(value, params, allow_unused=True)
             found = {id(p): g for p, g in zip(params, grads)}
             with torch.no_grad():
-                norms.append(self._norm(self._gradients(unscale, lambda p: found.get(id(p)))))
+                norms.append(self._norm(self._gradients(unscale, found_of(found))))
         return self.parallel.replica_mean(torch.stack(norms).mean())
 
     def state_dict(self) -> dict:

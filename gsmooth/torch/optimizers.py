@@ -23,6 +23,8 @@ leaves the parameters where they are.  The scale factors are those of
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import torch
 
 from gsmooth._checks import check_nonnegative, check_positive
@@ -102,7 +104,7 @@ class NSGD(_SelfNormalized):
     [2.700000047683716, 3.5999999046325684]
     """
 
-    EXTRA_CHECKS = {"beta": beta_check}
+    EXTRA_CHECKS: ClassVar[dict] = {"beta": beta_check}
 
     def __init__(self, params, lr, beta: float = 1.0, *, momentum: float = 0.0,
                  weight_decay: float = 0.0, decoupled_weight_decay: bool = False,
@@ -164,7 +166,7 @@ class ClippedSGD(_SelfNormalized):
         As in :class:`NSGD`.
     """
 
-    EXTRA_CHECKS = {
+    EXTRA_CHECKS: ClassVar[dict] = {
         "clip": lambda v: check_real(check_positive, "clip", v),
         "beta": beta_check,
         "offset": lambda v: check_real(check_nonnegative, "offset", v),
