@@ -38,8 +38,8 @@ KINDS = ("local", "replicated", "sharded")
 
 
 def _accumulator(dtype: torch.dtype) -> torch.dtype:
-    """float64 for float64 (and complex128) tensors, float32 for everything else."""
-    return torch.float64 if dtype in (torch.float64, torch.complex128) else torch.float32
+    """float64 for float64 tensors, float32 for float32, float16 and bfloat16 ones."""
+    return torch.float64 if dtype == torch.float64 else torch.float32
 
 
 def sum_of_squares(tensors: Iterable[torch.Tensor], device: torch.device | None = None
@@ -48,9 +48,8 @@ def sum_of_squares(tensors: Iterable[torch.Tensor], device: torch.device | None 
 
     Tensors are grouped by device and dtype, and each group's norms are taken
     by one ``torch._foreach_norm`` call (as ``clip_grad_norm_`` does, on the
-    CPU too).  The result lives on
-    ``device`` (default: the first tensor's; the CPU for an empty list) and
-    has the widest accumulator dtype met.
+    CPU too).  The result lives on ``device`` (default: the first tensor's;
+    the CPU for an empty list) and has the widest accumulator dtype met.
 
     Examples
     --------
