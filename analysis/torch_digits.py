@@ -119,16 +119,14 @@ def train(name, seed, run, images, labels, budget):
 
 
 def loss_figure(curves, path):
-    fig, (ax,) = new_figure(width=6.0, height=3.0)
+    fig, (ax,) = new_figure(width=4.8, height=3.2)
     bands = {name: band(np.column_stack(x), np.column_stack(y)) for name, (x, y) in curves.items()}
     draw_bands(ax, bands, xlabel="samples", ylabel="training loss (cross-entropy)",
                title=f"CNN on digits, median and 10-90% band, "
                      f"{len(next(iter(curves.values()))[0])} seeds")
     for line, style in zip(ax.get_lines(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
         line.set_linestyle(style)
-    handles, labels = ax.get_legend_handles_labels()
-    ax.get_legend().remove()
-    fig.legend(handles, labels, loc="outside right upper", frameon=False)
+    ax.legend(loc="upper right", frameon=False)      # the losses are small there
     save_figure(fig, path)
 
 
