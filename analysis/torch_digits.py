@@ -126,7 +126,7 @@ def loss_figure(curves, path):
                      f"{len(next(iter(curves.values()))[0])} seeds")
     for line, style in zip(ax.get_lines(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
         line.set_linestyle(style)
-    ax.legend(loc="upper right", frameon=False)      # the losses are small there
+    ax.legend(loc="upper right", framealpha=0.9, edgecolor="none")   # the losses are small there
     save_figure(fig, path)
 
 
