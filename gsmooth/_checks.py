@@ -20,6 +20,7 @@ ValueError: batch must be a positive integer, got 2.5
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -32,6 +33,31 @@ def positive_int(name: str, value) -> int:
 def nonnegative_int(name: str, value) -> int:
     """``value`` as an ``int`` if it is an integer >= 0."""
     return _integer(name, value, 0, "a non-negative integer")
+
+
+def check_memory(what: str, n_floats: int) -> None:
+    """Refuse, before allocating, ``n_floats`` float64 values that exceed this machine's memory.
+
+    Examples
+    --------
+    >>> check_memory("d = 10", 10)
+    >>> check_memory("d = 10**15", 10**15)
+    Traceback (most recent call last):
+    ...
+    ValueError: d = 10**15 needs 8e+06 GB (float64), more than this machine's memory ...
+    """
+    needed = 8.0 * n_floats
+    total = _physical_memory()
+    if total is not None and needed > total:
+        raise ValueError(f"{what} needs {needed / 1e9:.3g} GB (float64), more than this machine's "
+                         f"memory ({total / 1e9:.3g} GB)")
+
+
+def _physical_memory() -> float | None:
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def _integer(name, value, minimum, what):

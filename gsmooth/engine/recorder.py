@@ -15,8 +15,9 @@ from dataclasses import dataclass, fields
 import numpy as np
 
 from gsmooth import _backend
-from gsmooth._backend import row_norm
+from gsmooth._backend import namespace, row_norm
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+from gsmooth.problems.curvature import hessian_norm
 
 
 def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarray:
@@ -189,12 +190,20 @@ class Recorder:
         return self.status == MAX_STEPS
 
     def capture(self, w, w_next):
-        """Keep the smoothness pairs of the step ``w -> w_next`` just taken."""
+        """Keep the smoothness data at the record point ``w`` and of the step ``w -> w_next``.
+
+        The Hessian norm ``||hess F(w)||`` (Lanczos on ``problem.hvp``, on the
+        run's device, warm-started from this run's last record) with its
+        error estimate, and the directional pairs of the step.
+        """
         grad_next = self.problem.grad(w_next)
         grad_mid = self.problem.grad(0.5 * (w + w_next))
+        top = hessian_norm(self.problem, w, getattr(self, "_top_vectors", None))
+        self._top_vectors = top.vector  # the warm start of the next record
         self.pairs.append(
             [row_norm(w_next - w)[:, 0], row_norm(grad_next - self.last_grad)[:, 0],
-             row_norm(grad_mid - self.last_grad)[:, 0]]
+             row_norm(grad_mid - self.last_grad)[:, 0], top.norm, top.error,
+             namespace(w).astype(top.converged, w.dtype)]
         )
 
     def pad(self, grid):
@@ -221,7 +230,8 @@ class Recorder:
         return out, captured
 
     def _pair_arrays(self, n_records, k):
-        names = ("step_norm", "grad_diff_norm", "midpoint_diff_norm")
+        names = ("step_norm", "grad_diff_norm", "midpoint_diff_norm", "hessian_norm",
+                 "hessian_error", "hessian_converged")
         out = {name: np.full((n_records, k), np.nan) for name in names}
         for i, row in enumerate(self.pairs):
             for name, value in zip(names, row):

@@ -45,6 +45,11 @@ class Quadratic(Problem):
     def _grad(self, w, data):
         return data["eigs"] * w
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        return data["eigs"] * v
+
     def value_and_grad(self, w):
         """Objective and gradient sharing ``Lambda w``."""
         self._check_iterate(w)
@@ -85,6 +90,16 @@ class Power(Problem):
     def _grad(self, w, data):
         return row_norm(w) ** (self.p - 2) * w
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``r^(p-2) (v + (p-2) (u.v) u)`` with ``u = w / r`` (0 at ``w = 0``, where ``H = 0``)."""
+        xp = namespace(w)
+        r = row_norm(w)
+        u = w / xp.where(r > 0, r, xp.ones_like(r))
+        along = xp.sum(u * v, axis=-1, keepdims=True)
+        return r ** (self.p - 2) * (v + (self.p - 2) * along * u)
+
 
 class Cosh(Problem):
     r"""Separable ``F(w) = sum_i (cosh(s w_i) - 1) / s^2`` with scale ``s > 0``.
@@ -116,6 +131,11 @@ class Cosh(Problem):
     def _grad(self, w, data):
         xp = namespace(w)
         return xp.sinh(self.scale * w) / self.scale
+
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        return namespace(w).cosh(self.scale * w) * v
 
 
 class LeastSquares(Problem):
@@ -153,6 +173,12 @@ class LeastSquares(Problem):
 
     def _grad(self, w, data):
         return self._residual(w, data) @ data["a"] / self.n_samples
+
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``A^T A v / n``."""
+        return (v @ data["a"].T) @ data["a"] / self.n_samples
 
     def _sample_grad(self, w, idx, data):
         rows, b = self._gather(data, idx, "a", "b")
@@ -204,6 +230,18 @@ class FiniteSum(Problem):
     def value_and_grad(self, w):
         """Delegate to the base problem, which may share work."""
         return self.base.value_and_grad(w)
+
+    @property
+    def hvp_exact(self) -> bool:
+        """Exact when the base problem's products are: the mean of the ``f_i`` is ``F``."""
+        return self.base.hvp_exact
+
+    def _hvp(self, w, v, data):
+        return self.base.hvp(w, v)
+
+    def hvp_and_error(self, w, v):
+        """The base problem's products and their error."""
+        return self.base.hvp_and_error(w, v)
 
     def _sample_grad(self, w, idx, data):
         xp = namespace(w)

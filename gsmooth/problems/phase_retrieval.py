@@ -116,6 +116,14 @@ class PhaseRetrieval(Problem):
         coef = s * (s * s - y) * (2.0 / batch)
         return (coef[:, None, :] @ rows)[:, 0, :]
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``(2/m) A^T ((3 s^2 - y) * (A v))`` with ``s = A w``: the mean of the
+        ``hess f_r = 2 (3 s_r^2 - y_r) a_r a_r^T`` of the module docstring."""
+        s = w @ data["a"].T
+        return (((3.0 * s * s - data["y"]) * (v @ data["a"].T)) @ data["a"]) * (2.0 / self.n_samples)
+
 
 def phase_retrieval(
     m=3000, d=100, seed=0, noise_std=4.0, signal_std=math.sqrt(0.5), start=None
