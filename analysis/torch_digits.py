@@ -47,7 +47,6 @@ from gsmooth.torch import (
     block_smoothness,
     probe_table,
 )
-from gsmooth.torch.probe_fit import summary
 
 FIGURES = pathlib.Path(__file__).resolve().parent / "figures"
 BATCH, BATCH2, PROBE_BATCH = 32, 8, 256
@@ -164,7 +163,7 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--samples", type=int, default=16_000)
-    parser.add_argument("--resamples", type=int, default=49)
+    parser.add_argument("--resamples", type=int, default=199)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     images, labels = digits()
@@ -189,10 +188,10 @@ def main(argv=None) -> int:
     print(results_table(curves))
     print(f"{len(every_probe)} runs in {trained:.0f} s (probe included), one thread")
     print("\n".join(cost_lines(every_probe)))
-    print()
-    print(summary(fit))
-    print()
-    print(summary(directional, "directional"))
+    for title, estimates in (("Hessian norm", fit), ("directional (midpoint) ratio", directional)):
+        print(f"\n{title} <= L0 + L1 ||grad||^alpha, per block")
+        for block, estimate in estimates.items():
+            print(f"[{LAYERS[block]}] {estimate.summary()}")
     return 0
 
 

@@ -9,8 +9,13 @@ torch = pytest.importorskip("torch")
 torch.set_num_threads(1)  # small ops: more threads only contend on a shared machine
 
 import gsmooth as gs  # noqa: E402
-from gsmooth.torch import IANSGD, SmoothnessProbe, probe_result, probe_table  # noqa: E402
-from gsmooth.torch.probe_fit import block_smoothness, summary  # noqa: E402
+from gsmooth.torch import (  # noqa: E402
+    IANSGD,
+    SmoothnessProbe,
+    block_smoothness,
+    probe_result,
+    probe_table,
+)
 
 
 class TwoBlockLeastSquares(torch.nn.Module):
@@ -230,7 +235,7 @@ def test_block_envelopes_recover_the_power_law_with_intervals_over_runs():
     assert low <= est.alpha <= high and high - low < 0.05
     assert list(fit) == ["all", "first", "second"]
     assert est.data.runs.tolist() == [0, 1, 2, 3]
-    assert "all" in summary(fit)
+    assert "4 run" in est.summary()
 
 
 def test_block_envelopes_of_a_quadratic_are_flat_at_lambda_max(quadratic):
@@ -247,13 +252,13 @@ def test_block_envelopes_of_a_quadratic_are_flat_at_lambda_max(quadratic):
 
 def test_one_run_gives_envelopes_without_intervals():
     fit = power_probe(0).smoothness(n_resamples=10)
-    assert fit["all"].intervals is None and "one independent run" in summary(fit)
+    assert fit["all"].intervals is None and "no interval" in fit["all"].summary()
 
 
 def test_a_block_that_cannot_be_fitted_is_named(quadratic):
     h, w0 = quadratic
     table = probe_table([train_quadratic(h, w0, steps=3)[1]])
-    with pytest.raises(gs.GSmoothError, match="block 'all': pairs: need at least 5 points with r > 0, got 3"):
+    with pytest.raises(gs.GSmoothError, match="block 'all': .*need at least 5"):
         block_smoothness(table)
 
 

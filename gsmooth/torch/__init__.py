@@ -30,7 +30,7 @@ _HOMES = {
     "SmoothnessProbe": "gsmooth.torch.probe",
     "probe_result": "gsmooth.torch.probe",
     "probe_table": "gsmooth.torch.probe",
-    "block_smoothness": "gsmooth.torch.probe_fit",
+    "block_smoothness": "gsmooth.torch.probe",
     "hessian_norms": "gsmooth.torch.hessian",
 }
 

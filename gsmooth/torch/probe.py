@@ -55,11 +55,13 @@ import torch
 from gsmooth._checks import positive_int
 from gsmooth.torch.hessian import GLOBAL, hessian_norms, parameter_blocks
 
-__all__ = ["SmoothnessProbe", "probe_result", "probe_table"]
+__all__ = ["SmoothnessProbe", "block_smoothness", "probe_result", "probe_table"]
 
 #: Columns of :meth:`SmoothnessProbe.table`, one row per record and block.
 COLUMNS = ("run", "block", "iteration", "grad_norm", "hessian_norm", "directional", "step_norm",
            "loss", "hessian_vector_products", "converged", "seconds")
+#: The smoothness columns :func:`block_smoothness` fits.
+QUANTITIES = ("hessian_norm", "directional")
 
 
 @contextlib.contextmanager
@@ -259,10 +261,7 @@ class SmoothnessProbe:
 
     def smoothness(self, *others, quantity: str = "hessian_norm", **options) -> dict:
         """Envelopes per block over this probe and ``others`` (other runs, e.g. seeds), with
-        intervals over runs: a dict of block to estimate; see
-        :func:`gsmooth.torch.probe_fit.block_smoothness`."""
-        from gsmooth.torch.probe_fit import block_smoothness
-
+        intervals over runs; see :func:`block_smoothness`."""
         return block_smoothness(probe_table([self, *others]), quantity=quantity, **options)
 
     def pl(self, f_star: float, **options):
@@ -289,6 +288,51 @@ def probe_table(probes) -> dict[str, np.ndarray]:
              "block": object, "converged": bool}
     return {name: np.array([r[name] for r in rows], dtype=kinds.get(name, np.float64))
             for name in COLUMNS}
+
+
+def block_smoothness(table: dict, quantity: str = "hessian_norm", **options) -> dict:
+    r"""Envelopes :math:`r_b \le L_{0,b} + L_{1,b}\|\nabla_b f\|^{\alpha_b}` per block of a probe table.
+
+    The pairs (``grad_norm``, ``quantity``) of every block (``"all"`` is the
+    whole vector) go to :func:`gsmooth.estimate.smoothness_from_pairs`, which
+    fits each block apart with intervals from resampling the runs (points of
+    one run are not independent, runs are).  ``quantity`` is the Hessian norm
+    by default, the quantity of the local condition; the directional ratio
+    is fitted only when asked for by name.
+
+    Parameters
+    ----------
+    table : dict of str to ndarray
+        A probe table (:func:`probe_table`).
+    quantity : {"hessian_norm", "directional"}
+    **options
+        Passed on (``fit``, ``alpha``, ``quantile``, ``n_resamples``,
+        ``confidence``, ``seed``).
+
+    Returns
+    -------
+    dict of str to SmoothnessEstimate
+        One estimate per block, in table order.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g, run = np.tile(np.geomspace(0.1, 10, 8), 3), np.repeat([0, 1, 2], 8)
+    >>> table = {"block": np.array(["all"] * 24, dtype=object), "grad_norm": g, "run": run,
+    ...          "hessian_norm": (2.0 + 3.0 * g ** 0.5) * (1 - 0.1 * run),
+    ...          "iteration": np.tile(np.arange(8), 3)}
+    >>> est = block_smoothness(table, n_resamples=20)["all"]
+    >>> round(est.L0, 4), round(est.L1, 4), round(est.alpha, 3), est.intervals is not None
+    (2.0, 3.0, 0.5, True)
+    """
+    from gsmooth.estimate import smoothness_from_pairs
+
+    if quantity not in QUANTITIES:
+        raise ValueError(f"quantity must be one of {QUANTITIES}, got {quantity!r}")
+    options.setdefault("progress", False)
+    return smoothness_from_pairs(table["grad_norm"], table[quantity], run=table["run"],
+                                 block=table["block"], iteration=table["iteration"],
+                                 source=quantity, **options)
 
 
 def probe_result(probes, name: str = "torch model"):
