@@ -1,30 +1,40 @@
-"""Benchmark of the batched run engine, ratios measured side by side in one run.
+"""Benchmark of the batched run engine: every ratio at equal work, side by side in one run.
 
-1. Phase retrieval (m = 30000, d = 1000), 200 steps of AN-GD: one batched run
-   of 64 seeds against single runs in a loop; per-run speedup (the single-run
-   time per run is measured on ``--single-runs`` runs).
-2. Engine overhead against a bare NumPy loop doing the same gradient steps on
-   the same batch (both record the objective at the start and the end only);
-   the two alternate over three rounds and the fastest of each counts.
-3. The paper's phase-retrieval stochastic experiment (its six methods and
-   AN-SGD, 500 steps, 20 seeds, objective recorded every step) against the
-   released script's loop (``bench_reproduce.plain``: per run, per method,
-   host NumPy, full objective and full gradient norm every step); gsmooth runs
-   all methods in one lockstep loop (``gs.run_many``) doing the same work, and
-   recording the objective only, without and with ``overlap``; one ``gs.run``
-   per method is shown beside.  Both sides run under the default BLAS threads,
-   then both under one BLAS thread (the setting ``overlap`` is made for).
+1. Batched against single runs: phase retrieval (m = 30000, d = 1000), 200 steps
+   of AN-GD, 64 seeds in one batched run against single runs in a loop (the
+   time per run); both record objective and gradient norm on the default grid.
+2. Engine overhead on a large problem: the same 200 AN-GD steps on 8 runs
+   against a bare NumPy loop doing the same gradient steps; both evaluate the
+   objective at the start and the end only.
+3. The paper's phase-retrieval experiment (its six methods and AN-SGD, 20
+   seeds, 500 steps), the objective and the full gradient norm of every run
+   at every step on both sides: ``gs.run_many`` (one lockstep loop) against the
+   released script's loop (``bench_reproduce.plain``: per method, per seed,
+   host NumPy).  ``overlap=True`` is shown beside, marked as using a second
+   thread.  The GEMM bound is the experiment's floating-point work (two
+   products per run per record, the minibatch products and SPIDER's
+   refreshes) at this machine's single-thread GEMM rate, measured here on the
+   experiment's own product shapes; the fraction printed is bound / time.
+4. Small problems: ``power(d=10, p=4)`` with AN-GD for k = 1, 64 and 4096
+   runs, per step, against a bare NumPy loop doing the same update (both
+   record at the start and the end only).
 
-Run ``python analysis/bench_engine.py [--quick] [--device cupy]``.
+Everything runs under one BLAS thread (threadpoolctl) unless ``--threads`` says
+otherwise; the sides of each comparison alternate over ``--rounds`` rounds after
+a warm-up, and min and median are printed.
+
+Run ``python analysis/bench_engine.py [--quick] [--rounds 3] [--device cupy] [--parts 1,2,3,4]``.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import time
 
 import numpy as np
 from bench_reproduce import plain
-from threadpoolctl import threadpool_limits
+from threadpoolctl import threadpool_info, threadpool_limits
 
 import gsmooth as gs
 from gsmooth import _backend
@@ -40,21 +50,39 @@ def timed(xp, fn):
     return out["seconds"]
 
 
-def batched_vs_single(m, d, k, singles, steps, device):
+def interleaved(sides, rounds, xp=np):
+    """Seconds of every side over interleaved rounds (each side called once before)."""
+    for fn in sides.values():
+        fn()
+    seconds = {name: [] for name in sides}
+    for _ in range(rounds):
+        for name, fn in sides.items():
+            seconds[name].append(timed(xp, fn))
+    return seconds
+
+
+def spread(times, scale=1.0, unit="s"):
+    """``min X, median Y`` of ``times`` times ``scale``."""
+    return f"min {min(times) * scale:.3g} {unit}, median {np.median(times) * scale:.3g} {unit}"
+
+
+def ratios(slow, fast):
+    """``slow / fast`` from the medians and from the minima."""
+    return f"{np.median(slow) / np.median(fast):.2f}x (medians), {min(slow) / min(fast):.2f}x (minima)"
+
+
+def batched_vs_single(m, d, k, singles, steps, device, rounds):
     problem = gs.problems.phase_retrieval(m=m, d=d, seed=0)
     opt = gs.optim.an_gd(1e-3, beta=2 / 3)
     xp = _backend.namespace_for(device)
-    run = lambda seeds: gs.run(problem, opt, steps, seeds=seeds, device=device, progress=False)  # noqa: E731
-    run([0])
-    batched = timed(xp, lambda: run(k)) / k
-    single = timed(xp, lambda: [run([s]) for s in range(singles)]) / singles
-    return single, batched
+    run = lambda seeds: gs.run(problem, opt, steps, seeds=seeds, device=device, progress=False)
+    seconds = interleaved({"single": lambda: [run([s]) for s in range(singles)],
+                           "batched": lambda: run(k)}, rounds, xp)
+    return [t / singles for t in seconds["single"]], [t / k for t in seconds["batched"]]
 
 
-def bare_loop(problem, w, lr, beta, steps, xp):
-    """AN-GD on phase retrieval in plain array code, objective at start and end."""
-    a = xp.asarray(problem._host_data["a"], dtype=w.dtype)
-    y = xp.asarray(problem._host_data["y"], dtype=w.dtype)
+def bare_pr_loop(a, y, w, lr, beta, steps, xp):
+    """AN-GD on phase retrieval in plain array code, objective at the start and the end."""
     m = a.shape[0]
 
     def objective(w):
@@ -65,37 +93,56 @@ def bare_loop(problem, w, lr, beta, steps, xp):
     for _ in range(steps):
         s = w @ a.T
         g = (2.0 / m) * ((s * (s * s - y)) @ a)
-        norm = xp.linalg.vector_norm(g, axis=1, keepdims=True)
+        norm = xp.sqrt(xp.vecdot(g, g))[:, None]
         w = w - lr * g / norm**beta
     losses.append(objective(w))
     return w, losses
 
 
-def engine_overhead(m, d, k, steps, device):
+def engine_overhead(m, d, k, steps, device, rounds):
     problem = gs.problems.phase_retrieval(m=m, d=d, seed=0)
     xp = _backend.namespace_for(device)
     w0 = xp.asarray(np.broadcast_to(problem.start, (k, d)).copy())
+    a, y = (xp.asarray(problem._host_data[name]) for name in ("a", "y"))
     opt = gs.optim.an_gd(1e-3, beta=2 / 3)
-    engine = lambda: gs.run(problem, opt, steps, seeds=k, w0=w0, record=[0], progress=False)  # noqa: E731
-    bare = lambda: bare_loop(problem, w0, 1e-3, 2 / 3, steps, xp)  # noqa: E731
-    engine(), bare()
-    rounds = [(timed(xp, engine), timed(xp, bare)) for _ in range(3)]
-    t_engine, t_bare = (min(times) for times in zip(*rounds, strict=True))
-    w_engine = engine().w
-    np.testing.assert_allclose(w_engine, _backend.to_host(bare()[0]), rtol=1e-9)
-    return t_engine, t_bare
+    engine = lambda: gs.run(problem, opt, steps, seeds=k, w0=w0, record=[0], progress=False)
+    bare = lambda: bare_pr_loop(a, y, w0, 1e-3, 2 / 3, steps, xp)
+    np.testing.assert_allclose(engine().w, _backend.to_host(bare()[0]), rtol=1e-9)
+    return interleaved({"engine": engine, "bare": bare}, rounds, xp)
 
 
-def paper_experiment(seeds, steps, device):
-    """The paper's six methods (and AN-SGD) batched over seeds, against the released loop.
+def experiment_flops(settings, seeds, steps, m, d):
+    """Floating-point work of the paper experiment recording objective and gradient norm
+    every step: 4 m d per run per record (``A w`` and ``A^T c``), 4 B d per minibatch
+    gradient (``rows w`` and ``c^T rows``), 4 m d per SPIDER refresh."""
+    records = (steps + 1) * seeds * len(settings) * 4 * m * d
+    per_step = 0.0
+    for s in settings:
+        if s.family == "spider":
+            refreshes = -(-steps // s.period)
+            per_step += (refreshes * 4 * m * d + (steps - refreshes) * 2 * 4 * s.batch * d) / steps
+        else:
+            per_step += 4 * s.batch * d + (4 * s.batch2 * d if s.batch2 else 0)
+    return records + seeds * steps * per_step
 
-    Returns seconds: all methods in one lockstep loop (:func:`gsmooth.run_many`)
-    recording the objective and the full gradient norm every step (the same
-    work as the released loop), the same recording the objective only (what
-    the experiment reports), the latter with ``overlap=True``, one
-    :func:`gsmooth.run` per method recording the objective only, and the
-    released loop (``bench_reproduce.plain``).
-    """
+
+def gemm_rate(k, m, d, repeats=30):
+    """Best single-thread GFLOP/s of the record's two products, (k, d)(d, m) and (k, m)(m, d)."""
+    rng = np.random.default_rng(0)
+    w, a = rng.standard_normal((k, d)), rng.standard_normal((m, d))
+    s, g = np.empty((k, m)), np.empty((k, d))
+    best = np.inf
+    for _ in range(repeats):
+        start = time.perf_counter()
+        np.matmul(w, a.T, out=s)
+        np.matmul(s, a, out=g)
+        best = min(best, time.perf_counter() - start)
+    return 4 * k * m * d / best / 1e9
+
+
+def paper_experiment(seeds, steps, device, rounds):
+    """Seconds of ``gs.run_many`` (without and with ``overlap``) and of the released loop,
+    all recording the objective and the gradient norm every step."""
     problem = phase_retrieval.make_problem()
     spec = phase_retrieval.EXPERIMENT
     w0 = spec.warm_start.point(problem, spec.grad_scale)[None, :]
@@ -103,49 +150,98 @@ def paper_experiment(seeds, steps, device):
     xp = _backend.namespace_for(device)
     options = {"seeds": seeds, "w0": w0, "record": 1, "device": device, "progress": False}
 
-    def lockstep(track_grad_norm, overlap=False, steps=steps):
-        gs.run_many(problem, opts, steps, track_grad_norm=track_grad_norm, overlap=overlap,
-                    **options)
+    def lockstep(overlap=False):
+        gs.run_many(problem, opts, steps, overlap=overlap, **options)
 
-    def per_method():
-        for opt in opts:
-            gs.run(problem, opt, steps, track_grad_norm=False, **options)
+    return interleaved({"gsmooth": lockstep, "gsmooth, overlap (2 threads)": lambda: lockstep(True),
+                        "released loop": lambda: plain(seeds, steps)}, rounds, xp)
 
-    lockstep(True, steps=2)  # compiles CuPy's kernels before any clock starts
-    return {"same work": timed(xp, lambda: lockstep(True)),
-            "objective only": timed(xp, lambda: lockstep(False)),
-            "objective only, overlap": timed(xp, lambda: lockstep(False, overlap=True)),
-            "one run per method": timed(xp, per_method),
-            "released loop": timed(np, lambda: plain(seeds, steps))}
+
+def bare_power_loop(w, lr, beta, p, steps):
+    """AN-GD on ``||w||^p / p`` in plain NumPy, objective at the start and the end."""
+    losses = [np.sqrt(np.vecdot(w, w)) ** p / p]
+    for _ in range(steps):
+        r = np.sqrt(np.vecdot(w, w))[:, None]
+        g = r ** (p - 2) * w
+        n = np.sqrt(np.vecdot(g, g))[:, None]
+        w = w - lr * g / n**beta
+    losses.append(np.sqrt(np.vecdot(w, w)) ** p / p)
+    return w, losses
+
+
+def small_problems(counts, steps, rounds, d=10, p=4.0, lr=1e-3, beta=2 / 3):
+    """Per-step seconds of gsmooth and of the bare loop for each number of runs."""
+    problem, opt = gs.problems.power(d=d, p=p), gs.optim.an_gd(lr, beta)
+    out = {}
+    for k in counts:
+        w0 = np.random.default_rng(k).standard_normal((k, d))
+        engine = lambda w0=w0: gs.run(problem, opt, steps, w0=w0, record=[0], progress=False)
+        bare = lambda w0=w0: bare_power_loop(w0, lr, beta, p, steps)
+        np.testing.assert_allclose(engine().w, bare()[0], rtol=1e-10)
+        seconds = interleaved({"gsmooth": engine, "bare": bare}, rounds)
+        out[k] = {name: [t / steps for t in times] for name, times in seconds.items()}
+    return out
+
+
+def environment(threads) -> str:
+    blas = [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
+            for i in threadpool_info() if i["user_api"] == "blas"]
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (f"BLAS {', '.join(blas)}, {threads or 'default'} thread(s); {os.cpu_count()} cores, "
+            f"load average {load:.2f} at start")
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--device", default="numpy", choices=["numpy", "cupy"])
     parser.add_argument("--quick", action="store_true", help="smaller sizes for a smoke test")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single-runs", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: default)")
+    parser.add_argument("--parts", default="1,2,3,4")
     args = parser.parse_args(argv)
-    m, d, steps = (3000, 100, 50) if args.quick else (30000, 1000, 200)
-    print(f"device: {args.device}")
-
-    single, batched = batched_vs_single(m, d, 64, args.single_runs, steps, args.device)
-    print(f"1. PR m={m} d={d}, {steps} AN-GD steps: single run {single:.3f} s/run, "
-          f"batched 64 seeds {batched:.4f} s/run, per-run speedup {single / batched:.1f}x")
-
-    t_engine, t_bare = engine_overhead(m, d, 8, steps, args.device)
-    print(f"2. engine {t_engine:.3f} s vs bare loop {t_bare:.3f} s on 8 runs: "
-          f"overhead {100 * (t_engine / t_bare - 1):+.1f}%")
-
-    seeds, paper_steps = (4, 100) if args.quick else (20, 500)
-    print(f"3. paper PR experiment, {len(phase_retrieval.METHODS)} methods x {seeds} seeds x "
-          f"{paper_steps} steps, objective every step, against the released loop:")
-    for label, threads in (("default BLAS threads", None), ("one BLAS thread", 1)):
-        with threadpool_limits(threads):
-            times = paper_experiment(seeds, paper_steps, args.device)
-        released = times.pop("released loop")
-        ratios = ", ".join(f"{name} {t:.2f} s ({released / t:.1f}x)" for name, t in times.items())
-        print(f"   {label}: released loop {released:.2f} s; gsmooth {ratios}")
+    parts = {int(p) for p in args.parts.split(",")}
+    with threadpool_limits(args.threads or None, user_api="blas"):
+        print(f"device: {args.device}; {environment(args.threads)}; {args.rounds} interleaved rounds")
+        run_parts(args, parts)
     return 0
+
+
+def run_parts(args, parts):
+    m, d, steps = (3000, 100, 50) if args.quick else (30000, 1000, 200)
+    if 1 in parts:
+        single, batched = batched_vs_single(m, d, 64, args.single_runs, steps, args.device,
+                                            args.rounds)
+        print(f"1. PR m={m} d={d}, {steps} AN-GD steps, per run: single {spread(single)}; "
+              f"batched 64 seeds {spread(batched)}; speedup {ratios(single, batched)}")
+    if 2 in parts:
+        times = engine_overhead(m, d, 8, steps, args.device, args.rounds)
+        print(f"2. PR m={m} d={d}, {steps} AN-GD steps on 8 runs: engine {spread(times['engine'])}, "
+              f"bare loop {spread(times['bare'])}; engine / bare {ratios(times['engine'], times['bare'])}")
+    if 3 in parts:
+        seeds, paper_steps = (4, 100) if args.quick else (20, 500)
+        settings = phase_retrieval.METHODS
+        times = paper_experiment(seeds, paper_steps, args.device, args.rounds)
+        print(f"3. paper PR experiment, {len(settings)} methods x {seeds} seeds x {paper_steps} steps, "
+              f"objective and gradient norm every step on both sides:")
+        released = times.pop("released loop")
+        print(f"   released loop {spread(released)}")
+        for name, t in times.items():
+            print(f"   {name} {spread(t)}: released / gsmooth {ratios(released, t)}")
+        problem = phase_retrieval.make_problem()
+        flops = experiment_flops(settings, seeds, paper_steps, problem.n_samples, problem.dim)
+        rate = gemm_rate(seeds * len(settings), problem.n_samples, problem.dim)
+        bound = flops / (rate * 1e9)
+        own = times["gsmooth"]
+        print(f"   work {flops / 1e9:.1f} GFLOP; single-thread GEMM {rate:.1f} GFLOP/s on the "
+              f"record's shapes; GEMM bound {bound:.2f} s = {100 * bound / np.median(own):.0f}% "
+              f"of gsmooth's median, {100 * bound / min(own):.0f}% of its minimum")
+    if 4 in parts:
+        counts, small_steps = ((1, 64), 500) if args.quick else ((1, 64, 4096), 2000)
+        for k, times in small_problems(counts, small_steps, args.rounds).items():
+            print(f"4. power(d=10, p=4), AN-GD, k={k}: gsmooth {spread(times['gsmooth'], 1e6, 'us')}"
+                  f" per step, bare loop {spread(times['bare'], 1e6, 'us')}; gsmooth / bare "
+                  f"{ratios(times['gsmooth'], times['bare'])}")
 
 
 if __name__ == "__main__":

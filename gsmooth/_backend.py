@@ -20,7 +20,10 @@ True
 from __future__ import annotations
 
 import functools
+import math
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -41,7 +44,7 @@ def namespace(*arrays):
     The namespace follows from the array types alone, so it is looked up
     once per combination of types and cached: this sits on every hot path.
     """
-    key = tuple(type(a) for a in arrays)
+    key = type(arrays[0]) if len(arrays) == 1 else tuple(type(a) for a in arrays)
     xp = _NAMESPACES.get(key)
     if xp is None:
         xp = _NAMESPACES[key] = array_namespace(*arrays)
@@ -220,6 +223,114 @@ def row_norm(g):
     """
     xp = namespace(g)
     return xp.sqrt(xp.vecdot(g, g)[:, None])
+
+
+def all_finite(x) -> bool:
+    """Whether every entry of ``x`` is finite, from one sum (a scalar on the host).
+
+    A non-finite entry makes the sum NaN or infinite; a sum that overflows
+    although every entry is finite (entries near the largest float) is told
+    apart by an exact check, so the answer is exact and costs one reduction.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> all_finite(np.ones((2, 3))), all_finite(np.array([[1.0, np.nan]]))
+    (True, False)
+    """
+    xp = namespace(x)
+    total = np.add.reduce(x, axis=None) if type(x) is np.ndarray else xp.sum(x)
+    if math.isfinite(float(total)):
+        return True
+    return bool(xp.all(xp.isfinite(x)))
+
+
+SCRATCH_SLOTS = 16
+"""Scratch arrays kept per thread (least recently used ones are dropped)."""
+
+_LOCAL = threading.local()
+
+
+def scratch(name: str, shape, like):
+    """A reusable array for a temporary of ``shape`` in ``like``'s dtype, or ``None``.
+
+    Large temporaries allocated afresh at every step cost page faults (the C
+    allocator hands them back to the system and faults them in again), which
+    on phase retrieval took longer than the products filling them.  NumPy
+    functions can write into a given array (``out=``), so for NumPy inputs this
+    returns one kept per thread, ``name``, shape and dtype (uninitialized, or
+    holding a previous call's values); other namespaces get ``None`` and
+    allocate as usual.  Results handed to callers must never be scratch
+    arrays; each thread has its own, so a record evaluated in a helper thread
+    (``overlap``) never shares one with the step.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> a = scratch("example", (2, 3), np.ones(1))
+    >>> a is scratch("example", (2, 3), np.ones(1)), a.dtype
+    (True, dtype('float64'))
+    >>> release_scratch()
+    """
+    if type(like) is not np.ndarray:
+        return None
+    buffers = getattr(_LOCAL, "buffers", None)
+    if buffers is None:
+        buffers = _LOCAL.buffers = OrderedDict()
+    key = (name, tuple(shape), like.dtype)
+    array = buffers.pop(key, None)
+    if array is None:
+        array = np.empty(shape, dtype=like.dtype)
+    buffers[key] = array
+    while len(buffers) > SCRATCH_SLOTS:
+        buffers.popitem(last=False)
+    return array
+
+
+def release_scratch() -> None:
+    """Drop this thread's scratch arrays (the run engine does at the end of a run)."""
+    _LOCAL.buffers = None
+
+
+def matmul_into(x, y, out=None):
+    """``x @ y``, written into ``out`` (a :func:`scratch` array) when one is given.
+
+    The same product either way (NumPy calls the same BLAS routine); ``out``
+    only saves the allocation.
+    """
+    return x @ y if out is None else np.matmul(x, y, out=out)
+
+
+def take_into(x, indices, out=None):
+    """``take(x, indices, axis=0)`` for indices known to lie in range, written into ``out``
+    (a :func:`scratch` array) when one is given; NumPy writes it directly only when told
+    not to check bounds (``mode="clip"``), which in-range indices make the same gather."""
+    if out is None:
+        return namespace(x).take(x, indices, axis=0)
+    return np.take(x, indices, axis=0, out=out, mode="clip")
+
+
+def multiply_into(x, y, out=None):
+    """``x * y``, written into ``out`` (a :func:`scratch` array) when one is given."""
+    return x * y if out is None else np.multiply(x, y, out=out)
+
+
+def subtract_into(x, y, out=None):
+    """``x - y``, written into ``out`` (a :func:`scratch` array) when one is given."""
+    return x - y if out is None else np.subtract(x, y, out=out)
+
+
+def square_into(x, out=None):
+    """``x * x``, written into ``out`` (a :func:`scratch` array) when one is given."""
+    return multiply_into(x, x, out)
+
+
+def clip_below(x, low):
+    """``max(x, low)`` elementwise (NaN stays NaN), in place for a NumPy ``x``: ``xp.clip``
+    computes it with the same ``maximum``."""
+    if type(x) is np.ndarray:
+        return np.maximum(x, low, out=x)
+    return namespace(x).clip(x, min=low)
 
 
 def to_device(array, xp, device=None, dtype=None):

@@ -14,6 +14,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
+from gsmooth.engine.lockstep import Member, propose
 from gsmooth.engine.oracle import Oracle
 from tests.conftest import device_name
 
@@ -53,11 +54,12 @@ def test_one_step_keeps_namespace_and_dtype(method, problem_name, xp, dtype):
     float_dtype = _backend.resolve_dtype(xp, dtype)
     w = _backend.to_device(np.tile(problem.start, (2, 1)), xp, dtype=float_dtype)
     hp = opt.columns(2, xp, float_dtype)
-    oracle = Oracle(problem, opt, _backend.run_generators(2), xp)
-    state = opt.init(w, hp)
+    member = Member(opt, slice(0, 2), hp, Oracle(problem, opt, _backend.run_generators(2), xp),
+                    whole=True)
+    member.state = opt.init(w, hp)
     for _ in range(2):
-        oracle.start_step()
-        w_next, state = opt.rule(w, state, oracle, hp)
+        ((w_next, state),) = propose(problem, [member], w)
+        member.state = state
     assert _backend.namespace(w_next) is xp and w_next.dtype == float_dtype
     assert tuple(w_next.shape) == (2, problem.dim)
     for field in state:

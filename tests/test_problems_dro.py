@@ -126,3 +126,70 @@ def test_who_loader_errors_name_the_file_and_the_columns(tmp_path):
 def test_bad_input_names_allowed_and_given(kwargs, message):
     with pytest.raises(ValueError, match=message):
         gs.problems.dro(**kwargs)
+
+
+def sorted_eta_and_psi(problem, w):
+    """``eta*`` and ``Psi`` the way they were computed before selection: one full sort of
+    every loss, and the mean of ``lambda psi*`` over all ``n`` samples."""
+    x = w[:, : problem.n_features]
+    r = x @ problem._host_data["a"].T - problem._host_data["b"]
+    losses = 0.5 * r * r + 0.1 * np.sum(np.log1p(np.abs(x)), axis=-1, keepdims=True)
+    n, lam = problem.n_samples, problem.lam
+    ordered = -np.sort(-losses, axis=-1)
+    active = np.cumsum(ordered, axis=-1) - np.arange(1, n + 1) * ordered < 2 * lam * n
+    count = active.sum(axis=-1, keepdims=True)
+    eta = (np.where(active, ordered, 0.0).sum(axis=-1, keepdims=True) - 2 * lam * (n - count)) / count
+    p = np.clip((losses - eta) / (2 * lam) + 1.0, 0.0, None)
+    return eta[:, 0], np.mean(lam * (p * p - 1.0), axis=-1) + eta[:, 0]
+
+
+def assert_psi_equals_sorted(problem, w, xp=np):
+    eta, psi = sorted_eta_and_psi(problem, w)
+    wx = xp.asarray(w)
+    np.testing.assert_allclose(as_host(problem.psi(wx)), psi, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(as_host(problem.best_eta(wx)), eta, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.003, 0.01, 0.3, 10.0])
+def test_psi_by_selection_equals_the_full_sort(lam, rng, xp):
+    """Few active samples (the selection suffices) to nearly all (it grows to every sample);
+    array-api-strict has no partition and sorts every loss."""
+    p = gs.problems.dro(n=2000, d=6, lam=lam, seed=5)
+    w = np.vstack([p.start, rng.normal(size=(4, p.dim)), 3 * rng.normal(size=(2, p.dim))])
+    assert_psi_equals_sorted(p, w, xp)
+
+
+def test_psi_with_every_sample_active():
+    """Equal losses: every prefix is consistent, j* = n, so the selection must reach all n."""
+    p = gs.problems.dro(data=(np.zeros((500, 3)), np.full(500, 2.0)), lam=0.01)
+    w = np.zeros((2, 4))
+    assert_psi_equals_sorted(p, w)
+    np.testing.assert_allclose(p.best_eta(w), 2.0, rtol=1e-12)
+    np.testing.assert_allclose(p.psi(w), 2.0, rtol=1e-12)
+
+
+def test_psi_selection_is_smaller_than_n_on_the_paper_setting(rng):
+    from gsmooth.problems.dro import _active_prefix, _first_count
+
+    p = gs.problems.dro(n=2000, d=6, lam=0.01, seed=5)
+    x = rng.normal(size=(3, 6))
+    losses = p._losses(x, x @ p._host_data["a"].T - p._host_data["b"])
+    ordered, active = _active_prefix(losses, 2 * p.lam * p.n_samples, _first_count(2000, 0.01),
+                                     _backend.namespace(losses))
+    assert ordered.shape[1] < 2000 and not active[:, -1].any()
+
+
+@needs_who
+def test_psi_by_selection_on_the_who_data(rng):
+    p = gs.problems.dro(data=WHO, lam=0.01)
+    w = np.vstack([p.start, p.start + 0.1 * rng.normal(size=(5, p.dim))])
+    assert_psi_equals_sorted(p, w)
+
+
+def test_value_and_metric_shares_psi_work_and_equals_separate_calls(problem, z):
+    value, psi = problem.value_and_metric(z, problem.psi)
+    np.testing.assert_array_equal(value, problem.value(z))
+    np.testing.assert_array_equal(psi, problem.psi(z))
+    value, first = problem.value_and_metric(z, lambda w: w[:, 0])
+    np.testing.assert_array_equal(value, problem.value(z))
+    np.testing.assert_array_equal(first, z[:, 0])

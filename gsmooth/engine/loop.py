@@ -1,22 +1,20 @@
-"""The batched run loop: ``k`` runs of one or several methods on one problem, in lockstep.
+"""The batched run: ``k`` runs of one or several methods on one problem, in lockstep.
 
-One loop serves every method.  Each step the optimizer's rule asks the oracle
-for gradients; a run whose iterate turns non-finite is frozen at its last
-finite iterate (``w = where(active, w_new, w)``) while the others go on.  Full
+One loop serves every method (:mod:`gsmooth.engine.lockstep`).  Each step the
+optimizers' rules ask for gradients, and the requests of all of them are
+answered together (:mod:`gsmooth.engine.oracle`); a run whose iterate turns
+non-finite is frozen at its last finite iterate while the others go on.  Full
 objectives are evaluated only at the record grid.  :func:`run_many` stacks the
-runs of several optimizers into one such loop, each with its own oracle.
+runs of several optimizers into one such loop, each with its own sample streams.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
-
 import numpy as np
-from tqdm.auto import tqdm
 
 from gsmooth import _backend
 from gsmooth._checks import nonnegative_int
+from gsmooth.engine.lockstep import Member, lockstep
 from gsmooth.engine.oracle import Oracle
 from gsmooth.engine.recorder import Recorder, Recording, record_grid
 from gsmooth.engine.result import RunResult
@@ -139,8 +137,11 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, device=None, dt
     recorder = Recorder(problem, w.shape[0], options)
     grid = record_grid(steps, options.record)
     timing = {}
-    with _backend.timed(xp, timing):
-        w = _loop(w, members, recorder, grid, steps, overlap, progress)
+    try:
+        with _backend.timed(xp, timing):
+            w = lockstep(w, problem, members, recorder, grid, steps, overlap, progress)
+    finally:
+        _backend.release_scratch()
     traces, captured = recorder.arrays(w.shape[0])
     host_w = _backend.to_host(w)
     problem_info = {"name": problem.name, "dim": problem.dim, **problem.constants.as_dict()}
@@ -172,107 +173,14 @@ def _check_inputs(problem, optimizers) -> list[Optimizer]:
     return optimizers
 
 
-class _Member:
-    """One optimizer's block of rows in the stacked iterates, with its own oracle."""
-
-    def __init__(self, optimizer, rows, hp, oracle):
-        self.optimizer, self.rows, self.hp, self.oracle = optimizer, rows, hp, oracle
-        self.state = None
-
-    def step(self, w):
-        """The rule's next iterates and state for this member's rows of ``w``."""
-        self.oracle.start_step()
-        return self.optimizer.rule(w[self.rows, ...], self.state, self.oracle, self.hp)
-
-
 def _members(problem, optimizers, counts, seed_values, root_seed, xp, dtype, where):
     members, first = [], 0
     for opt, k, values in zip(optimizers, counts, seed_values, strict=True):
         hp = opt.columns(k, xp, dtype, where)
         oracle = Oracle(problem, opt, _backend.run_generators(values, root_seed), xp, where)
-        members.append(_Member(opt, slice(first, first + k), hp, oracle))
+        members.append(Member(opt, slice(first, first + k), hp, oracle, whole=len(optimizers) == 1))
         first += k
     return members
-
-
-def _loop(w, members, recorder, grid, steps, overlap, progress):
-    """The lockstep loop; with ``overlap`` a record runs beside the step it precedes.
-
-    A step's proposals depend on ``w`` alone; the record decides which runs
-    keep theirs, so the two meet before the proposals are applied.
-    """
-    xp = _backend.namespace(w)
-    k = w.shape[0]
-    on_grid = set(grid.tolist())
-    active = xp.ones((k, 1), dtype=xp.bool)
-    finite = xp.ones((k, 1), dtype=xp.bool)
-    samples = xp.zeros((k,), dtype=xp.int64)
-    drawn_columns = {}
-    for m in members:
-        m.state = m.optimizer.init(w[m.rows, ...], m.hp)
-    bar = tqdm(total=steps, disable=None if progress is None else not progress, leave=False)
-    with ThreadPoolExecutor(max_workers=1) if overlap else nullcontext() as helper:
-        for t in range(steps + 1):
-            record = None
-            if t in on_grid:
-                record = _call(helper, recorder.record, t, w, samples, active, finite)
-            proposals = [m.step(w) for m in members] if t < steps else None
-            if record is not None:
-                active = record()
-                if not bool(xp.any(active)):
-                    recorder.pad(grid)
-                    break
-            if t == steps:
-                break
-            w_new = _stack([p[0] for p in proposals], xp)
-            drawn = _drawn(members, drawn_columns, xp, getattr(w, "device", None))
-            samples = samples + xp.astype(active[:, 0], xp.int64) * drawn
-            step_finite = xp.all(xp.isfinite(w_new), axis=-1, keepdims=True)
-            finite = finite & (step_finite | ~active)
-            keep = active & step_finite
-            if recorder.capture_pairs and t in on_grid:
-                recorder.capture(w, xp.where(keep, w_new, w))
-            w = xp.where(keep, w_new, w)
-            for m, (_, state_new) in zip(members, proposals, strict=True):
-                m.state = _frozen_where_stopped(state_new, m.state, keep[m.rows, ...], xp)
-            active = keep
-            bar.update(1)
-    bar.close()
-    return w
-
-
-def _frozen_where_stopped(new, old, keep, xp):
-    """The rule's new state where a run keeps its step, the old one where it stopped.
-
-    Array fields carry the run axis first; ``int`` fields (a step count) are
-    shared by every run and always advance.
-    """
-    return type(new)(*(n if isinstance(n, int) else xp.where(keep, n, o)
-                       for n, o in zip(new, old, strict=True)))
-
-
-def _call(helper, fn, *args):
-    """Start ``fn(*args)`` in the helper thread, or run it now without one; return a
-    function that gives its result."""
-    if helper is None:
-        result = fn(*args)
-        return lambda: result
-    return helper.submit(fn, *args).result
-
-
-def _stack(parts, xp):
-    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
-
-
-def _drawn(members, cache, xp, device):
-    """Samples drawn this step by each run: an int for one member, else a cached (k,) column."""
-    counts = tuple(m.oracle.drawn for m in members)
-    if len(counts) == 1:
-        return counts[0]
-    if counts not in cache:
-        sizes = [m.rows.stop - m.rows.start for m in members]
-        cache[counts] = _backend.to_device(np.repeat(counts, sizes), xp, device)
-    return cache[counts]
 
 
 def _columns(arrays, rows):

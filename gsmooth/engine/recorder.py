@@ -1,8 +1,11 @@
 """What the run loop keeps at its record points: traces, statuses and captures.
 
 Full objectives and gradient norms are evaluated only here, at the record
-grid, so recording costs what the user asks for.  Decisions that need the
-host (divergence, convergence) are taken here too, once per record.
+grid, so recording costs what the user asks for: the objective and the
+gradient come from one shared evaluation (``value_and_grad``), and so do the
+objective and a metric of the problem (``value_and_metric``, DRO's ``psi``).
+Decisions that need the host (divergence, convergence) are taken here too,
+once per record.
 """
 
 from __future__ import annotations
@@ -155,31 +158,37 @@ class Recorder:
         self.last_grad = None
 
     def record(self, t, w, samples, active, finite):
-        """Record iteration ``t``; return the updated (k, 1) ``active`` mask."""
+        """Record iteration ``t``; return the (k,) host mask of runs that go on.
+
+        ``samples``, ``active`` and ``finite`` are (k,) host arrays: samples drawn
+        so far, runs still stepping, runs that never stepped to a non-finite iterate.
+        """
         xp = _backend.namespace(w)
+        metric = None
         if self.track_grad_norm:
             loss, grad = self.problem.value_and_grad(w)
             self.last_grad = grad
             self.grad_norm.append(row_norm(grad)[:, 0])
         else:
-            loss = self.problem.value(w)
+            if self.metric_fn is None:
+                loss = self.problem.value(w)
+            else:
+                loss, metric = self.problem.value_and_metric(w, self.metric_fn)
             self.grad_norm.append(xp.full_like(loss, float("nan")))
         self.iters.append(t)
         self.loss.append(loss)
         self.samples.append(samples)
         if self.metric_fn is not None:
-            self.metric.append(self.metric_fn(w))
+            self.metric.append(self.metric_fn(w) if metric is None else metric)
         if self.keep_iterates:
             self.iterates.append(w)
-        host_active = self._update_status(t, _backend.to_host(loss), _backend.to_host(finite))
-        host_active &= _backend.to_host(active)[:, 0]
-        return _backend.to_device(host_active[:, None], xp, getattr(w, "device", None))
+        return self._update_status(t, _backend.to_host(loss), finite) & active
 
     def _update_status(self, t, loss, finite):
         if self.threshold is None:
             self.threshold = self.diverge_factor * np.maximum(1.0, np.abs(loss))
         running = self.status == MAX_STEPS
-        bad = running & ~(finite[:, 0] & np.isfinite(loss))
+        bad = running & ~(finite & np.isfinite(loss))
         self.status[bad] = NONFINITE
         diverged = running & ~bad & (loss > self.threshold)
         self.status[diverged] = DIVERGED

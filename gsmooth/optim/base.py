@@ -1,17 +1,18 @@
 """The shape every optimizer shares: a direction, a scaling and their hyperparameters.
 
 An :class:`Optimizer` is data: a name, a direction
-(:mod:`gsmooth.optim.directions`: gradient, momentum or SPIDER, with its state),
-a scaled step (:mod:`gsmooth.optim.rules`), the per-run hyperparameters (scalars,
-or one value per run) and the method's sizes (minibatch sizes, a period), which
-fix array shapes.  One step is
+(:mod:`gsmooth.optim.directions`: gradient, momentum, SPIDER or two independent
+minibatches, with its state), a scaled step (:mod:`gsmooth.optim.rules`), the
+per-run hyperparameters (scalars, or one value per run) and the method's sizes
+(minibatch sizes, a period), which fix array shapes.  One step is
 
-    v, state = direction.step(w, state, oracle, hp)
-    w_next   = w - lr * scale(v, w, oracle, hp)
+    v, u, state = yield from direction.step(w, state, hp)   # yields gradient requests
+    w_next      = w - lr * scale(v, u, hp)
 
-The run engine owns the loop; the oracle hands the rule the gradients it asks
-for, on the sizes it names.  A new method is a new factory in
-:mod:`gsmooth.optim.methods` (and, for a new idea, a new direction or scaling).
+The run engine owns the loop and answers the requests (see
+:class:`~gsmooth.optim.directions.Gradients`): those of every method of a
+batch at once.  A new method is a new factory in :mod:`gsmooth.optim.methods`
+(and, for a new idea, a new direction or scaling).
 """
 
 from __future__ import annotations
@@ -38,11 +39,12 @@ class Optimizer:
     name : str
         Method name used in reports ("an_gd", "ian_sgd", ...).
     scale : callable
-        ``scale(v, w, oracle, hp) -> s(v)``, one of :mod:`gsmooth.optim.rules`.
+        ``scale(v, u, hp) -> s(v)``, one of :mod:`gsmooth.optim.rules`.
     hyper : mapping of str to float or sequence of float
         Hyperparameters; a sequence gives one value per run.
     direction : Direction
-        ``init(w, hp) -> state`` and ``step(w, state, oracle, hp) -> (v, state)``.
+        ``init(w, hp) -> state`` and the generator ``step(w, state, hp)``, which
+        yields gradient requests and returns ``(v, u, state)``.
     sizes : mapping of str to int
         The method's own integers (``batch``, ``batch2``, ``period``, ...); ``hp``
         carries them as ints.  No ``batch`` means full gradients.
@@ -80,10 +82,12 @@ class Optimizer:
         """The direction's initial state at the iterates ``w`` (k, d)."""
         return self.direction.init(w, hp)
 
-    def rule(self, w, state, oracle, hp):
-        """One step ``w - lr s(v)``: returns the next iterates and state."""
-        v, state = self.direction.step(w, state, oracle, hp)
-        return w - hp.lr * self.scale(v, w, oracle, hp), state
+    def rule(self, w, state, hp):
+        """One step ``w - lr s(v)``, as a generator: it yields the direction's
+        :class:`~gsmooth.optim.directions.Gradients` requests, receives a tuple
+        of gradients for each, and returns the next iterates and state."""
+        v, u, state = yield from self.direction.step(w, state, hp)
+        return w - hp.lr * self.scale(v, u, hp), state
 
     def columns(self, k: int, xp, dtype, device=None) -> SimpleNamespace:
         """Every hyperparameter as a (k, 1) column of ``dtype`` in ``xp``, and the sizes as ints.

@@ -1,19 +1,19 @@
 r"""The ten optimizers of gsmooth: a direction times a scaling, with checked hyperparameters.
 
-=================  ==============  ==========================  =====================
-method             direction       scaling                     sizes
-=================  ==============  ==========================  =====================
-``gd``             gradient        none                        --
-``an_gd``          gradient        :math:`\|v\|^{-\beta}`      --
-``clipped_gd``     gradient        clipping                    --
-``sgd``            minibatch       none                        ``batch``
-``an_sgd``         minibatch       :math:`\|v\|^{-\beta}`      ``batch``
-``nsgd``           minibatch       :math:`\|v\|^{-\beta}`      ``batch``
-``nsgd_momentum``  momentum        :math:`\|v\|^{-\beta}`      ``batch``
-``clipped_sgd``    minibatch       clipping                    ``batch``
-``ian_sgd``        minibatch       independent :math:`h^{-\beta}`  ``batch, batch2``
-``spider``         SPIDER          :math:`\|v\|^{-\beta}`      ``batch, period``
-=================  ==============  ==========================  =====================
+=================  ===========  ==============================  =================
+method             direction    scaling                         sizes
+=================  ===========  ==============================  =================
+``gd``             gradient     none                            --
+``an_gd``          gradient     :math:`\|v\|^{-\beta}`          --
+``clipped_gd``     gradient     clipping                        --
+``sgd``            minibatch    none                            ``batch``
+``an_sgd``         minibatch    :math:`\|v\|^{-\beta}`          ``batch``
+``nsgd``           minibatch    :math:`\|v\|^{-\beta}`          ``batch``
+``nsgd_momentum``  momentum     :math:`\|v\|^{-\beta}`          ``batch``
+``clipped_sgd``    minibatch    clipping                        ``batch``
+``ian_sgd``        independent  independent :math:`h^{-\beta}`  ``batch, batch2``
+``spider``         SPIDER       :math:`\|v\|^{-\beta}`          ``batch, period``
+=================  ===========  ==============================  =================
 
 Hyperparameters marked "per run" accept a scalar or one value per run; sizes
 fix array shapes and are single integers.  Sample counts: a full gradient
@@ -27,7 +27,7 @@ from __future__ import annotations
 from gsmooth._checks import check_interval, check_nonnegative, check_positive, positive_int
 from gsmooth.optim import rules
 from gsmooth.optim.base import Optimizer
-from gsmooth.optim.directions import MOMENTUM, SPIDER
+from gsmooth.optim.directions import INDEPENDENT, MOMENTUM, SPIDER
 
 
 def _beta(beta):
@@ -276,7 +276,8 @@ def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
         "Gamma": check_positive("Gamma", Gamma),
     }
     sizes = {"batch": positive_int("batch", batch), "batch2": positive_int("batch2", batch2)}
-    return Optimizer("ian_sgd", rules.independently_normalized, hyper, sizes=sizes)
+    return Optimizer("ian_sgd", rules.independently_normalized, hyper, direction=INDEPENDENT,
+                     sizes=sizes)
 
 
 def spider(lr, batch, period, beta=1.0) -> Optimizer:

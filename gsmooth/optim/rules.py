@@ -1,9 +1,11 @@
 r"""Scaled steps: how a method turns its direction ``v`` into ``w_{t+1} = w_t - lr s(v)``.
 
 Each function maps the direction ``v`` (k, d) to ``s(v)`` with one factor per
-run from :mod:`gsmooth.optim.scalings`; norms are per run
+run from :mod:`gsmooth.optim.scalings`, a function of the norm of ``u``, the
+vector the direction names for it (``u = v`` except for IAN-SGD, whose ``u``
+is an independent minibatch gradient); norms are per run
 (:func:`gsmooth._backend.row_norm`) and hyperparameters are (k, 1) columns.
-Ten methods are three directions (:mod:`gsmooth.optim.directions`) times
+Ten methods are four directions (:mod:`gsmooth.optim.directions`) times
 these four scalings.
 """
 
@@ -13,23 +15,22 @@ from gsmooth._backend import row_norm
 from gsmooth.optim import scalings
 
 
-def unscaled(v, w, oracle, hp):
+def unscaled(v, u, hp):
     """``s(v) = v`` (GD, SGD)."""
     return v
 
 
-def normalized(v, w, oracle, hp):
-    """``s(v) = v / ||v||^beta`` (AN-GD, AN-SGD, NSGD, NSGD-momentum, SPIDER)."""
-    return v * scalings.power(row_norm(v), hp.beta)
+def normalized(v, u, hp):
+    """``s(v) = v / ||u||^beta`` with ``u = v`` (AN-GD, AN-SGD, NSGD, NSGD-momentum, SPIDER)."""
+    return v * scalings.power(row_norm(u), hp.beta)
 
 
-def clipped(v, w, oracle, hp):
-    """``s(v) = min(1, clip / (||v|| + offset))^beta v`` (clipped GD and SGD)."""
-    return v * scalings.clip(row_norm(v), hp.clip, hp.offset, hp.beta)
+def clipped(v, u, hp):
+    """``s(v) = min(1, clip / (||u|| + offset))^beta v`` with ``u = v`` (clipped GD and SGD)."""
+    return v * scalings.clip(row_norm(u), hp.clip, hp.offset, hp.beta)
 
 
-def independently_normalized(v, w, oracle, hp):
-    """``s(v) = v / h^beta``, ``h = max(1, Gamma (A ||g'|| + delta))``, ``g'`` a minibatch
+def independently_normalized(v, u, hp):
+    """``s(v) = v / h^beta``, ``h = max(1, Gamma (A ||u|| + delta))``, ``u`` a minibatch
     gradient of size ``batch2`` drawn independently of ``v`` (IAN-SGD)."""
-    g_independent = oracle.gradient(w, hp.batch2)
-    return v * scalings.independent(row_norm(g_independent), hp.A, hp.delta, hp.Gamma, hp.beta)
+    return v * scalings.independent(row_norm(u), hp.A, hp.delta, hp.Gamma, hp.beta)

@@ -30,7 +30,7 @@ Examples
 
 from __future__ import annotations
 
-from array_api_compat import array_namespace
+from gsmooth._backend import namespace
 
 
 def power(norm, beta):
@@ -43,7 +43,7 @@ def power(norm, beta):
     beta : float or array
         Normalization power in [0, 1].
     """
-    xp = array_namespace(norm)
+    xp = namespace(norm)
     return 1.0 / xp.where(norm > 0, norm, 1.0) ** beta
 
 
@@ -53,7 +53,7 @@ def clip(norm, threshold, offset, beta):
     With ``beta = 1`` and ``offset = 0`` this is global-norm clipping (Zhang, He,
     Sra, Jadbabaie, ICLR 2020): the step :math:`\min\{1, c/\|v\|\} v` has norm at most ``c``.
     """
-    xp = array_namespace(norm)
+    xp = namespace(norm)
     return xp.minimum(threshold / (norm + offset), 1.0) ** beta
 
 
@@ -64,5 +64,5 @@ def independent(norm, A, delta, Gamma, beta):
     independently of the direction's, so the factor is independent of the
     direction given the iterate.
     """
-    xp = array_namespace(norm)
+    xp = namespace(norm)
     return 1.0 / xp.maximum(Gamma * (A * norm + delta), 1.0) ** beta

@@ -27,7 +27,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from gsmooth._backend import namespace
+from gsmooth._backend import namespace, scratch, take_into
 from gsmooth._checks import check_memory
 from gsmooth.problems.curvature import central_difference_hvp
 
@@ -122,6 +122,11 @@ class Problem:
         """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
         return self.value(w), self.grad(w)
 
+    def value_and_metric(self, w, metric):
+        """Return ``(value(w), metric(w))`` for a callable ``metric`` (k, d) -> (k,); a
+        subclass whose own metric shares work with its objective (DRO's ``psi``) shares it."""
+        return self.value(w), metric(w)
+
     def hvp(self, w, v):
         """Hessian-vector products ``hess F(w_r) v_r`` for every run: (k, d), (k, d) -> (k, d).
 
@@ -199,12 +204,15 @@ class Problem:
         """The samples ``idx`` (k, B) of each data array ``names``, shaped (k, B, ...).
 
         One flat gather per array: row ``i`` of the sample axis of ``data[name]``
-        for every index, reshaped to the runs' batches.
+        for every index, reshaped to the runs' batches.  On NumPy the rows land
+        in a scratch array (:func:`gsmooth._backend.scratch`), since a fresh one
+        of every step's minibatches can cost more in page faults than the gather.
         """
         xp = namespace(idx)
         k, batch = idx.shape
         flat = xp.reshape(idx, (-1,))
-        return tuple(xp.reshape(xp.take(data[name], flat, axis=0), (k, batch, *data[name].shape[1:]))
+        return tuple(xp.reshape(take_into(data[name], flat, scratch(f"gather.{name}", (
+            k * batch, *data[name].shape[1:]), data[name])), (k, batch, *data[name].shape[1:]))
                      for name in names)
 
     def _data_like(self, w) -> dict:

@@ -39,16 +39,35 @@ If the active set ``{i : u_i > 0}`` is the top ``j``, ``g = 0`` gives
 and it is consistent when ``l_(j) > eta_j - 2 lambda``, i.e. ``c_j - j l_(j) < 2 lambda n``.
 The left side ``sum_{i <= j} (l_(i) - l_(j))`` is nondecreasing in ``j`` and
 zero at ``j = 1``, so the consistent ``j`` form a prefix ``1..j*``; ``eta* = eta_{j*}``
-and ``Psi(x) = L(x, eta*)``.  One sort and one cumulative sum, for all runs at once.
+and ``Psi(x) = L(x, eta*)``.  Since ``c_{j+1} - (j+1) l_(j+1) = c_j - j l_(j+1)``, the
+first inconsistent ``j* + 1`` has ``l_(j*+1) <= eta* - 2 lambda``: every sample past the
+prefix has ``p_i = 0``, so only the top ``j*`` losses matter,
+
+.. math::
+
+    \Psi(x) = \frac{\lambda}{n} \sum_{i \le j^*} p_{(i)}^2 - \lambda + \eta^* .
+
+They are found by selection (a partition of each row, then a sort of the few
+largest), not by sorting every loss; the selection grows until it holds every
+run's prefix.
 """
 
 from __future__ import annotations
 
+import math
 import os
 
 import numpy as np
 
-from gsmooth._backend import namespace
+from gsmooth._backend import (
+    clip_below,
+    matmul_into,
+    multiply_into,
+    namespace,
+    scratch,
+    square_into,
+    subtract_into,
+)
 from gsmooth._checks import positive_int
 from gsmooth.problems.base import Problem, check_start
 from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
@@ -59,6 +78,9 @@ SYNTHETIC_N = 2000
 SYNTHETIC_D = 20
 #: Degrees of freedom of the Student-t noise of the synthetic target.
 NOISE_DF = 4
+#: The first selection of Psi takes ``max(TOP_MIN, TOP_FACTOR * 2 lambda n)`` of the largest losses.
+TOP_MIN = 64
+TOP_FACTOR = 4
 
 
 class DRO(Problem):
@@ -92,11 +114,35 @@ class DRO(Problem):
 
     def _terms(self, x, r, eta):
         """Per-sample residuals ``r`` (k, n) -> ``p_i`` and ``lambda psi*(t_i)``."""
+        return self._dual_terms(self._losses(x, r), eta)
+
+    def _losses(self, x, r):
+        """Per-sample losses ``l_i = r_i^2 / 2 + c sum_j log(1 + |x_j|)`` from the residuals ``r``."""
         xp = namespace(x)
-        penalty = PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
-        u = (0.5 * r * r + penalty - eta) / (2.0 * self.lam) + 1.0
-        p = xp.clip(u, min=0.0)
-        return p, self.lam * (p * p - 1.0)
+        losses = multiply_into(r, 0.5, self._scratch("losses", r))
+        losses *= r
+        losses += PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
+        return losses
+
+    def _dual_terms(self, losses, eta):
+        """``p_i = max(u_i, 0)``, ``u_i = (l_i - eta) / (2 lambda) + 1``, and ``lambda psi*(t_i) =
+        lambda (p_i^2 - 1)``, from the losses (left unchanged); in place after the first copy."""
+        u = subtract_into(losses, eta, self._scratch("p", losses))
+        u /= 2.0 * self.lam
+        u += 1.0
+        p = clip_below(u, 0.0)
+        scaled = square_into(p, self._scratch("scaled", p))
+        scaled -= 1.0
+        scaled *= self.lam
+        return p, scaled
+
+    def _scratch(self, name, like):
+        """A scratch array shaped like ``like`` when it holds every sample of each run (k, n),
+        else ``None`` (see :func:`gsmooth._backend.scratch`); none outlives an evaluation."""
+        shape = tuple(like.shape)
+        if shape[-1] != self.n_samples:
+            return None
+        return scratch(f"dro.{name}", shape, like)
 
     def _assemble(self, x, p, weighted_rows):
         """Gradient ``(mean p_i grad l_i, 1 - mean p_i)`` from ``mean p_i r_i a_i``."""
@@ -108,8 +154,14 @@ class DRO(Problem):
     def _value(self, w, data):
         xp = namespace(w)
         x, eta = w[:, :-1], w[:, -1:]
-        _, scaled = self._terms(x, x @ data["a"].T - data["b"], eta)
+        _, scaled = self._terms(x, self._residuals(x, data), eta)
         return xp.mean(scaled, axis=-1) + eta[:, 0]
+
+    def _residuals(self, x, data):
+        """``r = A x - b`` for every run, (k, n)."""
+        r = matmul_into(x, data["a"].T, scratch("dro.r", (x.shape[0], self.n_samples), x))
+        r -= data["b"]
+        return r
 
     def _grad(self, w, data):
         return self._value_and_grad(w, data)[1]
@@ -122,10 +174,22 @@ class DRO(Problem):
     def _value_and_grad(self, w, data):
         xp = namespace(w)
         x, eta = w[:, :-1], w[:, -1:]
-        r = x @ data["a"].T - data["b"]
+        r = self._residuals(x, data)
         p, scaled = self._terms(x, r, eta)
         value = xp.mean(scaled, axis=-1) + eta[:, 0]
         return value, self._assemble(x, p, (p * r) @ data["a"] / self.n_samples)
+
+    def value_and_metric(self, w, metric):
+        """Objective and ``metric``; :meth:`psi` (or :meth:`loss_metric`) shares the residuals
+        and the per-sample losses with the objective."""
+        if metric != self.psi and metric != self.loss_metric:
+            return super().value_and_metric(w, metric)
+        self._check_iterate(w)
+        xp = namespace(w)
+        x, eta = w[:, :-1], w[:, -1:]
+        losses = self._losses(x, self._residuals(x, self._data_like(w)))
+        _, scaled = self._dual_terms(losses, eta)
+        return xp.mean(scaled, axis=-1) + eta[:, 0], self._best_eta_and_psi(losses)[1]
 
     def _sample_grad(self, w, idx, data):
         batch = idx.shape[1]
@@ -190,20 +254,76 @@ class DRO(Problem):
         d = self.n_features
         if len(shape) != 2 or shape[1] not in (d, d + 1):
             raise ValueError(f"w must have shape (k, {d + 1}) or (k, {d}), got {shape}")
-        xp = namespace(w)
-        data = self._data_like(w)
         x = w[:, :d]
+        return self._best_eta_and_psi(self._losses(x, self._residuals(x, self._data_like(w))))
+
+    def _best_eta_and_psi(self, losses):
+        """``eta*`` and ``Psi`` (each (k,)) from the per-sample losses (k, n); see the module docstring.
+
+        Only the active samples (the top ``j*``) enter: the largest losses are
+        selected (:func:`top_losses`), ``eta*`` comes from their partial sums, and
+        ``Psi = lambda / n sum_{active} p_i^2 - lambda + eta*`` (``p_i = 0`` elsewhere).
+        """
+        xp = namespace(losses)
         n, two_lam = self.n_samples, 2.0 * self.lam
-        r = x @ data["a"].T - data["b"]
-        losses = 0.5 * r * r + PENALTY * xp.sum(xp.log1p(xp.abs(x)), axis=-1, keepdims=True)
-        ordered = xp.sort(losses, axis=-1, descending=True)
-        ranks = xp.arange(1, n + 1, dtype=w.dtype)
-        active = xp.cumulative_sum(ordered, axis=-1) - ranks * ordered < two_lam * n
-        count = xp.sum(xp.astype(active, w.dtype), axis=-1, keepdims=True)
+        ordered, active = _active_prefix(losses, two_lam * n, _first_count(n, self.lam), xp)
+        count = xp.sum(xp.astype(active, losses.dtype), axis=-1, keepdims=True)
         total = xp.sum(xp.where(active, ordered, xp.zeros_like(ordered)), axis=-1, keepdims=True)
         eta = (total - two_lam * (n - count)) / count
-        _, scaled = self._terms(x, r, eta)
-        return eta[:, 0], xp.mean(scaled, axis=-1) + eta[:, 0]
+        p, _ = self._dual_terms(ordered, eta)
+        psi = self.lam / n * xp.sum(p * p, axis=-1) - self.lam + eta[:, 0]
+        return eta[:, 0], psi
+
+
+def _first_count(n, lam):
+    """How many of the largest losses the first selection takes: a few times ``2 lambda n``,
+    about the share of active samples on the paper's data."""
+    return min(n, max(TOP_MIN, math.ceil(TOP_FACTOR * 2.0 * lam * n)))
+
+
+def top_losses(losses, count):
+    """The ``count`` largest values of every row of ``losses``, in decreasing order.
+
+    Namespaces with ``partition`` (NumPy, CuPy) select them in linear time and
+    sort only those; others sort the whole row.  The values, and their order,
+    are those of a full sort's first ``count`` entries either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> top_losses(np.array([[3.0, 9.0, 1.0, 7.0]]), 2).tolist()
+    [[9.0, 7.0]]
+    """
+    xp = namespace(losses)
+    n = losses.shape[-1]
+    if count < n:
+        work = scratch("dro.partition", tuple(losses.shape), losses)
+        if work is None:
+            work = xp.partition(losses, n - count, axis=-1)
+        else:
+            work[...] = losses
+            work.partition(n - count, axis=-1)
+        losses = work[:, n - count :]
+    return xp.sort(losses, axis=-1, descending=True)
+
+
+def _active_prefix(losses, bound, count, xp):
+    """The largest losses in decreasing order and the mask of the consistent prefix
+    ``{j : c_j - j l_(j) < bound}``, each (k, count) for a ``count`` that holds every run's prefix.
+
+    The prefix of a run is complete once its last selected entry is inconsistent;
+    until every run's is, the selection grows fourfold (up to every sample).
+    """
+    n = losses.shape[-1]
+    if not hasattr(xp, "partition"):
+        count = n
+    while True:
+        ordered = top_losses(losses, count)
+        ranks = xp.arange(1, count + 1, dtype=losses.dtype)
+        active = xp.cumulative_sum(ordered, axis=-1) - ranks * ordered < bound
+        if count == n or not bool(xp.any(active[:, -1])):
+            return ordered, active
+        count = min(n, 4 * count)
 
 
 def synthetic_regression(n, d, rng):

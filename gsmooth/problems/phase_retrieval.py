@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 
-from gsmooth._backend import namespace
+from gsmooth._backend import matmul_into, namespace, scratch, square_into
 from gsmooth._checks import positive_int
 from gsmooth.problems.base import Constants, Problem, check_start
 
@@ -73,7 +73,7 @@ class PhaseRetrieval(Problem):
         self.noise_floor = float(noise_std) ** 2 / 2
 
     def _value(self, w, data):
-        residual = w @ data["a"].T
+        residual = matmul_into(w, data["a"].T, self._scratch("s", w))
         residual *= residual
         residual -= data["y"]
         return self._half_mean_square(residual)
@@ -92,13 +92,19 @@ class PhaseRetrieval(Problem):
     def _products(self, w, data):
         """``s = A w`` and the residuals ``s^2 - y`` per run, (k, m) each.
 
-        The (k, m) arrays are large; every step after the product works in
-        place, since fresh large arrays cost more than the arithmetic on them.
+        The (k, m) arrays are large; they are scratch arrays where the namespace
+        allows (:func:`gsmooth._backend.scratch`: NumPy) and every step after the
+        product works in place, since fresh large arrays cost more than the
+        arithmetic on them.  Neither array outlives the caller's evaluation.
         """
-        s = w @ data["a"].T
-        residual = s * s
+        s = matmul_into(w, data["a"].T, self._scratch("s", w))
+        residual = square_into(s, self._scratch("residual", w))
         residual -= data["y"]
         return s, residual
+
+    def _scratch(self, name, w):
+        """A scratch (k, m) array for ``w``'s runs, or ``None`` (see :func:`gsmooth._backend.scratch`)."""
+        return scratch(f"phase_retrieval.{name}", (w.shape[0], self.n_samples), w)
 
     def _half_mean_square(self, residual):
         """``(1/2m) sum_r residual_r^2`` per run, as one dot product per row."""

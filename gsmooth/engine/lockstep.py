@@ -1,0 +1,197 @@
+"""The lockstep loop of :func:`gsmooth.run_many`: every run of every optimizer, one step at a time.
+
+Each step drives every optimizer's rule (a generator of gradient requests,
+:meth:`gsmooth.optim.Optimizer.rule`) in rounds; each round's requests are
+answered together by :func:`gsmooth.engine.oracle.answer`.  The host keeps
+what the step needs to decide (:class:`Runs`): which runs still step, which
+stepped to a non-finite iterate, and how many samples each has drawn.  While
+every run steps, the step costs its rules and one sum: the new iterates
+replace the old ones as they are, and the sample counts advance as integers
+on the host.  A non-finite sum, or a run stopped at a record, switches to the
+masked step that freezes stopped runs (``w = where(keep, w_new, w)``, and the
+same for each state).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from gsmooth import _backend
+from gsmooth.engine.oracle import answer
+
+
+class Member:
+    """One optimizer's block of rows in the stacked iterates, with its oracle and state.
+
+    ``total`` counts the samples each of its runs has drawn while stepping
+    (every run of an optimizer draws the same number per step).
+    """
+
+    def __init__(self, optimizer, rows, hp, oracle, whole):
+        self.optimizer, self.rows, self.hp, self.oracle = optimizer, rows, hp, oracle
+        self.whole = whole
+        self.size = rows.stop - rows.start
+        self.state = None
+        self.total = 0
+
+    def part(self, x):
+        """This member's rows of the stacked array ``x``."""
+        return x if self.whole else x[self.rows, ...]
+
+
+class Runs:
+    """Host bookkeeping of the runs between records.
+
+    Attributes
+    ----------
+    active : ndarray of bool, shape (k,)
+        Runs that still step.
+    finite : ndarray of bool, shape (k,)
+        Runs that never stepped to a non-finite iterate while active.
+    all_active : bool
+        Every run steps (the unmasked step applies).
+    """
+
+    def __init__(self, members, k):
+        self.members = members
+        self.active = np.ones(k, dtype=bool)
+        self.finite = np.ones(k, dtype=bool)
+        self.all_active = True
+        self._frozen = np.zeros(k, dtype=np.int64)
+
+    def samples(self) -> np.ndarray:
+        """Samples drawn by each run so far: its optimizer's count, or its count when it stopped."""
+        counts = np.concatenate([np.full(m.size, m.total, dtype=np.int64) for m in self.members])
+        return np.where(self.active, counts, self._frozen)
+
+    def count_step(self) -> None:
+        """Add the samples this step drew to the count of every optimizer."""
+        for m in self.members:
+            m.total += m.oracle.drawn
+
+    def stop(self, stopped) -> None:
+        """Stop the runs of mask ``stopped`` (k,), their samples frozen at their count now."""
+        newly = self.active & stopped
+        if newly.any():
+            self._frozen[newly] = self.samples()[newly]
+            self.active &= ~newly
+            self.all_active = False
+
+    def keep_finite(self, w_new, xp) -> np.ndarray:
+        """Runs that stay active after a step to ``w_new``: the active ones whose new iterate is
+        finite; the others stop and are marked non-finite."""
+        step_finite = _backend.to_host(xp.all(xp.isfinite(w_new), axis=-1))
+        self.finite &= step_finite | ~self.active
+        self.stop(~step_finite)
+        return self.active.copy()
+
+
+def propose(problem, members, w) -> list[tuple]:
+    """Every optimizer's proposed ``(w_next, state)`` at the stacked iterates ``w``.
+
+    The rules advance in rounds: each round every rule that asks yields one
+    request, and all are answered in one :func:`~gsmooth.engine.oracle.answer`.
+    """
+    for m in members:
+        m.oracle.start_step()
+    rules = [m.optimizer.rule(m.part(w), m.state, m.hp) for m in members]
+    proposals: list = [None] * len(members)
+    pending = _advance(rules, range(len(rules)), [None] * len(rules), proposals)
+    while pending:
+        answers = answer(problem, [(members[i].oracle, request) for i, request in pending])
+        pending = _advance(rules, [i for i, _ in pending], answers, proposals)
+    return proposals
+
+
+def _advance(rules, which, values, proposals) -> list[tuple]:
+    """Send each rule of ``which`` its value; keep the results of those that finish and
+    return ``(index, request)`` for those that ask again."""
+    pending = []
+    for i, value in zip(which, values):
+        try:
+            pending.append((i, rules[i].send(value)))
+        except StopIteration as done:
+            proposals[i] = done.value
+    return pending
+
+
+def lockstep(w, problem, members, recorder, grid, steps, overlap=False, progress=None):
+    """Advance the stacked iterates ``w`` for ``steps`` steps, recording on ``grid``; return
+    the final iterates.  With ``overlap`` a record runs in a helper thread beside the step
+    it precedes.
+
+    A step's proposals depend on ``w`` alone; the record decides which runs
+    keep theirs, so the two meet before the proposals are applied.
+    """
+    xp = _backend.namespace(w)
+    device = getattr(w, "device", None)
+    on_grid = set(grid.tolist())
+    runs = Runs(members, w.shape[0])
+    for m in members:
+        m.state = m.optimizer.init(m.part(w), m.hp)
+    bar = tqdm(total=steps, disable=None if progress is None else not progress, leave=False)
+    tick = (lambda: None) if bar.disable else (lambda: bar.update(1))
+    with ThreadPoolExecutor(max_workers=1) if overlap else nullcontext() as helper:
+        for t in range(steps + 1):
+            record = None
+            if t in on_grid:
+                record = _call(helper, recorder.record, t, w, runs.samples(), runs.active.copy(),
+                               runs.finite.copy())
+            proposals = propose(problem, members, w) if t < steps else None
+            if record is not None:
+                runs.stop(~record())
+                if not runs.active.any():
+                    recorder.pad(grid)
+                    break
+            if t == steps:
+                break
+            w_new = _stack([p[0] for p in proposals], xp)
+            runs.count_step()
+            keep = None
+            if not (runs.all_active and _backend.all_finite(w_new)):
+                keep = _backend.to_device(runs.keep_finite(w_new, xp)[:, None], xp, device)
+            if recorder.capture_pairs and t in on_grid:
+                recorder.capture(w, w_new if keep is None else xp.where(keep, w_new, w))
+            w = _apply(members, proposals, w_new, w, keep, xp)
+            tick()
+    bar.close()
+    return w
+
+
+def _apply(members, proposals, w_new, w, keep, xp):
+    """The next iterates and states: the proposals, or with a mask ``keep`` (k, 1) the
+    proposals where it holds and the old values elsewhere."""
+    if keep is None:
+        for m, (_, state) in zip(members, proposals, strict=True):
+            m.state = state
+        return w_new
+    for m, (_, state) in zip(members, proposals, strict=True):
+        m.state = _frozen_where_stopped(state, m.state, m.part(keep), xp)
+    return xp.where(keep, w_new, w)
+
+
+def _frozen_where_stopped(new, old, keep, xp):
+    """The rule's new state where a run keeps its step, the old one where it stopped.
+
+    Array fields carry the run axis first; ``int`` fields (a step count) are
+    shared by every run and always advance.
+    """
+    return type(new)(*(n if isinstance(n, int) else xp.where(keep, n, o)
+                       for n, o in zip(new, old, strict=True)))
+
+
+def _call(helper, fn, *args):
+    """Start ``fn(*args)`` in the helper thread, or run it now without one; return a
+    function that gives its result."""
+    if helper is None:
+        result = fn(*args)
+        return lambda: result
+    return helper.submit(fn, *args).result
+
+
+def _stack(parts, xp):
+    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
