@@ -1,16 +1,25 @@
 """A small convolutional network on scikit-learn's digits, trained in PyTorch on the CPU.
 
 SGD, NSGD, clipped SGD and IAN-SGD (``gsmooth.torch``) train the same network
-from the same initializations over several seeds, to the same sample budget
-(IAN-SGD counts both of its batches).  A :class:`gsmooth.torch.SmoothnessProbe`
-with a fixed probe batch watches every run and records Zhang et al.'s midpoint
-smoothness against the gradient norm; ``gs.estimate.smoothness`` fits the
-envelope ``r <= L0 + L1 g^alpha`` to the pooled pairs, with intervals from
-resampling the runs.
+from the same initializations over several seeds, to the same sample budget,
+in the plain ``loss.backward(); opt.step()`` loop.  IAN-SGD runs twice: with
+its normalizer from an independent batch (``opt.independent_norm``, exactly
+the paper's eq. 17; both batches count as samples) and with the previous
+step's norm (one pass, stale by one step).  Batches come from a DataLoader
+over :class:`gsmooth.torch.IndependentBatches` (the baselines use the main
+rows only and count only those).
+
+A :class:`gsmooth.torch.SmoothnessProbe` on a fixed probe batch watches every
+run and records, per layer and for the whole network, the exact Hessian
+norm (power iteration on Hessian-vector products, warm-started) and the
+midpoint ratio of Zhang et al.; the per-layer envelopes
+``||hess_bb f|| <= L0 + L1 ||grad_b f||^alpha`` are fitted over all runs, with
+intervals from resampling the runs.
 
 Writes ``analysis/figures/torch_digits_loss.png`` (full training loss against
 samples, median and 10-90% band over seeds) and
-``analysis/figures/torch_digits_smoothness.png``, and prints a results table.
+``analysis/figures/torch_digits_smoothness.png`` (the layers side by side),
+and prints the results, the fits and the probe's measured cost.
 
     .venv/bin/python analysis/torch_digits.py [--seeds 5] [--samples 16000]
 """
@@ -19,36 +28,43 @@ from __future__ import annotations
 
 import argparse
 import pathlib
+import statistics
 import time
 
 import numpy as np
 import torch
 from sklearn.datasets import load_digits
 
-import gsmooth as gs
 from gsmooth.plots.curves import band, draw_bands
 from gsmooth.plots.style import new_figure, save_figure
+from gsmooth.plots.torch_probe import block_smoothness_figure
 from gsmooth.torch import (
     IANSGD,
     NSGD,
     ClippedSGD,
     IndependentBatches,
     SmoothnessProbe,
-    probe_result,
+    block_smoothness,
+    probe_table,
 )
 
 FIGURES = pathlib.Path(__file__).resolve().parent / "figures"
 BATCH, BATCH2, PROBE_BATCH = 32, 8, 256
-RECORD_EVERY, PROBE_EVERY = 10, 5
+RECORD_EVERY, PROBE_EVERY = 10, 10
+#: Power iteration of the probe: warm-started, stopped at a relative change of 1e-3.
+PROBE_TOL, PROBE_ITERATIONS = 1e-3, 100
 #: Step sizes: the best final loss of a 2-3 point grid on seed 0 at 8000 samples
 #: (SGD 0.3, 0.5; NSGD 0.2, 0.4; clipped lr 0.5 with clip 1, 2; IAN-SGD 0.5, 0.8
-#: with Gamma 1 and 0.5), the same for every seed.
+#: with Gamma 1 and 0.5), the same for every seed and both IAN-SGD sources.
 METHODS = {
     "SGD": lambda p: torch.optim.SGD(p, lr=0.5),
     "NSGD": lambda p: NSGD(p, lr=0.4),
     "clipped SGD": lambda p: ClippedSGD(p, lr=0.5, clip=1.0),
     "IAN-SGD": lambda p: IANSGD(p, lr=0.8, beta=2 / 3, A=1.0, delta=0.1, Gamma=1.0),
+    "IAN-SGD, previous norm": lambda p: IANSGD(p, lr=0.8, beta=2 / 3, A=1.0, delta=0.1,
+                                              Gamma=1.0),
 }
+LAYERS = {"all": "whole network", "0": "conv 1 (80)", "3": "conv 2 (1168)", "7": "linear (650)"}
 
 
 def digits():
@@ -59,7 +75,7 @@ def digits():
 
 
 def network(seed: int) -> torch.nn.Module:
-    """conv 3x3 (8) - ReLU - pool - conv 3x3 (16) - ReLU - pool - linear (10): 1.9k weights."""
+    """conv 3x3 (8) - ReLU - pool - conv 3x3 (16) - ReLU - pool - linear (10): 1898 weights."""
     torch.manual_seed(seed)
     return torch.nn.Sequential(
         torch.nn.Conv2d(1, 8, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
@@ -68,106 +84,114 @@ def network(seed: int) -> torch.nn.Module:
     )
 
 
-def loss_on(model, images, labels, idx=None) -> torch.Tensor:
-    """Mean cross-entropy on rows ``idx`` (all rows when None)."""
-    x, y = (images, labels) if idx is None else (images[idx], labels[idx])
+def cross_entropy(model, x, y) -> torch.Tensor:
     return torch.nn.functional.cross_entropy(model(x), y)
 
 
-def train(name, seed, images, labels, budget):
-    """One run: (samples, full loss) at the records, and its probe."""
+def train(name, seed, run, images, labels, budget):
+    """One run in the plain loop: (samples, full loss) at the records, and its probe."""
     model = network(seed)
     optimizer = METHODS[name](model.parameters())
-    rng = torch.Generator().manual_seed(10_000 + seed)
-    probe_idx = torch.randperm(len(labels), generator=rng)[:PROBE_BATCH]
-    probe = SmoothnessProbe(model, every=PROBE_EVERY, midpoint=True,
-                            probe_batch=(images[probe_idx], labels[probe_idx]),
-                            loss_fn=torch.nn.functional.cross_entropy)
-    draw = IndependentBatches(len(labels), BATCH, BATCH2, seed=seed)
-    per_step = draw.samples_per_step if name == "IAN-SGD" else BATCH
+    probe_rows = torch.randperm(len(labels), generator=torch.Generator().manual_seed(10_000 + seed))
+    probe = SmoothnessProbe(model, (images[probe_rows[:PROBE_BATCH]], labels[probe_rows[:PROBE_BATCH]]),
+                            torch.nn.functional.cross_entropy, every=PROBE_EVERY, run=run,
+                            tol=PROBE_TOL, iterations=PROBE_ITERATIONS, seed=seed)
+    exact = name == "IAN-SGD"
+    per_step = BATCH + BATCH2 if exact else BATCH
+    steps = budget // per_step + 1
+    draw = IndependentBatches(len(labels), BATCH, BATCH2, seed=seed, steps=steps)
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(images, labels),
+                                         batch_sampler=draw)
     samples, losses = [], []
-    for step in range(budget // per_step + 1):
+    for step, loaded in enumerate(loader):
         if step % RECORD_EVERY == 0:
             with torch.no_grad():
                 samples.append(step * per_step)
-                losses.append(float(loss_on(model, images, labels)))
-        idx, idx2 = draw()
-
-        def closure(rows=idx):
-            optimizer.zero_grad()
-            loss = loss_on(model, images, labels, rows)
-            loss.backward()
-            return loss
-
+                losses.append(float(cross_entropy(model, images, labels)))
+        (x, y), (x2, y2) = draw.split(loaded)
+        optimizer.zero_grad()
+        cross_entropy(model, x, y).backward()
+        norm = optimizer.independent_norm(cross_entropy(model, x2, y2)) if exact else None
         with probe.observe():
-            if name == "IAN-SGD":
-                optimizer.step(closure, lambda: closure(idx2))
-            else:
-                optimizer.step(closure)
+            optimizer.step() if norm is None else optimizer.step(independent_norm=norm)
     return np.asarray(samples), np.asarray(losses), probe
 
 
 def loss_figure(curves, path):
-    fig, (ax,) = new_figure(width=4.2, height=3.0)
+    fig, (ax,) = new_figure(width=4.8, height=3.2)
     bands = {name: band(np.column_stack(x), np.column_stack(y)) for name, (x, y) in curves.items()}
     draw_bands(ax, bands, xlabel="samples", ylabel="training loss (cross-entropy)",
-               title=f"CNN on digits, {len(next(iter(curves.values()))[0])} seeds")
-    save_figure(fig, path)
-
-
-def smoothness_figure(probes, estimate, path):
-    fig, (ax,) = new_figure(width=4.2, height=3.0)
-    for name, runs in probes.items():
-        data = [p.data() for p in runs]
-        g = np.concatenate([d["grad_norm"] for d in data])
-        r = np.concatenate([d["midpoint_smoothness"] for d in data])
-        ax.scatter(g, r, s=3, alpha=0.4, label=name)
-    grid = np.geomspace(estimate.data.g.min(), estimate.data.g.max(), 100)
-    ax.plot(grid, estimate.envelope(grid), color="black",
-            label=rf"$L_0 + L_1 g^\alpha$, $\alpha$ = {estimate.alpha:.2f}")
-    ax.set_xscale("log")
-    ax.set_yscale("log")
-    ax.set_xlabel(r"$\|\nabla f_P(w_t)\|$ (probe batch)")
-    ax.set_ylabel("midpoint smoothness")
-    ax.legend(frameon=False, markerscale=3, fontsize="small")
+               title=f"CNN on digits, median and 10-90% band, "
+                     f"{len(next(iter(curves.values()))[0])} seeds")
+    for line, style in zip(ax.get_lines(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
+        line.set_linestyle(style)
+    ax.legend(loc="upper right", framealpha=0.9, edgecolor="none")   # the losses are small there
     save_figure(fig, path)
 
 
 def results_table(curves):
-    lines = [f"{'method':<12} {'final loss: median':>18} {'[min, max] over seeds':>24} "
+    lines = [f"{'method':<24} {'final loss: median':>18} {'[min, max] over seeds':>24} "
              f"{'samples to loss 0.3 (median)':>29}"]
     for name, (x, y) in curves.items():
         final = np.array([c[-1] for c in y])
         reach = [s[np.argmax(c <= 0.3)] if np.any(c <= 0.3) else np.nan for s, c in zip(x, y)]
-        lines.append(f"{name:<12} {np.median(final):>18.4f} "
+        lines.append(f"{name:<24} {np.median(final):>18.4f} "
                      f"{f'[{final.min():.4f}, {final.max():.4f}]':>24} "
                      f"{np.nanmedian(reach) if np.isfinite(reach).any() else np.nan:>29.0f}")
     return "\n".join(lines)
+
+
+def cost_lines(probes):
+    costs = [p.cost() for p in probes]
+    median = statistics.median(c["seconds_median"] for c in costs)
+    fastest = min(c["seconds_min"] for c in costs)
+    products = statistics.median(c["hessian_vector_products_median"] for c in costs)
+    table = probe_table(probes)
+    cold = table["hessian_vector_products"][table["iteration"] == 0]
+    cost = (f"probe cost per recorded step: median {median * 1e3:.1f} ms, min "
+            f"{fastest * 1e3:.1f} ms over {sum(c['records'] for c in costs)} records; "
+            f"{products:.0f} Hessian-vector products (median, {costs[0]['rows']} rows, "
+            f"warm-started; the first record of a run: {cold.sum() / len(probes):.0f}) and "
+            f"{costs[0]['extra_forward_backward']} forward-backward passes (gradient with graph, "
+            "midpoint per row)")
+    converged = (f"power iterations converged (relative change < {PROBE_TOL:g}): "
+                 f"{table['converged'].mean():.1%} of {table['converged'].size} rows")
+    return [cost, converged]
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--samples", type=int, default=16_000)
+    parser.add_argument("--resamples", type=int, default=199)
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     images, labels = digits()
     curves, probes = {}, {}
     start = time.perf_counter()
-    for name in METHODS:
-        runs = [train(name, seed, images, labels, args.samples) for seed in range(args.seeds)]
+    for k, name in enumerate(METHODS):
+        runs = [train(name, seed, 100 * k + seed, images, labels, args.samples)
+                for seed in range(args.seeds)]
         curves[name] = ([r[0] for r in runs], [r[1] for r in runs])
         probes[name] = [r[2] for r in runs]
+    trained = time.perf_counter() - start
     every_probe = [p for runs in probes.values() for p in runs]
-    estimate = gs.estimate.smoothness(None, probe_result(every_probe, "CNN on digits"),
-                                      source="midpoint", n_resamples=199)
+    table = probe_table(every_probe)
+    fit = block_smoothness(table, n_resamples=args.resamples)
+    directional = block_smoothness(table, quantity="directional", n_resamples=args.resamples)
     FIGURES.mkdir(exist_ok=True)
     loss_figure(curves, FIGURES / "torch_digits_loss.png")
-    smoothness_figure(probes, estimate, FIGURES / "torch_digits_smoothness.png")
+    block_smoothness_figure({name: probe_table(runs) for name, runs in probes.items()}, fit,
+                            FIGURES / "torch_digits_smoothness.png", names=LAYERS,
+                            title=(f"Hessian norm per layer on a fixed probe batch, "
+                                   f"{len(every_probe)} runs"))
     print(results_table(curves))
-    print(f"{len(every_probe)} runs in {time.perf_counter() - start:.0f} s")
-    print()
-    print(estimate.summary())
+    print(f"{len(every_probe)} runs in {trained:.0f} s (probe included), one thread")
+    print("\n".join(cost_lines(every_probe)))
+    for title, estimates in (("Hessian norm", fit), ("directional (midpoint) ratio", directional)):
+        print(f"\n{title} <= L0 + L1 ||grad||^alpha, per block")
+        for block, estimate in estimates.items():
+            print(f"[{LAYERS[block]}] {estimate.summary()}")
     return 0
 
 

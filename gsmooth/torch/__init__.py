@@ -1,25 +1,37 @@
 """PyTorch side of gsmooth (optional extra ``gsmooth[torch]``).
 
-Normalized and clipped optimizers as ``torch.optim.Optimizer`` classes
-(:class:`IANSGD`, :class:`NSGD`, :class:`NSGDMomentum`, :class:`ClippedSGD`),
-the index sampler :class:`IndependentBatches` for IAN-SGD's two minibatches,
-and :class:`SmoothnessProbe`, which records along a training loop what the
-estimators of :mod:`gsmooth.estimate` read.  ``import gsmooth`` never loads
-this package; import it explicitly as ``gsmooth.torch``.  Its names load
-torch on first access.
+* Optimizers as ``torch.optim.Optimizer`` classes, used in the plain
+  ``loss.backward(); opt.step()`` loop: :class:`IANSGD` (with four sources
+  of its independent normalizer, :mod:`gsmooth.torch.ian_sgd`) and the
+  paper's baselines :class:`NSGD`, :class:`NSGDMomentum`, :class:`ClippedSGD`
+  (:mod:`gsmooth.torch.optimizers`); weight decay, momentum, ``maximize``,
+  ``foreach``, Tensor ``lr``, every lr scheduler, ``state_dict``, GradScaler
+  and AMP, DDP and sharded parameters (:mod:`gsmooth.torch.base`,
+  :mod:`gsmooth.torch.norms`);
+* :class:`IndependentBatches`, the two index streams of IAN-SGD as a
+  DataLoader batch sampler, rank-aware;
+* :class:`SmoothnessProbe`, exact Hessian norms per layer along training
+  (:mod:`gsmooth.torch.hessian`), :func:`probe_table` and
+  :func:`block_smoothness` (per-block envelopes with intervals over runs).
+
+``import gsmooth`` never loads this package; import it explicitly as
+``gsmooth.torch``.  Its names load torch on first access.
 """
 
 import importlib
 
 _HOMES = {
     "IndependentBatches": "gsmooth.torch.batches",
-    "IANSGD": "gsmooth.torch.optimizers",
+    "IANSGD": "gsmooth.torch.ian_sgd",
     "NSGD": "gsmooth.torch.optimizers",
     "NSGDMomentum": "gsmooth.torch.optimizers",
     "ClippedSGD": "gsmooth.torch.optimizers",
-    "global_norm": "gsmooth.torch.optimizers",
+    "global_norm": "gsmooth.torch.norms",
     "SmoothnessProbe": "gsmooth.torch.probe",
     "probe_result": "gsmooth.torch.probe",
+    "probe_table": "gsmooth.torch.probe",
+    "block_smoothness": "gsmooth.torch.probe",
+    "hessian_norms": "gsmooth.torch.hessian",
 }
 
 __all__ = sorted(_HOMES)
