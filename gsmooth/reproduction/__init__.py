@@ -96,10 +96,12 @@ class Reproduction:
             **self.info, "methods": methods,
         }
 
-    def save(self, folder) -> list[Path]:
-        """Write ``results.json``, ``curves.npz`` and the figures into ``folder``."""
+    def save(self, folder, format: str = "png") -> list[Path]:
+        """Write ``results.json``, ``curves.npz`` and the figures (``format``: png, pdf or svg)
+        into ``folder``."""
         from gsmooth.plots import reproduction as reproduction_figures
 
+        names = reproduction_figures.figure_names(self.ablation, format)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         arrays = {f"c{i}_{name}": getattr(c, name)
@@ -107,9 +109,9 @@ class Reproduction:
         write_npz_atomic(folder / CURVES, arrays)
         data = self.to_json()
         data["files"] = {"curves": CURVES,
-                         "figures": list(reproduction_figures.figure_names(self.ablation))}
+                         "figures": list(names)}
         write_json_atomic(folder / RESULTS, data)
-        figures = reproduction_figures.draw(self, folder)
+        figures = reproduction_figures.draw(self, folder, format)
         return [folder / RESULTS, folder / CURVES, *figures]
 
     @classmethod
@@ -214,11 +216,12 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     return rep
 
 
-def redraw(folder) -> list[Path]:
-    """Draw the figures of the reproduction saved in ``folder`` again; return their paths."""
+def redraw(folder, format: str = "png") -> list[Path]:
+    """Draw the figures of the reproduction saved in ``folder`` again (``format``: png, pdf or
+    svg); return their paths."""
     from gsmooth.plots import reproduction as reproduction_figures
 
-    return reproduction_figures.draw(Reproduction.load(folder), folder)
+    return reproduction_figures.draw(Reproduction.load(folder), folder, format)
 
 
 def _by_size(groups: list[list[int]]) -> list[list[list[int]]]:

@@ -1,0 +1,167 @@
+"""Axis policies shared by every figure: data ranges, log ticks, legends outside the data, notes.
+
+* :func:`data_range` is the range a log (or linear) axis shows: the finite
+  values of the runs that did not diverge, with a small margin; a cap (e.g. a
+  decade above the starting values) keeps one transient excursion to 1e13
+  from squashing every other curve;
+* :func:`tidy_log_ticks` labels only decades, or 1-2-5 steps on an axis
+  that spans less than a decade, so minor tick labels never overlap;
+* :func:`legend_below` and :func:`legend_right` put the legend outside the
+  panels, in as many columns as fit;
+* :func:`note` writes a short remark (why an axis is linear, what was left
+  out) in a corner of a panel.
+
+Examples
+--------
+>>> import numpy as np
+>>> data_range([np.array([1e-3, 1.0, np.inf]), np.array([1e13])], cap=10.0)
+(0.000692, 14.5)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+LEGEND_ROW = 0.18
+"""Height of one legend row at 8 pt, in inches."""
+MAX_COLUMNS = 6
+MARGIN = 0.04
+"""Fraction of the (log) span added on each side of the data."""
+
+
+def data_range(arrays, *, log: bool = True, cap: float | None = None, floor: float | None = None):
+    """``(low, high)`` covering the finite (positive, on a log axis) values of ``arrays``.
+
+    Parameters
+    ----------
+    arrays : iterable of array_like
+        Values of the runs to show (diverged runs already left out).
+    log : bool
+        Range of a log axis (only positive values count, margins in decades).
+    cap, floor : float, optional
+        Upper and lower limits of the data part of the range.
+
+    Returns
+    -------
+    (float, float) or None
+        ``None`` when no value qualifies.
+    """
+    values = np.concatenate([np.asarray(a, dtype=float).reshape(-1) for a in arrays] or [np.empty(0)])
+    values = values[np.isfinite(values) & ((values > 0) if log else True)]
+    if cap is not None:
+        values = np.minimum(values, cap)
+    if floor is not None:
+        values = np.maximum(values, floor)
+    if values.size == 0:
+        return None
+    low, high = float(values.min()), float(values.max())
+    if log:
+        span = max(np.log10(high / low), 0.2)
+        pad = 10 ** (MARGIN * span)
+        return float(f"{low / pad:.3g}"), float(f"{high * pad:.3g}")
+    span = (high - low) or max(abs(high), 1.0)
+    return low - MARGIN * span, high + MARGIN * span
+
+
+def set_range(ax, axis: str, limits) -> None:
+    """Set the x or y limits of ``ax`` to ``limits`` unless it is ``None``."""
+    if limits is not None:
+        (ax.set_xlim if axis == "x" else ax.set_ylim)(*limits)
+
+
+def tidy_log_ticks(ax) -> None:
+    """Label the log axes of ``ax`` at decades, or, on a view narrower than a decade, at the
+    first of 1-2-5 or 1-9 steps that gives at least two ticks; never label minor ticks."""
+    from matplotlib.ticker import FixedLocator, LogFormatterSciNotation, LogLocator, NullFormatter
+
+    for axis, scale, limits in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
+                                (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
+        if scale != "log":
+            continue
+        low, high = sorted(limits)
+        axis.set_minor_formatter(NullFormatter())
+        if low > 0 and np.log10(high / low) < 1.0:
+            axis.set_major_locator(FixedLocator(narrow_log_ticks(low, high)))
+            axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+        else:
+            axis.set_major_locator(LogLocator(base=10, numticks=8))
+
+
+def narrow_log_ticks(low: float, high: float) -> list:
+    """Ticks for a log axis from ``low`` to ``high`` (less than a decade): 1-2-5 steps, or 1-9.
+
+    Examples
+    --------
+    >>> narrow_log_ticks(1.7e4, 4.3e4), narrow_log_ticks(1.5, 9.5)
+    ([20000.0, 30000.0, 40000.0], [2.0, 5.0])
+    """
+    decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
+    for subs in ((1.0,), (1.0, 2.0, 5.0), tuple(range(1, 10))):
+        ticks = [float(f"{m * 10 ** d:.6g}") for d in decades for m in subs if low <= m * 10 ** d <= high]
+        if len(ticks) >= 2:
+            return ticks
+    return [float(f"{low:.2g}"), float(f"{high:.2g}")]
+
+
+def legend_below(fig, handles, labels, *, ncols: int | None = None, title: str | None = None):
+    """A legend under all panels of ``fig``, in ``ncols`` columns (default: the most that fit).
+
+    The figure grows by the legend's height, so the panels keep their size
+    however many entries there are; the columns are measured on the
+    rendered text.
+    """
+    if not handles:
+        return None
+    width, height = fig.get_size_inches()
+    for n in ([ncols] if ncols else range(min(len(labels), MAX_COLUMNS), 0, -1)):
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=n, title=title)
+        if n == 1 or ncols or _width_inches(fig, legend) <= width:
+            break
+        legend.remove()
+    rows = -(-len(labels) // n) + (0 if title is None else title.count("\n") + 1)
+    fig.set_size_inches(width, height + LEGEND_ROW * rows + 0.1)
+    return legend
+
+
+def fit_title(ax, text: str) -> None:
+    """Title ``ax`` with ``text``, broken into two lines (after a colon, else after the comma
+    nearest the middle) if wider than the panel."""
+    fig = ax.figure
+    title = ax.set_title(text)
+    fig.draw_without_rendering()
+    room = ax.get_position().width * fig.get_size_inches()[0]
+    if "\n" in text or _width_inches(fig, title) <= room:
+        return
+    colons = [i for i in range(len(text)) if text.startswith(": ", i)]
+    commas = [i for i in range(len(text)) if text.startswith(", ", i)]
+    if not colons + commas:
+        return
+    cut = colons[0] if colons else min(commas, key=lambda i: abs(i - len(text) / 2))
+    ax.set_title(text[:cut + 1] + "\n" + text[cut + 2:])
+
+
+def _width_inches(fig, artist) -> float:
+    return artist.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
+
+
+def legend_right(ax, handles=None, labels=None, *, title: str | None = None):
+    """A legend to the right of ``ax``, outside its data."""
+    if handles is None:
+        handles, labels = ax.get_legend_handles_labels()
+    if not handles:
+        return None
+    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
+
+
+def note(ax, text: str, *, corner: str = "lower left") -> None:
+    """A short grey remark in a corner of ``ax`` (inside, in axes coordinates)."""
+    vertical, horizontal = corner.split()
+    x = 0.02 if horizontal == "left" else 0.98
+    y = 0.03 if vertical == "lower" else 0.97
+    ax.text(x, y, text, transform=ax.transAxes, ha=horizontal, va="bottom" if vertical == "lower" else "top",
+            fontsize=7, color="0.35", style="italic")
+
+
+def blank_handle(ax):
+    """An invisible legend handle, for a line of text in a legend."""
+    return ax.plot([], [], linestyle="none", marker="none")[0]
