@@ -84,7 +84,14 @@ def tidy_log_ticks(ax) -> None:
             axis.set_major_locator(FixedLocator(narrow_log_ticks(low, high)))
             axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
         else:
-            axis.set_major_locator(LogLocator(base=10, numticks=8))
+            axis.set_major_locator(LogLocator(base=10, numticks=_tick_room(ax, axis is ax.xaxis)))
+
+
+def _tick_room(ax, horizontal: bool) -> int:
+    """How many decade labels fit along an axis: about three per inch, at least three."""
+    box = ax.get_position()
+    width, height = ax.figure.get_size_inches()
+    return max(3, int(3 * (box.width * width if horizontal else box.height * height)))
 
 
 def narrow_log_ticks(low: float, high: float) -> list:
@@ -159,7 +166,8 @@ def note(ax, text: str, *, corner: str = "lower left") -> None:
     x = 0.02 if horizontal == "left" else 0.98
     y = 0.03 if vertical == "lower" else 0.97
     ax.text(x, y, text, transform=ax.transAxes, ha=horizontal, va="bottom" if vertical == "lower" else "top",
-            fontsize=7, color="0.35", style="italic")
+            fontsize=7, color="0.3", style="italic", zorder=6,
+            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0})
 
 
 def blank_handle(ax):
