@@ -173,3 +173,109 @@ def note(ax, text: str, *, corner: str = "lower left") -> None:
 def blank_handle(ax):
     """An invisible legend handle, for a line of text in a legend."""
     return ax.plot([], [], linestyle="none", marker="none")[0]
+
+
+CLUSTER_POINTS = 10.0
+"""Points nearer than this (in typographic points) get one label."""
+LABEL_OFFSETS = ((5, 5), (5, -5), (-5, 5), (-5, -5), (7, 0), (-7, 0), (0, 8), (0, -8),
+                 (10, 10), (10, -10), (-10, 10), (-10, -10), (14, 0), (-14, 0), (0, 16), (0, -16))
+"""Offsets (points) tried for a point's label, nearest first."""
+
+
+def place_labels(ax, points, texts, *, avoid=(), fontsize: float = 7, background: dict | None = None,
+                 join: str = "\n") -> tuple[list, bool]:
+    """Label each data point of ``ax`` beside it where the label overlaps no other label, marker,
+    title or artist of ``avoid`` and stays inside the axes (else where it costs least: an overlap
+    with another label or marker counts twenty times its area, a part in the margin half its
+    area, a part off the figure a hundred times); return the labels.
+
+    Points closer than :data:`CLUSTER_POINTS` share one label (their texts
+    joined by ``join``), which no placement could keep apart.  The layout is
+    fixed first, so the measured boxes are the drawn ones.  Returns the labels
+    and whether every one found a place that overlaps nothing.
+    """
+    fig = ax.figure
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    points, texts = _clusters(ax, points, texts, join)
+    inside = ax.get_window_extent(renderer)
+    marks = [point_box(ax, x, y, 3.0) for x, y in points]
+    taken = [artist.get_window_extent(renderer) for artist in (*avoid, ax.title) if artist.get_visible()]
+    labels, clear = [], True
+    for k, ((x, y), text) in enumerate(zip(points, texts)):
+        others = taken + marks[:k] + marks[k + 1:]
+
+        def make(offset, x=x, y=y, text=text):
+            dx, dy = offset
+            return ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                               ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                               va="bottom" if dy > 0 else "top" if dy < 0 else "center",
+                               annotation_clip=False, zorder=7, bbox=background)
+
+        def cost(box, others=others):
+            return (20 * sum(overlap(box, other) for other in others) + 0.5 * _outside(box, inside)
+                    + 100 * _outside(box, fig.bbox))
+
+        label, price = least_cost(LABEL_OFFSETS, make, cost)
+        taken.append(label.get_window_extent(renderer))
+        labels.append(label)
+        clear = clear and price == 0
+    return labels, clear
+
+
+def least_cost(candidates, make, cost):
+    """Make the artist of each candidate in turn; keep the first that costs nothing, else the cheapest.
+
+    ``make(candidate)`` adds an artist to a figure, ``cost(box)`` prices its
+    display box; every other artist made is removed.  Returns ``(artist, cost)``.
+    """
+    best = None
+    for candidate in candidates:
+        artist = make(candidate)
+        price = cost(artist.get_window_extent(artist.figure.canvas.get_renderer()))
+        if best is None or price < best[1]:
+            if best is not None:
+                best[0].remove()
+            best = (artist, price)
+        else:
+            artist.remove()
+        if price == 0:
+            break
+    return best
+
+
+def _clusters(ax, points, texts, join):
+    """Merge points within :data:`CLUSTER_POINTS` of each other (display space) into one labelled point."""
+    pixels = ax.transData.transform(np.asarray(points, dtype=float))
+    reach = CLUSTER_POINTS * ax.figure.dpi / 72
+    groups: list = []
+    for k, pixel in enumerate(pixels):
+        for group in groups:
+            if np.hypot(*(pixels[group[0]] - pixel)) < reach:
+                group.append(k)
+                break
+        else:
+            groups.append([k])
+    merged = [tuple(np.mean([points[k] for k in group], axis=0)) for group in groups]
+    return merged, [join.join(texts[k] for k in group) for group in groups]
+
+
+def point_box(ax, x, y, radius_points: float):
+    """The display box of a marker of ``radius_points`` at data point ``(x, y)``."""
+    from matplotlib.transforms import Bbox
+
+    px, py = ax.transData.transform((x, y))
+    r = radius_points * ax.figure.dpi / 72
+    return Bbox([[px - r, py - r], [px + r, py + r]])
+
+
+def overlap(a, b) -> float:
+    """Area shared by two display boxes."""
+    width = min(a.x1, b.x1) - max(a.x0, b.x0)
+    height = min(a.y1, b.y1) - max(a.y0, b.y0)
+    return max(width, 0.0) * max(height, 0.0)
+
+
+def _outside(box, frame) -> float:
+    """Area of ``box`` outside ``frame``."""
+    return box.width * box.height - overlap(box, frame)

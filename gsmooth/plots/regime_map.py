@@ -1,88 +1,160 @@
-"""The (rho, beta) regime map of AN-GD, drawn from :func:`gsmooth.theory.regime_map_data`.
+r"""The (rho, beta) regime map of AN-GD, drawn from :func:`gsmooth.theory.regime_map_data`.
 
-The shading is the regime (the sign of ``rho + beta - 2``), which holds for any
-constants; the contours are the exponent ``max(2 - rho, beta)/rho`` of ``1/eps``
-derived for ``L0 > 0`` (with ``L0 = 0`` the step-size rule changes the exponent,
-e.g. ``(beta - alpha)/rho`` in the two-phase regime), and their labels sit in
-the middle of the regions, clear of the axes.
+The shading is the regime (the sign of ``rho + beta - 2``), which holds for
+any constants; the grey lines are contours of the exponent
+``max(2 - rho, beta)/rho`` of ``1/eps`` derived for ``L0 > 0`` (with
+``L0 = 0`` the step-size rule changes the exponent, e.g. ``(beta - alpha)/rho``
+in the two-phase regime).  In the sublinear regime the contours are the
+vertical lines ``rho = 2/(1 + e)``, labelled in a row at one height; in the
+two-phase regime they are the rays ``beta = e rho``, labelled along the ray
+in the middle of their stretch there.  The legend under the panel names the
+regions, the boundary and the contours; tested points are labelled beside
+them where the label overlaps nothing (:func:`gsmooth.plots.axes.place_labels`).
 """
 
 from __future__ import annotations
 
-import pathlib
 from collections.abc import Sequence
 
-from gsmooth._io import write_atomic
+import numpy as np
+
+from gsmooth.plots.axes import blank_handle, least_cost, legend_below, overlap, place_labels, point_box
+from gsmooth.plots.labels import math_text
+from gsmooth.plots.style import new_figure, save_figure, styled
 from gsmooth.theory.regime_map import regime_map_data
 
 CONTOUR_LEVELS = (0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 5.0)
-LABEL_BETA = {"sublinear": 0.12, "two-phase": 0.92}
-"""Heights at which the contour labels are placed in each region."""
+SUBLINEAR_LABEL_BETAS = (0.2, 0.1, 0.3, 0.4, 0.5)
+"""Heights tried for the sublinear contour labels, first choice first (one row at 0.2)."""
+COLOURS = {"sublinear": "#cfe3f3", "two-phase": "#fbd9bd"}
+CONTOUR = {"colors": "0.4", "linewidths": 0.6}
+LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9}
 
 
-def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201):
+@styled
+def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201, *,
+               format: str | None = None):
     """Draw the (rho, beta) plane of AN-GD and return the matplotlib Axes.
 
     Parameters
     ----------
     points : sequence of (rho, beta) or (rho, beta, label)
-        Tested points to mark; a label replaces the regime name beside the point.
+        Tested points to mark; a point with a label is labelled beside it.
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; a new figure otherwise.
+        Axes to draw into; a new one-column figure otherwise.
     path : str or path-like, optional
-        Where to save the figure (PNG, PDF, ... by suffix).
+        Where to save the figure.
     n : int
         Grid points per axis.
+    format : {"png", "pdf", "svg"}, optional
+        File format; default: the suffix of ``path`` (see
+        :func:`gsmooth.plots.style.figure_path`).
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     labels = [point[2] if len(point) > 2 else None for point in points]
     data = regime_map_data(n=n, points=[point[:2] for point in points])
-    if ax is None:
-        _, ax = plt.subplots(figsize=(5.8, 4.2), layout="constrained")
+    own = ax is None
+    if own:
+        fig, (ax,) = new_figure(height=2.5)
     ax.contourf(data.rho, data.beta, data.regime, levels=[-1.5, -0.5, 0.5, 1.5],
-                colors=["#dbe9f6", "#f2f2f2", "#fde0c5"])
-    lines = ax.contour(data.rho, data.beta, data.exponent, levels=CONTOUR_LEVELS, colors="0.35",
-                       linewidths=0.7)
-    ax.clabel(lines, fmt="%g", fontsize=7, manual=_label_positions(lines.levels))
-    ax.plot([1.0, 2.0], [1.0, 0.0], color="black", linewidth=2, label=r"$\rho+\beta=2$ (linear)")
-    _mark(ax, data.points, labels)
-    ax.text(0.3, 0.45, "sublinear", fontsize=9)
-    ax.text(1.66, 0.71, "two-phase", fontsize=9)
-    ax.set(xlim=(0, 2), ylim=(0, 1), xlabel=r"$\rho$ (PL exponent)", ylabel=r"$\beta$ (normalization)",
-           title=r"AN-GD: exponent of $1/\epsilon$ = max$(2-\rho,\beta)/\rho$ ($L_0 > 0$)")
-    ax.legend(loc="lower left", fontsize=7)
+                colors=[COLOURS["sublinear"], "white", COLOURS["two-phase"]])
+    ax.contour(data.rho, data.beta, data.exponent, levels=CONTOUR_LEVELS, **CONTOUR)
+    ax.plot([1.0, 2.0], [1.0, 0.0], color="black", linewidth=1.8)
+    ax.set(xlim=(0, 2), ylim=(0, 1), xlabel=r"PL exponent $\rho$", ylabel=r"normalization $\beta$",
+           title=r"AN-GD regimes: $T(\epsilon) = O(\epsilon^{-e})$")
+    ax.grid(False)
+    handles = [Patch(facecolor=COLOURS["sublinear"], label=r"sublinear, $\rho + \beta < 2$"),
+               Line2D([], [], color="black", linewidth=1.8, label=r"linear, $\rho + \beta = 2$ (log factor)"),
+               Patch(facecolor=COLOURS["two-phase"], label=r"two-phase, $\rho + \beta > 2$"),
+               Line2D([], [], label=r"$e = \max(2-\rho, \beta)/\rho$ ($L_0 > 0$)", **_line(CONTOUR))]
+    if data.points:
+        xy = [(rho, beta) for rho, beta, _ in data.points]
+        ax.plot(*zip(*xy), linestyle="none", marker="o", color="black", markersize=3.5, clip_on=False,
+                zorder=6)
+        handles.append(Line2D([], [], linestyle="none", marker="o", color="black", markersize=3.5,
+                              label=r"tested $(\rho, \beta)$"))
+    key = _label_points(ax, data, labels)
+    handles += [blank_handle(ax) for _ in key]
+    names = [h.get_label() for h in handles[:len(handles) - len(key)]] + key
+    if own:
+        legend_below(fig, handles, names)
+    else:
+        ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
     if path is not None:
-        suffix = pathlib.Path(path).suffix[1:] or "png"
-        write_atomic(path, lambda tmp: ax.figure.savefig(tmp, dpi=150, format=suffix))
+        save_figure(ax.figure, path, format)
     return ax
 
 
-def _label_positions(levels) -> list:
-    """One point per contour level inside its region: (2/(1+e), low beta) or (beta/e, high beta)."""
-    positions = []
+def _line(style: dict) -> dict:
+    return {"color": style["colors"], "linewidth": style["linewidths"]}
+
+
+def _contour_labels(ax, taken, levels=CONTOUR_LEVELS) -> list:
+    """Label each contour of ``levels`` once inside each region, clear of the display boxes
+    ``taken``: in a row (sublinear; lower or higher where that spot is taken), along the ray
+    (two-phase; in the middle of its stretch, else nearer one end).  Returns ``(level, text)``."""
+    texts = []
     for level in levels:
         rho = 2.0 / (1.0 + level)
-        if 2.0 - rho > LABEL_BETA["sublinear"]:
-            positions.append((rho, LABEL_BETA["sublinear"]))
-            continue
-        rho = LABEL_BETA["two-phase"] / level
-        if rho + LABEL_BETA["two-phase"] > 2.0 and rho <= 1.98:
-            positions.append((rho, LABEL_BETA["two-phase"]))
-    return positions
+        sublinear = [((rho, b), 90.0) for b in SUBLINEAR_LABEL_BETAS if b < 2.0 - rho - 0.05]
+        two_phase = [(xy, float(np.degrees(np.arctan(level)))) for xy in _two_phase_spots(level)]
+
+        def make(spot, level=level):
+            (x, y), angle = spot
+            return ax.text(x, y, f"{level:g}", fontsize=7, rotation=angle, transform_rotates_text=True,
+                           rotation_mode="anchor", ha="center", va="center", bbox=LABEL_BOX,
+                           color="0.25", zorder=4)
+
+        def cost(box):
+            return sum(overlap(box, other) for other in taken)
+
+        texts += [(level, least_cost(spots, make, cost)[0]) for spots in (sublinear, two_phase) if spots]
+    return texts
 
 
-def _mark(ax, points, labels) -> None:
-    """Mark each point; labels of points close to earlier ones are stacked below them."""
-    placed = []
-    for (rho, beta, regime), label in zip(points, labels):
-        ax.plot(rho, beta, marker="o", color="black", markersize=4, clip_on=False, zorder=5)
-        crowd = sum(abs(rho - r) < 0.3 and abs(beta - b) < 0.08 for r, b in placed)
-        placed.append((rho, beta))
-        dx = -6 if rho > 1.7 else 5
-        dy = 6 + 9 * crowd if beta < 0.1 else -10 - 9 * crowd
-        ax.annotate(label or regime, (rho, beta), textcoords="offset points", xytext=(dx, dy), fontsize=7,
-                    ha="right" if dx < 0 else "left", annotation_clip=False)
+def _label_points(ax, data, labels) -> list:
+    """Label the contours clear of the markers, then the points clear of both: beside each
+    point if every label finds a free place, else by a letter keyed in the legend (returned
+    as legend lines); contours whose label a point label still covers are labelled again."""
+    renderer = ax.figure.canvas.get_renderer()
+    ax.figure.draw_without_rendering()
+    marks = [point_box(ax, rho, beta, 4.0) for rho, beta, _ in data.points]
+    texts = _contour_labels(ax, marks)
+    named = [((rho, beta), math_text(label)) for (rho, beta, _), label in zip(data.points, labels) if label]
+    if not named:
+        return []
+    points = [xy for xy, _ in named]
+    placed, clear = place_labels(ax, points, [text for _, text in named], avoid=[t for _, t in texts],
+                                 background=LABEL_BOX)
+    key = []
+    if not clear:
+        for label in placed:
+            label.remove()
+        tags = [chr(ord("a") + k) for k in range(len(named))]
+        placed, _ = place_labels(ax, points, tags, avoid=[t for _, t in texts], background=LABEL_BOX,
+                                 join=",")
+        key = [f"({tag}) {text}" for tag, (_, text) in zip(tags, named)]
+    boxes = marks + [label.get_window_extent(renderer) for label in placed]
+    covered = {level for level, text in texts
+               if any(overlap(text.get_window_extent(renderer), box) for box in boxes)}
+    for level, text in texts:
+        if level in covered:
+            text.remove()
+    _contour_labels(ax, boxes, sorted(covered))
+    return key
+
+
+def _two_phase_spots(level: float) -> list:
+    """Points of the ray ``beta = level rho`` inside the two-phase triangle, middle first.
+
+    The ray enters at the boundary ``rho = 2/(1 + level)`` and leaves at
+    ``rho = 2`` or ``beta = 1``, whichever comes first; none when that
+    stretch is too short to hold a label.
+    """
+    enter = 2.0 / (1.0 + level)
+    leave = min(2.0, 1.0 / level)
+    if leave - enter < 0.1:
+        return []
+    return [(rho, level * rho) for rho in (enter + f * (leave - enter) for f in (0.5, 0.3, 0.7, 0.2, 0.8))]
