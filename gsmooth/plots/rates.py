@@ -8,8 +8,8 @@ hold), so it is tested without pixels; :func:`decay_figure` and
 Examples
 --------
 >>> import numpy as np
->>> sweep = {"eps": [1e-2, 1e-4], "T": [10, 100], "T_bound": [30.0, 300.0],
-...          "predicted": 0.5, "log_factor": False, "delta0": 1.0}
+>>> sweep = {"eps": [1e-2, 1e-4], "T": [10, 100], "log_T_bound": np.log([30.0, 300.0]).tolist(),
+...          "predicted": [0.5, 0.5], "log_factor": False, "delta0": 1.0}
 >>> data = teps_plot_data(sweep)
 >>> data.slope_T.round(6).tolist()
 [10.0, 100.0]
@@ -67,40 +67,43 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
 
 
 def _law(t, median, fit):
+    """The fitted law on its window (the median-curve fit, as chosen by BIC), and its label."""
+    from gsmooth.rates.decay import decay_curve
+
     start, stop = fit["window"]
-    inside = (t >= start) & (t <= stop)
-    lt, lm = t[inside], median[inside]
-    if fit["kind"] == "polynomial":
-        p = fit["exponent"]
-        return lt, lm[0] * (lt / lt[0]) ** -p, f"fit t^-{p:.3g}"
-    if fit["kind"] == "geometric":
-        r = fit["rate"]
-        return lt, lm[0] * r ** (lt - lt[0]), f"fit {r:.4g}^t"
-    floor = fit["floor"] if fit["floor"] is not None else float(np.median(lm))
-    label = f"floor, switch t = {fit['switch']:.4g}" if fit["switch"] is not None else "plateau"
-    return lt, np.full(lt.shape, floor), label
+    lt = t[(t >= start) & (t <= stop)]
+    if not fit.get("params"):
+        return lt, np.full(lt.shape, np.nan), f"fit: {fit['kind']}"
+    floor = " + floor" if fit["law"].endswith("+floor") else ""
+    label = {"polynomial": lambda: f"fit t^-{fit['exponent']:.3g}{floor}",
+             "geometric": lambda: f"fit {fit['rate']:.4g}^t{floor}",
+             "two-phase": lambda: f"fit two-phase, ends t = {fit['switch']:.4g}",
+             "plateau": lambda: "fit plateau"}[fit["kind"]]()
+    return lt, decay_curve(fit, lt), label
 
 
 def teps_plot_data(sweep: dict) -> TepsPlotData:
     """Build the T(eps) panel from an :class:`gsmooth.rates.EpsSweep` dict.
 
-    The theory line has the predicted exponent (times ``log(delta0/eps)`` on
-    the boundary regime) and passes through the observed point at the middle
-    reached eps.
+    The theory line has the predicted exponent (the largest over the constant
+    sets; times ``log(delta0/eps)`` on the boundary regime) and passes through
+    the observed point at the middle reached eps.
     """
     eps = np.asarray(sweep["eps"], dtype=float)
     hit = np.asarray(sweep["T"], dtype=float)
     reached = hit >= 1
-    shape = eps ** -sweep["predicted"]
+    predicted = max(sweep["predicted"])
+    shape = eps ** -predicted
     if sweep["log_factor"]:
         shape = shape * np.log(sweep["delta0"] / eps)
     anchor = np.flatnonzero(reached)
     middle = anchor[anchor.size // 2] if anchor.size else 0
     scale = hit[middle] / shape[middle] if anchor.size else 1.0
     log = " log" if sweep["log_factor"] else ""
-    label = f"theory eps^-{sweep['predicted']:.3g}{log}"
-    return TepsPlotData(eps[reached], hit[reached], np.asarray(sweep["T_bound"], dtype=float),
-                        scale * shape, label)
+    label = f"theory eps^-{predicted:.3g}{log}"
+    with np.errstate(over="ignore"):
+        bound = np.exp(np.asarray(sweep["log_T_bound"], dtype=float))
+    return TepsPlotData(eps[reached], hit[reached], bound, scale * shape, label)
 
 
 def draw_decay(ax, data: DecayPlotData, title: str) -> None:
