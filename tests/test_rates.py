@@ -150,6 +150,14 @@ def test_every_law_recovers_its_own_parameters_exactly(law):
     np.testing.assert_allclose(fit.params, truth, rtol=1e-4, atol=1e-6)
 
 
+def test_the_value_comes_from_the_tail_where_a_fast_transient_has_died_out():
+    t = record_grid(1000).astype(float)
+    two_eigenvalues = 0.5 * 0.99 ** (2 * t) + 2.0 * 0.96 ** (2 * t)
+    fit = fit_decay(t, two_eigenvalues)
+    assert fit.kind == "geometric" and fit.rate == pytest.approx(0.99**2, rel=1e-3)
+    assert fit.window[0] > 10
+
+
 def test_the_curve_of_a_fit_is_drawable_from_its_dict():
     t = np.arange(0, 300)
     fit = json.loads(json.dumps(fit_decay(t, np.maximum(0.95**t, 1e-3)).as_dict()))
@@ -192,7 +200,7 @@ def test_bad_input_names_the_problem(iters, gaps, message):
 
 @pytest.mark.parametrize(
     ("option", "message"),
-    [({"kind": "cubic"}, "kind must be"), ({"min_drop": 1}, "min_drop must be"),
+    [({"kind": "cubic"}, "kind must be"), ({"tail": 0}, "tail must be"), ({"min_drop": 1}, "min_drop must be"),
      ({"flat_slope": 0}, "flat_slope must be"), ({"confidence": 1.0}, "confidence must be")],
 )
 def test_bad_options_name_allowed_values(option, message):

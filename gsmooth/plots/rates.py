@@ -60,18 +60,17 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
     shown = np.maximum(gaps, positive.min() if positive.size else 1e-300)
     keep = t >= 1
     curves = band(t[keep], shown[keep])
-    law_t, law, label = _law(t[keep], curves.median, fit)
+    law_t, law, label = _law(t[keep], fit)
     bound_t = None if bound is None else t[keep]
     bound = None if bound is None else np.asarray(bound, dtype=float)[keep]
     return DecayPlotData(curves, bound_t, bound, law_t, law, label, fit["kind"] != "geometric")
 
 
-def _law(t, median, fit):
-    """The fitted law on its window (the median-curve fit, as chosen by BIC), and its label."""
+def _law(t, fit):
+    """The fitted law over the records (the median-curve fit of the law BIC chose), and its label."""
     from gsmooth.rates.decay import decay_curve
 
-    start, stop = fit["window"]
-    lt = t[(t >= start) & (t <= stop)]
+    lt = t
     if not fit.get("params"):
         return lt, np.full(lt.shape, np.nan), f"fit: {fit['kind']}"
     floor = " + floor" if fit["law"].endswith("+floor") else ""
@@ -128,6 +127,19 @@ def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> None:
     ax.set_ylabel("iterations T(eps)")
     ax.set_title(title)
     ax.legend(frameon=False)
+
+
+def draw_tested_points(ax, points) -> None:
+    """Mark tested ``(rho_low, rho_high, beta, regime)`` points on a regime map.
+
+    A point with ``rho_low < rho_high`` (estimated constants) is drawn as a bar
+    over the interval of ``rho``; the label is the regime (or regimes) predicted.
+    """
+    for rho_low, rho_high, beta, regime in points:
+        middle = (rho_low + rho_high) / 2
+        ax.errorbar([middle], [beta], xerr=[[middle - rho_low], [rho_high - middle]], fmt="o",
+                    color="black", markersize=4, capsize=2, linewidth=1)
+        ax.annotate(regime, (middle, beta), textcoords="offset points", xytext=(4, -10), fontsize=7)
 
 
 def _grid(n):

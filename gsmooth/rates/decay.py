@@ -25,7 +25,14 @@ difference :math:`\Delta` to it, described on the scale of Kass and Raftery
 (1995): :math:`\Delta < 2` weak, 2-6 positive, 6-10 strong, above 10 very
 strong.
 
-**Values and intervals** (at level ``confidence``):
+**Values and intervals** (at level ``confidence``).  A geometric law has no
+term for the transients of the first iterations (a quadratic's large
+eigenvalues decay first; fitted over every record, the rate mixes both), so
+its rate is fitted on the *tail window*, the last ``tail`` fraction of the
+decades of ``t``; when a floor leaves fewer than :data:`MIN_POINTS` decaying
+records there, the whole range is used.  The polynomial law's shift is the
+transient of the comparison ODE's solution, and the end of a first phase is
+where it is, so their numbers come from the whole range.
 
 * several runs: the chosen law is fitted to each run alone; the value is the
   mean of the runs' values (``log r`` for a rate) and the interval Student's
@@ -95,7 +102,7 @@ class DecayFit:
     interval_method : str
         How the interval was formed, or why it could not be.
     window : tuple of int
-        First and last iteration fitted.
+        First and last iteration the value was fitted on.
     rms_residual : float
         Root-mean-square residual of ``log10`` gap around the fitted law, in decades.
     n_runs : int
@@ -103,7 +110,7 @@ class DecayFit:
     law : str
         The law of :mod:`gsmooth.rates.laws` chosen (e.g. ``"geometric+floor"``).
     params : dict
-        Its parameters on the median curve (what a plot draws).
+        Its parameters fitted to the median curve over every record (what a plot draws).
     evidence : dict
         ``rule``, ``bic`` per law, ``runner_up``, ``delta_bic``, ``strength``.
     confidence : float
@@ -156,7 +163,8 @@ class DecayFit:
         return f"{text} (t in [{self.window[0]}, {self.window[1]}], rms {self.rms_residual:.2g} decades)"
 
 
-def fit_decay(iters, gaps, *, kind=None, min_drop=4.0, flat_slope=0.1, confidence=0.95) -> DecayFit:
+def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
+              confidence=0.95) -> DecayFit:
     """Decide the decay law of ``gaps`` and fit it (see the module docstring).
 
     Parameters
@@ -168,6 +176,8 @@ def fit_decay(iters, gaps, *, kind=None, min_drop=4.0, flat_slope=0.1, confidenc
     kind : str, optional
         Fit this kind instead of deciding it: "polynomial", "geometric" or
         "two-phase" (the BIC then chooses only among that kind's laws).
+    tail : float in (0, 1]
+        Fraction of the decades of ``t`` (the last ones) a geometric rate is fitted on.
     min_drop : float > 1
         Factor the fitted curve must fall by for a decay; less is a plateau.
     flat_slope : float > 0
@@ -196,7 +206,7 @@ def fit_decay(iters, gaps, *, kind=None, min_drop=4.0, flat_slope=0.1, confidenc
     >>> fit_decay(t, 1.0 + 0.01 * np.cos(t)).kind
     'plateau'
     """
-    _check_options(kind, min_drop, flat_slope, confidence)
+    _check_options(kind, tail, min_drop, flat_slope, confidence)
     t, log_gaps, notes = _prepare(iters, gaps)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -207,26 +217,29 @@ def fit_decay(iters, gaps, *, kind=None, min_drop=4.0, flat_slope=0.1, confidenc
                          f"got {int(used.sum())}")
     t_used, y = t[used], median[used]
     law, fits = _choose(t_used, y, kind, np.log(min_drop), flat_slope)
-    chosen = fits.get(law)
-    value, interval, method = _value_and_interval(law, chosen, t, log_gaps, confidence)
+    window, value_law = _value_window(law, fits.get(law), t, used, tail)
+    chosen = None if law not in fits else fit_law(value_law, t[window], median[window])
+    value, interval, method = _value_and_interval(value_law, chosen, t[window], log_gaps[window], confidence)
     reported = KIND_OF.get(law, law)
-    floor = _floor(law, chosen)
-    rms = 0.0 if chosen is None else float(np.sqrt(chosen.rss / chosen.n) / np.log(10.0))
+    floor = _floor(law, fits.get(law))
+    rms = 0.0 if law not in fits else float(np.sqrt(fits[law].rss / fits[law].n) / np.log(10.0))
     return DecayFit(
         kind=reported,
         exponent=value if reported == "polynomial" else None,
         rate=value if reported == "geometric" else None,
         switch=value if reported == "two-phase" else None,
         floor=floor, interval=interval, interval_method=method,
-        window=(int(t_used[0]), int(t_used[-1])), rms_residual=rms, n_runs=log_gaps.shape[1],
-        law=law, params={} if chosen is None else chosen.named(),
+        window=(int(t[window][0]), int(t[window][-1])), rms_residual=rms, n_runs=log_gaps.shape[1],
+        law=law, params={} if law not in fits else fits[law].named(),
         evidence=_evidence(law, fits), confidence=confidence, notes=notes,
     )
 
 
-def _check_options(kind, min_drop, flat_slope, confidence):
+def _check_options(kind, tail, min_drop, flat_slope, confidence):
     if kind is not None and kind not in ("polynomial", "geometric", "two-phase"):
         raise ValueError(f"kind must be None, 'polynomial', 'geometric' or 'two-phase', got {kind!r}")
+    if not 0 < tail <= 1:
+        raise ValueError(f"tail must be in (0, 1], got {tail}")
     if not min_drop > 1:
         raise ValueError(f"min_drop must be > 1, got {min_drop}")
     if not flat_slope > 0:
@@ -280,6 +293,26 @@ def _choose(t, y, kind, log_drop, flat_slope):
         if curve[0] - np.min(curve) < log_drop:
             best = "plateau"
     return best, fits
+
+
+def _value_window(law, fit, t, used, tail):
+    """Records the value is fitted on, and the law fitted there (module docstring).
+
+    A geometric rate comes from the tail window; with a floor, from the records
+    of the window where the fitted decay is 100 times above the floor, by the
+    law without a floor.
+    """
+    if KIND_OF.get(law) != "geometric" or fit is None:
+        return used, law
+    log_t = np.log(t)
+    window = used & (log_t >= log_t[used][-1] - tail * (log_t[used][-1] - log_t[used][0]))
+    if "f" in fit.named():
+        decaying = np.zeros_like(used)
+        decaying[used] = fit.curve(t[used]) > fit.named()["f"] + np.log(100.0)
+        window &= decaying
+    if window.sum() >= MIN_POINTS:
+        return window, "geometric"
+    return used, law
 
 
 def _evidence(law, fits) -> dict:
@@ -341,7 +374,8 @@ def _over_runs(law, t, log_gaps, confidence, fallback):
     spread = float(np.std(values, ddof=1))
     mean = float(np.mean(values))
     if spread <= 1e-12 * max(1.0, abs(mean)):
-        return mean, None, f"cannot be formed: the {values.size} runs give the same value (copies of one run)"
+        return mean, None, (f"cannot be formed: the {values.size} runs give the same value (copies of one "
+                            "run, or a law that does not depend on the start)")
     half = stats.t.ppf(0.5 + confidence / 2, values.size - 1) * spread / np.sqrt(values.size)
     return mean, (mean - half, mean + half), f"Student t over {values.size} runs"
 

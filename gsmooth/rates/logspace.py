@@ -1,29 +1,46 @@
-r"""The derived bounds evaluated in log space, where they cannot overflow or underflow.
+r"""The derived AN-GD bounds in closed form, evaluated in log space where nothing overflows.
 
 :func:`gsmooth.theory.an_gd_bound` derives exact expressions; evaluated in
 float64 they overflow or underflow long before they stop being meaningful
 (:math:`(1-c)^t\Delta_0` is 0 for :math:`t > 10^4` when :math:`c = 0.07`; a
-sublinear law with an exponent near 1 carries integers of a thousand digits).
-Here the theory's own expressions are evaluated with :mod:`mpmath`, whose
-exponent range is unbounded, and only their logarithms come back as floats.
+sublinear law with an exponent near 1 carries integers of a thousand digits,
+and its symbolic derivation takes seconds).  The derivation's closed forms are
+evaluated here directly as logarithms, for any constants; the tests check
+them against the theory's expressions wherever those evaluate.
 
-The floor of the fixed-step bound follows the derivation in
-:mod:`gsmooth.theory.decay`, solved in :math:`u = \log g`: with
-:math:`\log\varphi(u) = \beta u - \log(L_0 + L_1 e^{\alpha u})` (increasing for
-:math:`\beta \ge \alpha`), :math:`g_\gamma` solves :math:`\varphi = \gamma`;
-the level is :math:`F_0 = g_\gamma^\rho/(2\mu)`, the largest gradient norm on
-:math:`\{\Delta \le F_0\}` solves :math:`G^2 = 2(L_0 + L_1 G^\alpha)F_0`, and the floor is
-:math:`F_0 + \tfrac12\gamma^2(L_0 + L_1 G^\alpha)G^{2-2\beta}`.  The bound at
-step ``t`` is :math:`\max(B(t), F)`, as :meth:`gsmooth.theory.FixedStepDecay.value`.
+With :math:`q = (2-\beta)/\rho` and :math:`c = (\gamma/2)(2\mu)^q`
+(:mod:`gsmooth.theory.an_gd`), writing :math:`a = (1-q)\log\Delta_0`:
+
+* fixed-step decay above the floor (:mod:`gsmooth.theory.recurrence`):
+  :math:`q > 1`: :math:`\log B = -\tfrac{1}{q-1}\,\mathrm{logaddexp}(a, \log((q-1)c\,t))`;
+  :math:`q = 1`: :math:`\log B = \log\Delta_0 + t\log(1-c)` (0 after one step if :math:`c \ge 1`);
+  :math:`q < 1`: :math:`\log B = \tfrac{1}{1-q}(a + \log(1 - (1-q)c\,t\,e^{-a}))` before
+  :math:`t_1 = e^a/((1-q)c)` and :math:`-\infty` after;
+* the floor (:mod:`gsmooth.theory.decay`), solved in :math:`u = \log g`: with
+  :math:`\log\varphi(u) = \beta u - \log(L_0 + L_1 e^{\alpha u})` (increasing for
+  :math:`\beta \ge \alpha`), :math:`g_\gamma` solves :math:`\varphi = \gamma`; the level is
+  :math:`F_0 = g_\gamma^\rho/(2\mu)`, the largest gradient norm on :math:`\{\Delta \le F_0\}`
+  solves :math:`G^2 = 2(L_0 + L_1 G^\alpha)F_0`, and the floor is
+  :math:`F_0 + \tfrac12\gamma^2(L_0 + L_1 G^\alpha)G^{2-2\beta}`; the bound is :math:`\max(B, F)`;
+* step size :math:`\log\gamma(\epsilon) = \log\varphi(\log g_\epsilon)`,
+  :math:`g_\epsilon = (2\mu\epsilon)^{1/\rho}`; iterations
+  :math:`T(\epsilon) = \int_\epsilon^{\Delta_0} dx/(c(\epsilon)x^q)`:
+  :math:`\log\big(|\Delta_0^{1-q} - \epsilon^{1-q}|/|1-q|\big) - \log c(\epsilon)`, or
+  :math:`\log\log(\Delta_0/\epsilon) - \log c(\epsilon)` for :math:`q = 1`;
+* the exponent of :math:`1/\epsilon` in :math:`T`: :math:`\max(q-1, 0) + s`, where
+  :math:`\gamma(\epsilon) \propto \epsilon^s` as :math:`\epsilon \to 0`: :math:`s = \beta/\rho`
+  when :math:`L_0 > 0`, :math:`(\beta - \alpha)/\rho` when :math:`L_0 = 0`; a factor
+  :math:`\log(1/\epsilon)` when :math:`q = 1`.
 
 Examples
 --------
 >>> import numpy as np
 >>> c = TheoryConstants.of(rho=2, alpha=0, mu=1.0, L0=4.0, L1=0.0)
->>> bound = c.bound("0")
->>> values = log_decay_bound(bound, np.array([3.0, 1e6]), c, gamma=0.25, delta0=1.0)
+>>> values = log_decay_bound(c, "0", np.array([3.0, 1e6]), gamma=0.25, delta0=1.0)
 >>> round(float(np.exp(values[0])), 6), round(float(values[1] / np.log(10)), 1)
 (0.421875, -124938.7)
+>>> c.regime("0"), c.exponent("0"), c.log_factor("0")
+('linear', 0.0, True)
 """
 
 from __future__ import annotations
@@ -34,19 +51,22 @@ import warnings
 from dataclasses import dataclass
 from fractions import Fraction
 
-import mpmath
 import numpy as np
-import sympy as sp
 from scipy.optimize import brentq
 
-from gsmooth.theory.exact import DELTA0, EPS, GAMMA, L0, L1, MU, T
-
-PRECISION = 30
-"""Decimal digits of the mpmath evaluation (the first phase's end subtracts near-equal terms)."""
+KIND = {"sublinear": "polynomial", "linear": "geometric", "two-phase": "finite-time"}
+"""Fixed-step decay kind of each regime (as :data:`gsmooth.theory.decay.KINDS`)."""
 
 
 class NotCovered(ValueError):
-    """The theorem gives no bound for these constants and this step size (the message says why)."""
+    """The theorem gives no bound for these constants and this step size.
+
+    The message says why; ``remedy`` says what would make the theorem apply.
+    """
+
+    def __init__(self, message: str, remedy: str = ""):
+        super().__init__(message)
+        self.remedy = remedy
 
 
 @dataclass(frozen=True)
@@ -76,22 +96,43 @@ class TheoryConstants:
         return cls(exact_exponent("rho", rho, 1e-12, 2.0), exact_exponent("alpha", alpha, 0.0, 1.0),
                    float(mu), float(L0), float(L1))
 
-    def bound(self, beta):
-        """The derived :class:`gsmooth.theory.AnGdBound` for AN-GD with ``beta``.
+    def q(self, beta) -> Fraction:
+        """Exponent of the recurrence, ``(2 - beta)/rho``."""
+        return (2 - Fraction(str(beta))) / self.rho
 
-        ``L0`` or ``L1`` is substituted when it is exactly 0 (the exponent of
-        ``1/eps`` depends on it: with ``L0 = 0`` the step size grows like
-        ``g^(beta - alpha)``, not ``g^beta``); positive scales stay symbolic,
-        so one derivation serves every value (cached).
-        """
+    def regime(self, beta) -> str:
+        """"sublinear", "linear" or "two-phase", by the exact sign of ``rho + beta - 2``."""
+        q = self.q(beta)
+        return "sublinear" if q > 1 else ("linear" if q == 1 else "two-phase")
+
+    def log_factor(self, beta) -> bool:
+        return self.q(beta) == 1
+
+    def exponent(self, beta) -> float:
+        """Exponent of ``1/eps`` in ``T(eps)`` (module docstring)."""
+        beta = Fraction(str(beta))
+        growth = (beta - (self.alpha if self.L0 == 0 else 0)) / self.rho
+        return float(max(self.q(beta) - 1, Fraction(0)) + growth)
+
+    def bound(self, beta):
+        """The symbolic :class:`gsmooth.theory.AnGdBound` (cached; ``L0 = 0`` or ``L1 = 0`` kept exact)."""
         return _derive(str(self.rho), str(beta), str(self.alpha), self.L0 == 0, self.L1 == 0)
 
     def as_dict(self) -> dict:
         """JSON-ready: exponents as strings ("4/3"), scales as floats."""
         return {"rho": str(self.rho), "alpha": str(self.alpha), "mu": self.mu, "L0": self.L0, "L1": self.L1}
 
+    def log_c(self, beta, log_gamma):
+        """``log c`` of the recurrence, ``c = (gamma/2)(2 mu)^q``, at ``log gamma``."""
+        return log_gamma - math.log(2.0) + float(self.q(beta)) * math.log(2 * self.mu)
 
-@functools.lru_cache(maxsize=128)
+    def _log_curvature(self, u):
+        log_l0 = math.log(self.L0) if self.L0 > 0 else -math.inf
+        log_l1 = math.log(self.L1) if self.L1 > 0 else -math.inf
+        return np.logaddexp(log_l0, log_l1 + float(self.alpha) * u)
+
+
+@functools.lru_cache(maxsize=64)
 def _derive(rho: str, beta: str, alpha: str, l0_zero: bool, l1_zero: bool):
     from gsmooth.theory import an_gd_bound
 
@@ -101,8 +142,8 @@ def _derive(rho: str, beta: str, alpha: str, l0_zero: bool, l1_zero: bool):
         return an_gd_bound(rho, beta, alpha, **zeros)
 
 
-def log_decay_bound(bound, t, constants: TheoryConstants, *, gamma: float, delta0: float) -> np.ndarray:
-    """``log max(B(t), F)``: the fixed-step bound on ``Delta_t`` at steps ``t`` (module docstring).
+def log_decay_bound(constants: TheoryConstants, beta, t, *, gamma: float, delta0: float) -> np.ndarray:
+    """``log max(B(t), F)``: the fixed-step bound on ``Delta_t`` after ``t`` steps (module docstring).
 
     Raises
     ------
@@ -110,65 +151,64 @@ def log_decay_bound(bound, t, constants: TheoryConstants, *, gamma: float, delta
         ``beta < alpha`` (the step-size rule is not increasing) or ``gamma`` at
         or above the supremum of ``g^beta/(L0 + L1 g^alpha)``.
     """
-    floor = log_floor(bound, constants, gamma)
+    floor = log_floor(constants, beta, gamma)
     steps = np.asarray(t, dtype=np.float64)
-    if delta0 <= 0:
+    if not delta0 > 0:
         return np.full(steps.shape, floor)
-    with mpmath.workdps(PRECISION):
-        if bound.decay.kind == "geometric":
-            above = _log_geometric(bound, steps, constants, gamma, delta0)
+    q, log_c = float(constants.q(beta)), constants.log_c(beta, math.log(gamma))
+    log_delta0 = math.log(delta0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if constants.q(beta) == 1:
+            c = math.exp(log_c)
+            above = (log_delta0 + steps * math.log1p(-c) if c < 1
+                     else np.where(steps == 0, log_delta0, -np.inf))
+        elif q > 1:
+            above = -np.logaddexp((1 - q) * log_delta0, math.log(q - 1) + log_c + np.log(steps)) / (q - 1)
         else:
-            law = _function(bound.decay.law, (T, GAMMA, DELTA0, MU))
-            args = (mpmath.mpf(gamma), mpmath.mpf(delta0), mpmath.mpf(constants.mu))
-            above = np.array([_log(law(mpmath.mpf(step), *args)) for step in steps.ravel()])
-    return np.maximum(above.reshape(steps.shape), floor)
+            a = (1 - q) * log_delta0
+            fraction = np.exp(math.log(1 - q) + log_c + np.log(steps) - a)
+            above = np.where(fraction < 1, (a + np.log1p(-np.minimum(fraction, 1.0))) / (1 - q), -np.inf)
+    return np.maximum(above, floor)
 
 
-def _log_geometric(bound, steps, constants, gamma, delta0):
-    """``log(Delta_0 (1 - c)^t)``, and 0 after the first step where ``c >= 1``."""
-    rate = _function(bound.decay.rate, (GAMMA, MU))(mpmath.mpf(gamma), mpmath.mpf(constants.mu))
-    if rate <= 0:
-        return np.where(steps.ravel() == 0, math.log(delta0), -math.inf)
-    return math.log(delta0) + steps.ravel() * _log(rate)
-
-
-def log_iterations(bound, eps, constants: TheoryConstants, *, delta0: float) -> np.ndarray:
-    """``log T(eps)``, the derived number of steps to reach each ``eps`` with ``gamma(eps)``."""
-    expr = bound.iterations
-    function = _function(expr, (EPS, DELTA0, MU, L0, L1))
-    with mpmath.workdps(PRECISION):
-        args = (mpmath.mpf(delta0), *_scales(constants))
-        return np.array([_log(function(mpmath.mpf(float(e)), *args)) for e in np.ravel(eps)])
-
-
-def log_stepsize(bound, eps, constants: TheoryConstants) -> np.ndarray:
+def log_stepsize(constants: TheoryConstants, beta, eps) -> np.ndarray:
     """``log gamma(eps)``, the step size the theory prescribes for each ``eps``."""
-    function = _function(bound.stepsize, (EPS, MU, L0, L1))
-    with mpmath.workdps(PRECISION):
-        return np.array([_log(function(mpmath.mpf(float(e)), *_scales(constants))) for e in np.ravel(eps)])
+    u = (np.log(2 * constants.mu) + np.log(np.asarray(eps, dtype=np.float64))) / float(constants.rho)
+    return float(Fraction(str(beta))) * u - constants._log_curvature(u)
 
 
-def log_floor(bound, constants: TheoryConstants, gamma: float) -> float:
+def log_iterations(constants: TheoryConstants, beta, eps, *, delta0: float) -> np.ndarray:
+    """``log T(eps)``, the derived number of steps to reach each ``eps`` with ``gamma(eps)``."""
+    eps = np.asarray(eps, dtype=np.float64)
+    log_c = constants.log_c(beta, log_stepsize(constants, beta, eps))
+    q = constants.q(beta)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if q == 1:
+            return np.where(eps < delta0, np.log(np.log(delta0 / eps)), -np.inf) - log_c
+        a, b = float(1 - q) * math.log(delta0), float(1 - q) * np.log(eps)
+        top, bottom = np.maximum(a, b), np.minimum(a, b)
+        log_integral = top + np.log1p(-np.exp(bottom - top)) - math.log(abs(float(1 - q)))
+    return np.where(eps < delta0, log_integral, -np.inf) - log_c
+
+
+def log_floor(constants: TheoryConstants, beta, gamma: float) -> float:
     """``log F``, the floor set by a fixed ``gamma`` (-inf where the step-size condition always holds)."""
-    beta, alpha, rho = float(bound.beta), float(constants.alpha), float(constants.rho)
-    if beta < alpha:
-        raise NotCovered(f"the theorem needs beta >= alpha, got beta = {bound.beta} < alpha = {constants.alpha}")
-    log_l0 = math.log(constants.L0) if constants.L0 > 0 else -math.inf
-    log_l1 = math.log(constants.L1) if constants.L1 > 0 else -math.inf
-
-    def log_curvature(u):
-        return np.logaddexp(log_l0, log_l1 + alpha * u)
-
-    lowest, highest = stepsize_range(beta, alpha, constants.L0, constants.L1)
+    beta_value, alpha, rho = float(Fraction(str(beta))), float(constants.alpha), float(constants.rho)
+    if beta_value < alpha:
+        raise NotCovered(f"the theorem needs beta >= alpha, got beta = {beta} < alpha = {constants.alpha}",
+                         f"use beta >= {constants.alpha} (or claim alpha, if a smaller one is true)")
+    lowest, highest = stepsize_range(beta_value, alpha, constants.L0, constants.L1)
     if gamma <= lowest:
         return -math.inf
     if gamma >= highest:
         raise NotCovered(f"the step size {gamma:g} is at or above {highest:.4g}, the largest step the "
-                         "theorem covers (the supremum of g^beta/(L0 + L1 g^alpha))")
-    u = _increasing_root(lambda v: beta * v - log_curvature(v), math.log(gamma))
+                         "theorem covers (the supremum of g^beta/(L0 + L1 g^alpha))",
+                         f"use a step size (--lr) below {highest:.4g}")
+    u = _increasing_root(lambda v: beta_value * v - constants._log_curvature(v), math.log(gamma))
     log_level = rho * u - math.log(2 * constants.mu)
-    v = _increasing_root(lambda w: 2 * w - math.log(2.0) - log_curvature(w), log_level)
-    log_overshoot = 2 * math.log(gamma) - math.log(2.0) + log_curvature(v) + (2 - 2 * beta) * v
+    v = _increasing_root(lambda w: 2 * w - math.log(2.0) - constants._log_curvature(w), log_level)
+    log_overshoot = (2 * math.log(gamma) - math.log(2.0) + constants._log_curvature(v)
+                     + (2 - 2 * beta_value) * v)
     return float(np.logaddexp(log_level, log_overshoot))
 
 
@@ -177,15 +217,14 @@ def stepsize_range(beta: float, alpha: float, l0: float, l1: float) -> tuple[flo
 
     Examples
     --------
-    >>> stepsize_range(0.0, 0.0, 4.0, 0.0), stepsize_range(1.0, 1.0, 1.0, 2.0)
-    ((0.25, 0.25), (0.0, 0.5))
+    >>> stepsize_range(0.0, 0.0, 4.0, 1.0), stepsize_range(1.0, 1.0, 1.0, 2.0), stepsize_range(0.5, 0, 1.0, 0)
+    ((0.2, 0.2), (0.0, 0.5), (0.0, inf))
     """
-    at_zero = (1.0 / (l0 + l1 * (alpha == 0)) if beta == 0 else
-               (1.0 / l1 if l0 == 0 and beta == alpha else 0.0))
-    if l1 > 0:
-        at_infinity = 1.0 / l1 if beta == alpha else math.inf
-    else:
-        at_infinity = math.inf if beta > 0 else 1.0 / l0
+    if beta == 0:
+        constant = 1.0 / (l0 + l1)
+        return constant, constant
+    at_zero = 1.0 / l1 if l0 == 0 and beta == alpha else 0.0
+    at_infinity = 1.0 / l1 if l1 > 0 and beta == alpha else math.inf
     return at_zero, at_infinity
 
 
@@ -196,19 +235,3 @@ def _increasing_root(function, target: float) -> float:
     while function(high) < target:
         high *= 2
     return brentq(lambda x: function(x) - target, low, high, xtol=1e-13, rtol=1e-14)
-
-
-def _scales(constants: TheoryConstants):
-    return tuple(mpmath.mpf(v) for v in (constants.mu, constants.L0, constants.L1))
-
-
-@functools.lru_cache(maxsize=256)
-def _function(expr: sp.Expr, symbols: tuple):
-    return sp.lambdify(symbols, expr, modules="mpmath")
-
-
-def _log(value) -> float:
-    value = mpmath.mpf(value) if not isinstance(value, mpmath.mpf) else value
-    if value <= 0:
-        return -math.inf
-    return float(mpmath.log(value))

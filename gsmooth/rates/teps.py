@@ -180,11 +180,11 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=Non
     sets = _constant_sets(problem, constants)
     low, high = _f_star_interval(problem, f_star)
     delta0 = float(problem.value(problem.start[None, :])[0]) - low
-    bounds = [c.bound(beta_exact) for c in sets]
-    for c, bound in zip(sets, bounds):
-        if bound.beta < c.alpha:
-            raise NotCovered(f"the theorem gives no step size for beta = {beta_exact} < alpha = {c.alpha}")
-    eps, log_gamma, log_bound, notes = _prescribed(eps, sets, bounds, delta0, high - low)
+    for c in sets:
+        if beta_exact < c.alpha:
+            raise NotCovered(f"the theorem gives no step size for beta = {beta_exact} < alpha = {c.alpha}",
+                             f"use beta >= {c.alpha} (or claim alpha, if a smaller one is true)")
+    eps, log_gamma, log_bound, notes = _prescribed(eps, sets, beta_exact, delta0, high - low)
     if steps is None:
         finite = log_bound[np.isfinite(log_bound)]
         largest = float(np.exp(min(np.max(finite), math.log(max_steps)))) if finite.size else max_steps
@@ -194,10 +194,10 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=Non
               record=1, device=device, dtype=dtype, progress=progress)
     hitting = first_hitting(res.iters[:, 0], res.loss - high, eps)
     judged = (hitting >= 0) | (log_bound <= math.log(steps))
-    log_factor = all(bool(b.log_factor) for b in bounds)
+    log_factor = all(c.log_factor(beta_exact) for c in sets)
     fit = fit_exponent(eps, hitting, delta0 if log_factor else None)
-    exponents = [float(b.exponent) for b in bounds]
-    regimes = sorted({b.regime for b in bounds})
+    exponents = [c.exponent(beta_exact) for c in sets]
+    regimes = sorted({c.regime(beta_exact) for c in sets})
     return EpsSweep(
         eps=eps, stepsize=gamma, T=hitting, log_T_bound=log_bound, judged=judged, fit=fit,
         predicted=(min(exponents), max(exponents)), regime=" or ".join(regimes), log_factor=log_factor,
@@ -231,10 +231,10 @@ def _f_star_interval(problem, f_star) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _prescribed(eps, sets, bounds, delta0, f_star_width):
+def _prescribed(eps, sets, beta, delta0, f_star_width):
     """Step size (smallest over the sets) and bound (largest, rescaled) per eps, refusing what cannot run."""
-    log_steps = np.array([log_stepsize(b, eps, c) for c, b in zip(sets, bounds)])
-    log_T = np.array([log_iterations(b, eps, c, delta0=delta0) for c, b in zip(sets, bounds)])
+    log_steps = np.array([log_stepsize(c, beta, eps) for c in sets])
+    log_T = np.array([log_iterations(c, beta, eps, delta0=delta0) for c in sets])
     log_gamma = log_steps.min(axis=0)
     log_bound = np.max(log_T + log_steps - log_gamma, axis=0)
     notes = []
