@@ -100,6 +100,7 @@ class VerifyReport:
                  f"{len(self.cases)} case(s) in {self.seconds:.1f} s"]
         lines += [f"  because {reason}" for reason in outcome.reasons]
         lines += [f"  to get a judged check: {remedy}" for remedy in outcome.remedies]
+        lines += [f"  note: {note}" for note in self.options.get("notes", [])]
         return "\n".join(lines)
 
 
@@ -161,11 +162,19 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     results = [run_case(case, runs=runs, device=device, seed=seed, progress=progress, claims=claims,
                         reference_steps=reference_steps) for case in cases]
     options = {"claimed": {name: c.as_dict() for name, c in claims.items()}, "eps_grid": eps_grid,
-               "reference_steps": reference_steps, "seed": seed}
+               "reference_steps": reference_steps, "seed": seed, "notes": _unused(results, reference_steps)}
     report = VerifyReport(results, time.perf_counter() - start, device, runs, [], options)
     if out is not None:
         report.files = write_folder(out, report.as_dict(), [case.curves for case in results])
     return report
+
+
+def _unused(results, reference_steps) -> list[str]:
+    """Options given but used by no case, said rather than skipped silently."""
+    estimated = any(case.hypothesis.get("reference") is not None for case in results)
+    if reference_steps is not None and not estimated:
+        return ["reference_steps not used: no case ran a reference minimization (F* and PL constants known)"]
+    return []
 
 
 def redraw(folder) -> list[pathlib.Path]:

@@ -164,7 +164,7 @@ def _descent_check(problem, hypothesis, res, beta, lr):
     with np.errstate(divide="ignore", over="ignore"):
         covered = lr * curvature <= g**beta
     if not covered.any():
-        return Check("assumption", quantity, "excess <= 0", "no step meets the step-size condition",
+        return Check("assumption", quantity, "<= 1", "no step meets the step-size condition",
                           "n/a", "the step size exceeds g^beta/(L0 + L1 g^alpha) at every tested point")
     d = -lr * grad[covered] / g[covered, None] ** beta
     after = np.asarray(problem.value(points[covered] + d), dtype=float)

@@ -58,8 +58,9 @@ class Prediction:
 
     @property
     def exponents(self) -> tuple[float, float]:
-        """Smallest and largest exponent of ``1/eps`` over the candidates."""
-        values = [c.exponent(self.beta) for c in self.candidates]
+        """Smallest and largest exponent of ``1/eps`` over the candidates the theorem covers (all if none)."""
+        covered = [c for c in self.candidates if c.alpha <= self.beta] or list(self.candidates)
+        values = [c.exponent(self.beta) for c in covered]
         return min(values), max(values)
 
     @property

@@ -157,6 +157,7 @@ def report_markdown(results: dict, figures: list) -> str:
     ]
     lines += [f"- because {reason}" for reason in results["reasons"]]
     lines += [f"- to get a judged check: {remedy}" for remedy in results["remedies"]]
+    lines += [f"- note: {note}" for note in results["options"].get("notes", [])]
     lines += ["", OUTCOME_HELP, "", "## Constants", ""]
     for case in cases:
         constants = case["hypothesis"].get("constants", {})
