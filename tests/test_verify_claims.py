@@ -160,3 +160,12 @@ def test_an_unused_option_is_said(capsys):
     assert report.options["notes"] == ["reference_steps not used: no case ran a reference minimization "
                                        "(F* and PL constants known)"]
     assert "note: reference_steps not used" in report.summary()
+
+
+def test_a_diverging_run_fails_the_bound_and_an_x0_that_would_be_ignored_is_refused():
+    report = gs.verify(quadratic_function(), beta=0, lr=0.35, steps=300, runs=2, progress=False,
+                       rho=2, mu=0.5, alpha=0, L0=2, L1=0, f_star=0)
+    bound = next(c for c in report.checks if c.quantity == "Delta_t <= derived bound")
+    assert bound.verdict == "fail" and report.outcome.outcome == "FAIL"
+    with pytest.raises(ValueError, match="x0 applies to a function"):
+        gs.verify(power_function(), x0=[2.0, 2.0, 2.0])

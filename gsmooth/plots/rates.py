@@ -67,16 +67,17 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
 
 
 def _law(t, fit):
-    """The fitted law over the records (the median-curve fit of the law BIC chose), and its label."""
+    """The fitted law over the records it was chosen on (the median-curve fit), and its label."""
     from gsmooth.rates.decay import decay_curve
 
-    lt = t
+    first, last = fit.get("span") or (t[0], t[-1])
+    lt = t[(t >= first) & (t <= last)]
     if not fit.get("params"):
         return lt, np.full(lt.shape, np.nan), f"fit: {fit['kind']}"
     floor = " + floor" if fit["law"].endswith("+floor") else ""
-    label = {"polynomial": lambda: f"fit t^-{fit['exponent']:.3g}{floor}",
-             "geometric": lambda: f"fit {fit['rate']:.4g}^t{floor}",
-             "two-phase": lambda: f"fit two-phase, ends t = {fit['switch']:.4g}",
+    label = {"polynomial": lambda: rf"fit $t^{{-{fit['exponent']:.3g}}}${floor}",
+             "geometric": lambda: rf"fit ${fit['rate']:.4g}^t${floor}",
+             "two-phase": lambda: f"fit: first phase ends at $t$ = {fit['switch']:.4g}",
              "plateau": lambda: "fit plateau"}[fit["kind"]]()
     return lt, decay_curve(fit, lt), label
 
@@ -98,48 +99,65 @@ def teps_plot_data(sweep: dict) -> TepsPlotData:
     anchor = np.flatnonzero(reached)
     middle = anchor[anchor.size // 2] if anchor.size else 0
     scale = hit[middle] / shape[middle] if anchor.size else 1.0
-    log = " log" if sweep["log_factor"] else ""
-    label = f"theory eps^-{predicted:.3g}{log}"
+    log = r" $\log(\Delta_0/\epsilon)$" if sweep["log_factor"] else ""
+    label = rf"theory: $\epsilon^{{-{predicted:.3g}}}${log}"
     with np.errstate(over="ignore"):
         bound = np.exp(np.asarray(sweep["log_T_bound"], dtype=float))
     return TepsPlotData(eps[reached], hit[reached], bound, scale * shape, label)
 
 
 def draw_decay(ax, data: DecayPlotData, title: str) -> None:
-    """Draw one decay panel: median band, derived bound (dashed), fitted law (dotted)."""
+    """Draw one decay panel: median band, derived bound (dashed), fitted law (dotted).
+
+    The fitted law and its number go in the panel's title; the legend is the
+    figure's (:func:`decay_figure`), shared by every panel.
+    """
     from gsmooth.plots.curves import draw_bands
 
-    draw_bands(ax, {"observed (median, 10-90%)": data.band}, logx=data.logx, xlabel="iteration t",
-               ylabel="F(w_t) - F*", title=title)
+    draw_bands(ax, {"observed (median, 10-90% of runs)": data.band}, logx=data.logx,
+               xlabel="iteration $t$", ylabel=r"$F(w_t) - F^*$", title=f"{title}\n{data.label}")
     if data.bound is not None:
         ax.plot(data.bound_t, data.bound, "k--", linewidth=1, label="derived bound")
-    ax.plot(data.law_t, data.law, ":", color="tab:red", linewidth=2, label=data.label)
-    ax.legend(frameon=False)
+    ax.plot(data.law_t, data.law, ":", color="tab:red", linewidth=2, label="fitted law (BIC)")
+    ax.get_legend().remove()
 
 
 def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> None:
-    """Draw one T(eps) panel on log-log axes."""
-    ax.loglog(data.eps, data.T, "o", label="observed T(eps)")
+    """Draw one T(eps) panel on log-log axes; the theory's order goes in the title, the legend is the figure's."""
+    ax.loglog(data.eps, data.T, "o", label=r"observed $T(\epsilon)$")
     ax.loglog(eps_all, data.T_bound, "k--", linewidth=1, label="derived bound")
-    ax.loglog(eps_all, data.slope_T, ":", color="tab:red", linewidth=2, label=data.label)
+    ax.loglog(eps_all, data.slope_T, ":", color="tab:red", linewidth=2, label="theory order through the data")
     ax.invert_xaxis()
-    ax.set_xlabel("eps")
-    ax.set_ylabel("iterations T(eps)")
-    ax.set_title(title)
-    ax.legend(frameon=False)
+    ax.set_xlabel(r"$\epsilon$")
+    ax.set_ylabel(r"iterations $T(\epsilon)$")
+    ax.set_title(f"{title}\n{data.label}")
+
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+"""One marker per tested problem on the regime map."""
 
 
 def draw_tested_points(ax, points) -> None:
-    """Mark tested ``(rho_low, rho_high, beta, regime)`` points on a regime map.
+    """Mark tested ``(rho_low, rho_high, beta, name)`` points on a regime map, one marker per problem.
 
-    A point with ``rho_low < rho_high`` (estimated constants) is drawn as a bar
-    over the interval of ``rho``; the label is the regime (or regimes) predicted.
+    A point with ``rho_low < rho_high`` (estimated constants) is drawn with a
+    bar over the interval of ``rho``.  The background gives the regime; a
+    legend outside the axes names the problems (the map's own legend is kept).
     """
-    for rho_low, rho_high, beta, regime in points:
-        middle = (rho_low + rho_high) / 2
-        ax.errorbar([middle], [beta], xerr=[[middle - rho_low], [rho_high - middle]], fmt="o",
-                    color="black", markersize=4, capsize=2, linewidth=1)
-        ax.annotate(regime, (middle, beta), textcoords="offset points", xytext=(4, -10), fontsize=7)
+    names = list(dict.fromkeys(p[3] for p in sorted(points, key=lambda p: p[3])))
+    kept = ax.get_legend()
+    handles = []
+    for marker, name in zip(MARKERS * (len(names) // len(MARKERS) + 1), names):
+        mine = [p for p in points if p[3] == name]
+        middle = np.array([(low + high) / 2 for low, high, _, _ in mine])
+        spread = np.array([[m - low for (low, _, _, _), m in zip(mine, middle)],
+                           [high - m for (_, high, _, _), m in zip(mine, middle)]])
+        handles.append(ax.errorbar(middle, [p[2] for p in mine], xerr=spread, fmt=marker, color="black",
+                                   markerfacecolor="white", markersize=5, capsize=2, linewidth=1,
+                                   clip_on=False, label=name))
+    if kept is not None:
+        ax.add_artist(kept)
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="tested")
 
 
 def _grid(n):
@@ -158,7 +176,18 @@ def decay_figure(panels: list, path) -> str:
         draw_decay(ax, data, title)
     for ax in axes[len(panels):]:
         ax.set_visible(False)
+    handles, labels = _legend_entries(axes[:len(panels)])
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
     return save_figure(fig, path)
+
+
+def _legend_entries(axes):
+    """Every distinct labelled line of ``axes``, in order (a panel may lack the derived bound)."""
+    entries = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
 
 
 def teps_figure(panels: list, path) -> str:
@@ -170,4 +199,6 @@ def teps_figure(panels: list, path) -> str:
         draw_teps(ax, teps_plot_data(sweep), np.asarray(sweep["eps"]), title)
     for ax in axes[len(panels):]:
         ax.set_visible(False)
+    handles, labels = _legend_entries(axes[:len(panels)])
+    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
     return save_figure(fig, path)

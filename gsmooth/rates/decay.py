@@ -103,6 +103,8 @@ class DecayFit:
         How the interval was formed, or why it could not be.
     window : tuple of int
         First and last iteration the value was fitted on.
+    span : tuple of int
+        First and last iteration of the records the law was chosen on.
     rms_residual : float
         Root-mean-square residual of ``log10`` gap around the fitted law, in decades.
     n_runs : int
@@ -128,6 +130,7 @@ class DecayFit:
     rms_residual: float
     n_runs: int
     law: str = ""
+    span: tuple = ()
     params: dict = field(default_factory=dict)
     evidence: dict = field(default_factory=dict)
     confidence: float = 0.95
@@ -144,6 +147,7 @@ class DecayFit:
         out = asdict(self)
         out["interval"] = None if self.interval is None else [float(v) for v in self.interval]
         out["window"] = [int(v) for v in self.window]
+        out["span"] = [int(v) for v in self.span]
         return out
 
     def summary(self) -> str:
@@ -230,7 +234,7 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
         switch=value if reported == "two-phase" else None,
         floor=floor, interval=interval, interval_method=method,
         window=(int(t[window][0]), int(t[window][-1])), rms_residual=rms, n_runs=log_gaps.shape[1],
-        law=law, params={} if law not in fits else fits[law].named(),
+        law=law, span=(int(t_used[0]), int(t_used[-1])), params={} if law not in fits else fits[law].named(),
         evidence=_evidence(law, fits), confidence=confidence, notes=notes,
     )
 

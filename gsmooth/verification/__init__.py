@@ -28,6 +28,8 @@ import pathlib
 import time
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from gsmooth._checks import positive_int
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
@@ -195,6 +197,9 @@ def _select(target, beta, quick, lr, steps, eps_grid, x0, claims) -> tuple[Case,
     if quick:
         raise ValueError("quick selects a subset of the built-in suite; it does not apply to your own problem")
     problem = target if not isinstance(target, str) else load_target(target, x0)
+    if x0 is not None and not np.array_equal(problem.start, np.asarray(x0, dtype=float)):
+        raise ValueError(f"x0 applies to a function; {problem.name!r} is a Problem with its own start "
+                         f"{problem.start.tolist()}")
     beta_text = str(exact_exponent("beta", 1 if beta is None else beta, 0.0, 1.0))
     return (Case(problem.name, lambda: problem, beta_text, USER_LR if lr is None else float(lr),
                  USER_STEPS if steps is None else positive_int("steps", steps), eps_grid=eps_grid or (),

@@ -92,7 +92,10 @@ def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progr
         notes.append(f"beta = {beta} < alpha for some constant set: outside the theorem")
     low, high = hypothesis.f_star_interval
     gaps = np.maximum(res.loss - high, 0.0)
-    fit = fit_decay(res.iters, gaps)
+    try:
+        fit = fit_decay(res.iters, gaps)
+    except ValueError as why:
+        fit, notes = None, notes + [f"no decay law fitted: {why}"]
     checks += decay_checks(case, prediction, fit, res.iters, res.loss, hypothesis.f_star_interval)
     sweep = None
     if case.eps_grid:
@@ -103,7 +106,8 @@ def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progr
     return CaseResult(
         label=case.label, problem=case.name, method=method, hypothesis=hypothesis.as_dict(),
         regime=prediction.regime, T_exponent=list(prediction.exponents), log_factor=prediction.log_factor,
-        rho_beta=prediction.rho_beta(), decay=fit.as_dict(), sweep=None if sweep is None else sweep.as_dict(),
+        rho_beta=prediction.rho_beta(), decay=None if fit is None else fit.as_dict(),
+        sweep=None if sweep is None else sweep.as_dict(),
         checks=checks, notes=notes, outcome=case_outcome(checks),
         curves=_curves(res.iters[:, 0], gaps, prediction, case.lr, res.loss[0, 0] - low),
     )

@@ -56,14 +56,18 @@ def decay_checks(case, prediction, fit, iters, loss, f_star_interval) -> list[Ch
     """Decay law and value (shape), the decay bound and the geometric rate bound."""
     judged = case.tight is not None and prediction.exact
     gaps = np.maximum(loss - f_star_interval[1], 0.0)
+    bound = decay_bound_check(prediction, case.lr, iters[:, 0], loss, f_star_interval)
+    if fit is None:
+        return [Check("shape", "decay law", prediction.decay_kind, "-", "n/a",
+                      "too few records with a positive gap to fit a law", "run more steps (--steps)"), bound]
     law = Check("shape", "decay law", prediction.decay_kind, _law_text(fit),
                 _verdict(fit.kind == prediction.decay_kind, judged),
                 "" if judged else "shapes are exact only on the built-in analytic cases")
     checks = [law]
     if judged:
         checks.append(_decay_value_check(case, prediction, fit, iters, gaps))
-    checks.append(decay_bound_check(prediction, case.lr, iters[:, 0], loss, f_star_interval))
-    if prediction.regimes == ["linear"] and fit.kind == "geometric" and checks[-1].verdict != "n/a":
+    checks.append(bound)
+    if prediction.regimes == ["linear"] and fit.kind == "geometric" and bound.verdict != "n/a":
         derived = max(1.0 - c for c in prediction.c_values(case.lr))
         checks.append(Check("bound", "rate <= derived 1 - c", f"<= {_fmt(derived)}", _fmt(fit.rate),
                             _verdict(fit.rate <= derived * (1 + LOG_SLACK), True)))
@@ -116,12 +120,14 @@ def decay_bound_check(prediction, lr, t, loss, f_star_interval) -> Check:
     low, high = f_star_interval
     quantity = "Delta_t <= derived bound"
     finite = np.all(np.isfinite(loss), axis=0)
+    if not finite.all():
+        return Check("bound", quantity, "ratio <= 1", f"{int((~finite).sum())} run(s) with a non-finite loss",
+                     "fail", "a run diverged: its gap exceeds every bound")
     try:
         log_bound = np.column_stack([prediction.log_bound(t, lr, float(loss[0, r] - low))
-                                     for r in np.flatnonzero(finite)])
+                                     for r in range(loss.shape[1])])
     except NotCovered as why:
         return Check("bound", quantity, "none", "-", "n/a", str(why), why.remedy)
-    loss = loss[:, finite]
     after = t >= 1
     with np.errstate(divide="ignore", invalid="ignore"):
         smallest = np.log(np.maximum(loss - high, 0.0))[after]

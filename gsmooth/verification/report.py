@@ -134,11 +134,10 @@ def regime_figure(results, curves, path):
     from gsmooth.plots.regime_map import regime_map
     from gsmooth.plots.style import new_figure, save_figure
 
-    points = sorted({(*case["rho_beta"], case["regime"]) for case in results["cases"] if case["rho_beta"]})
-    fig, (ax,) = new_figure(width=4.5, height=3.4)
+    points = sorted({(*case["rho_beta"], case["problem"]) for case in results["cases"] if case["rho_beta"]})
+    fig, (ax,) = new_figure(width=6.2, height=3.6)
     regime_map(ax=ax)
     draw_tested_points(ax, points)
-    ax.set_title(r"tested $(\rho, \beta)$")
     return save_figure(fig, path)
 
 
