@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
+from gsmooth.engine.recorder import record_grid
 from gsmooth.plots.rates import decay_plot_data, teps_plot_data
 from gsmooth.rates import fit_decay
-from gsmooth.engine.recorder import record_grid
 
 
 def test_decay_plot_data_follows_the_fitted_law_and_keeps_the_bound():

@@ -180,7 +180,7 @@ def test_replicate_study_every_law_at_least_90_percent_right_and_coverage_within
         for runs in (1, 8):
             row = study.study(case, runs, 100)
             assert row["right"] >= 0.9, (case.name, runs, row)
-            assert abs(row["coverage"] - 0.95) <= 0.05, (case.name, runs, row)
+            assert abs(row["coverage"] - 0.95) <= 0.05 + 1e-9, (case.name, runs, row)
 
 
 @pytest.mark.parametrize(

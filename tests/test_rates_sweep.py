@@ -134,3 +134,36 @@ def test_missing_constants_or_minimum_are_named():
         eps_sweep(no_min, 1, EPS, constants=known)
     with pytest.raises(ValueError, match="low <= high"):
         eps_sweep(user, 1, EPS, constants=known, f_star=(1.0, 0.0))
+
+
+EPS_LONG = (1e-2, 1e-4, 1e-6, 1e-8, 1e-10)
+HELD_OUT = [  # not used to develop the rule; asymptotic exponent (beta - alpha [L0 = 0]) / rho + max(q - 1, 0)
+    ("power(p=5) beta=1", lambda: gs.problems.power(d=4, p=5), "1", 0.2, EPS_LONG),
+    ("power(p=3) beta=2/3", lambda: gs.problems.power(d=4, p=3), "2/3", 1 / 9, EPS_LONG),
+    ("quadratic(1, 3) beta=0", lambda: gs.problems.quadratic([1.0, 3.0]), "0", 0.0, EPS_LONG),
+]
+SLOW_CASES = HELD_OUT + [
+    ("quadratic(1, 2, 9) beta=1", lambda: gs.problems.quadratic([1.0, 2.0, 9.0]), "1", 0.5, EPS_LONG[:4]),
+    ("quadratic(1, 4) beta=3/4", lambda: gs.problems.quadratic([1.0, 4.0]), "3/4", 0.375, EPS_LONG),
+    ("cosh(s=2) beta=1", lambda: gs.problems.cosh(d=5, scale=2.0), "1", 0.5, EPS_LONG[:4]),
+    ("quadratic(1, 4) beta=1", lambda: gs.problems.quadratic([1.0, 4.0]), "1", 0.5, EPS_LONG[:4]),
+    ("quadratic(1, 4) beta=1/2", lambda: gs.problems.quadratic([1.0, 4.0]), "1/2", 0.25, EPS_LONG),
+    ("power(p=4) beta=1", lambda: gs.problems.power(d=10, p=4), "1", 0.25, EPS_LONG),
+    ("power(p=6) beta=1", lambda: gs.problems.power(d=5, p=6), "1", 1 / 6, EPS_LONG),
+    ("cosh beta=1", lambda: gs.problems.cosh(d=10), "1", 0.5, EPS_LONG[:4]),
+]
+
+
+@pytest.mark.parametrize(("name", "build", "beta", "truth", "eps"), HELD_OUT, ids=[c[0] for c in HELD_OUT])
+def test_the_asymptotic_interval_contains_the_exponent_on_held_out_cases(name, build, beta, truth, eps):
+    sweep = eps_sweep(build(), beta, eps, progress=False)
+    assert sweep.predicted == pytest.approx((truth, truth))
+    assert sweep.fit.asymptotic and sweep.interval[0] <= truth <= sweep.interval[1]
+    assert abs(sweep.exponent - truth) < 0.025
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "build", "beta", "truth", "eps"), SLOW_CASES, ids=[c[0] for c in SLOW_CASES])
+def test_the_asymptotic_interval_contains_the_exponent_on_every_case(name, build, beta, truth, eps):
+    sweep = eps_sweep(build(), beta, eps, progress=False)
+    assert sweep.fit.asymptotic and sweep.interval[0] <= truth <= sweep.interval[1]

@@ -157,8 +157,8 @@ def test_estimated_intervals_enter_the_prediction_at_their_lenient_ends():
 
 def test_an_unused_option_is_said(capsys):
     report = gs.verify("quadratic", beta="0", runs=2, progress=False, reference_steps=10)
-    assert report.options["notes"] == ["reference_steps not used: no case ran a reference minimization "
-                                       "(F* and PL constants known)"]
+    assert report.options["notes"] == [("reference_steps not used: no case ran a reference minimization "
+                                        "(F* and PL constants known)")]
     assert "note: reference_steps not used" in report.summary()
 
 

@@ -98,8 +98,8 @@ class VerifyReport:
     def summary(self) -> str:
         """The outcome line, its reasons and what can be changed."""
         outcome = self.outcome
-        lines = [f"{outcome.outcome}: {self.n_judged} judged checks, {self.n_failed} failed, "
-                 f"{len(self.cases)} case(s) in {self.seconds:.1f} s"]
+        lines = [(f"{outcome.outcome}: {self.n_judged} judged checks, {self.n_failed} failed, "
+                  f"{len(self.cases)} case(s) in {self.seconds:.1f} s")]
         lines += [f"  because {reason}" for reason in outcome.reasons]
         lines += [f"  to get a judged check: {remedy}" for remedy in outcome.remedies]
         lines += [f"  note: {note}" for note in self.options.get("notes", [])]

@@ -145,7 +145,7 @@ def _reference_pl_check(hypothesis, beta):
 def _record_points(res):
     """Iterates (n, d) of up to MAX_POINTS records per run, from every finite run."""
     iterates = res.capture["iterates"]
-    n, k = iterates.shape[:2]
+    n = iterates.shape[0]
     rows = np.unique(np.round(np.geomspace(1, n, min(n, MAX_POINTS)) - 1).astype(int))
     points = iterates[rows].reshape(-1, iterates.shape[-1])
     return points[np.all(np.isfinite(points), axis=1)]

@@ -97,8 +97,8 @@ def complete(problem, case, claims: dict, *, runs: int, seed: int, device: str, 
         constants["f_star"] = Constant("f_star", high, "estimated", interval=interval,
                                        note="upper end: lowest loss seen; lower end: PL at the reference point")
         hypothesis = Hypothesis(constants, interval, CONFIDENCE, notes, reference)
-    hypothesis.notes += [f"estimated from {runs} independent run(s) (starts drawn with seed "
-                         f"{seed + ESTIMATION_SEED_OFFSET}); intervals at {CONFIDENCE:.0%}"]
+    hypothesis.notes += [(f"estimated from {runs} independent run(s) (starts drawn with seed "
+                          f"{seed + ESTIMATION_SEED_OFFSET}); intervals at {CONFIDENCE:.0%}")]
     return hypothesis
 
 

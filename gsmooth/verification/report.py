@@ -108,7 +108,8 @@ def write_figures(folder) -> list[pathlib.Path]:
 
 def decay_figure(results, curves, path):
     """Gap traces of every case with its derived bound and fitted law."""
-    from gsmooth.plots.rates import decay_figure as draw, decay_plot_data
+    from gsmooth.plots.rates import decay_figure as draw
+    from gsmooth.plots.rates import decay_plot_data
 
     panels = []
     for case, c in zip(results["cases"], curves):
