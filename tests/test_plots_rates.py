@@ -21,12 +21,12 @@ def test_decay_plot_data_follows_the_fitted_law_and_keeps_the_bound():
     assert np.all(data.bound >= data.band.high)
 
 
-def test_geometric_law_is_drawn_on_linear_t_and_zero_gaps_stay_drawable():
+def test_geometric_law_is_drawn_on_linear_t_and_a_zero_gap_is_not_drawn():
     t = np.arange(0, 200)
     gaps = 0.9 ** t.astype(float)
     gaps[-1] = 0.0
     data = decay_plot_data(t, gaps, fit_decay(t[:-1], gaps[:-1]).as_dict())
-    assert not data.logx and np.all(data.band.median > 0)
+    assert not data.logx and np.all(data.band.median[:-1] > 0) and np.isnan(data.band.median[-1])
 
 
 def test_teps_theory_line_has_the_predicted_slope_and_passes_through_the_data():

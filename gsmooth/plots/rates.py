@@ -17,7 +17,7 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -51,15 +51,20 @@ class TepsPlotData:
 def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
     """Build the decay panel: gaps (n, k) against iterations >= 1, law fitted by :func:`fit_decay`.
 
-    Zero gaps are drawn at the smallest positive gap (log scale); a geometric
-    law is drawn against linear ``t``, where it is straight.
+    A gap of exactly 0 (the run reached ``F*`` in floating point) has no place
+    on a log axis: where the median (or a quantile) of the gaps is 0 the band
+    is not drawn, rather than drawn at an invented level.  A geometric law is
+    drawn against linear ``t``, where it is straight.
     """
     t = np.asarray(iters, dtype=float).reshape(-1)
     gaps = np.asarray(gaps, dtype=float).reshape(t.size, -1)
-    positive = gaps[gaps > 0]
-    shown = np.maximum(gaps, positive.min() if positive.size else 1e-300)
     keep = t >= 1
-    curves = band(t[keep], shown[keep])
+    positive = gaps[gaps > 0]
+    curves = band(t[keep], np.maximum(gaps[keep], positive.min() if positive.size else 1.0))
+    levels = {name: np.quantile(gaps[keep], q, axis=1)
+              for name, q in (("median", 0.5), ("low", curves.quantiles[0]), ("high", curves.quantiles[1]))}
+    curves = replace(curves, **{name: np.where(levels[name] > 0, getattr(curves, name), np.nan)
+                                for name in levels})
     law_t, law, label = _law(t[keep], fit)
     bound_t = None if bound is None else t[keep]
     bound = None if bound is None else np.asarray(bound, dtype=float)[keep]
@@ -118,6 +123,9 @@ def draw_decay(ax, data: DecayPlotData, title: str) -> None:
                xlabel="iteration $t$", ylabel=r"$F(w_t) - F^*$", title=f"{title}\n{data.label}")
     if data.bound is not None:
         ax.plot(data.bound_t, data.bound, "k--", linewidth=1, label="derived bound")
+    else:
+        ax.text(0.03, 0.05, "no derived bound here (see the check table)", transform=ax.transAxes,
+                fontsize=7, color="0.35")
     ax.plot(data.law_t, data.law, ":", color="tab:red", linewidth=2, label="fitted law (BIC)")
     ax.get_legend().remove()
 

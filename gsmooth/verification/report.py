@@ -62,7 +62,7 @@ def _verdict_text(check: dict) -> str:
 def markdown_table(rows: list[tuple]) -> str:
     """A GitHub-markdown table of ``rows`` under :data:`COLUMNS`."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(cell).replace("|", "/") for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
