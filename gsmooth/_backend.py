@@ -19,12 +19,15 @@ True
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 
 import numpy as np
 from array_api_compat import array_namespace, is_cupy_namespace
+
+from gsmooth.errors import GSmoothError
 
 DEVICES = ("numpy", "cupy", "array-api-strict")
 
@@ -51,17 +54,53 @@ def namespace_for(device: str):
     Parameters
     ----------
     device : {"numpy", "cupy", "array-api-strict"}
-        ``"cupy"`` needs a working CUDA device and is imported only here.
+        ``"cupy"`` needs CuPy and a CUDA device; it is imported only here.
+
+    Raises
+    ------
+    ValueError
+        An unknown device name.
+    GSmoothError
+        ``"cupy"`` without CuPy or without a usable GPU (one line, with what
+        to install), or ``"array-api-strict"`` without that package.
     """
     if device == "numpy":
         import array_api_compat.numpy as xp
     elif device == "cupy":
-        import array_api_compat.cupy as xp
+        xp = _cupy_namespace()
     elif device == "array-api-strict":
-        import array_api_strict as xp
+        try:
+            import array_api_strict as xp
+        except ImportError:
+            raise GSmoothError("device 'array-api-strict' needs the array-api-strict package: "
+                               "pip install array-api-strict") from None
     else:
         raise ValueError(f"device must be one of {DEVICES}, got {device!r}")
     return xp
+
+
+def _cupy_namespace():
+    """CuPy's array-API namespace, once a GPU has answered (asked once per process)."""
+    try:
+        import array_api_compat.cupy as xp
+
+        if _cuda_device_count() < 1:
+            raise RuntimeError("no CUDA device found")
+    except ImportError as error:
+        raise GSmoothError(f"device 'cupy' needs CuPy and a CUDA GPU ({error}): "
+                           "pip install 'gsmooth[gpu-cuda12]' or 'gsmooth[gpu-cuda13]'") from None
+    except Exception as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise GSmoothError(f"device 'cupy': CuPy is installed but no GPU is usable ({reason}); "
+                           "use device 'numpy'") from None
+    return xp
+
+
+@functools.cache
+def _cuda_device_count() -> int:
+    import cupy
+
+    return cupy.cuda.runtime.getDeviceCount()
 
 
 def resolve_dtype(xp, dtype):

@@ -20,6 +20,7 @@ ValueError: batch must be a positive integer, got 2.5
 from __future__ import annotations
 
 import math
+import os
 
 import numpy as np
 
@@ -34,6 +35,31 @@ def nonnegative_int(name: str, value) -> int:
     return _integer(name, value, 0, "a non-negative integer")
 
 
+def check_memory(what: str, n_floats: int) -> None:
+    """Refuse, before allocating, ``n_floats`` float64 values that exceed this machine's memory.
+
+    Examples
+    --------
+    >>> check_memory("d = 10", 10)
+    >>> check_memory("d = 10**15", 10**15)
+    Traceback (most recent call last):
+    ...
+    ValueError: d = 10**15 needs 8e+06 GB (float64), more than this machine's memory ...
+    """
+    needed = 8.0 * n_floats
+    total = _physical_memory()
+    if total is not None and needed > total:
+        raise ValueError(f"{what} needs {needed / 1e9:.3g} GB (float64), more than this machine's "
+                         f"memory ({total / 1e9:.3g} GB)")
+
+
+def _physical_memory() -> float | None:
+    try:
+        return float(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
 def _integer(name, value, minimum, what):
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
         raise ValueError(f"{name} must be {what}, got {value!r}")
@@ -41,7 +67,12 @@ def _integer(name, value, minimum, what):
 
 
 def _values(name, value):
-    values = [value] if np.isscalar(value) else list(value)
+    if np.isscalar(value):
+        values = [value]
+    elif isinstance(value, (list, tuple, np.ndarray)):
+        values = list(np.asarray(value).reshape(-1)) if isinstance(value, np.ndarray) else list(value)
+    else:
+        raise TypeError(f"{name} must be a number or a sequence of numbers, got {value!r}")
     if not values:
         raise ValueError(f"{name} must be a number or a non-empty sequence, got []")
     for v in values:

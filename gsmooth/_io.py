@@ -2,6 +2,9 @@
 
 A reader therefore sees either the old file or the complete new one, never a
 partial write, and an interrupted write leaves no stray file behind.
+:func:`check_output_dir` and :func:`check_output_file` check an output
+location before any work (:func:`prepare_output_dir` also creates the folder),
+so a bad ``--out`` fails at once, not after the computation.
 
 Examples
 --------
@@ -23,7 +26,95 @@ from collections.abc import Callable
 
 import numpy as np
 
+from gsmooth.errors import GSmoothError
+
 FILE_MODE = 0o644
+
+
+def check_output_dir(path, option: str = "output folder") -> pathlib.Path:
+    """Check, without creating anything, that the folder ``path`` can be created and written.
+
+    An existing folder must accept a new file; a missing one must be creatable
+    in its nearest existing parent, which must be a folder.  The check makes
+    (and removes) a probe in the folder or that parent, so it holds whatever
+    the permissions, the user (root included) or the file system (read-only
+    mounts).
+
+    Parameters
+    ----------
+    path : path-like
+        The folder a command will write.
+    option : str
+        How the caller names it in messages (``"--out"``).
+
+    Raises
+    ------
+    GSmoothError
+        A regular file is in the way, or the folder cannot be created or
+        written; the message names ``option`` and ``path``.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output_dir(base / "a" / "b").exists()
+    False
+    >>> (base / "file").write_text("x")
+    1
+    >>> check_output_dir(base / "file" / "out", "--out")
+    Traceback (most recent call last):
+    ...
+    gsmooth.errors.GSmoothError: --out .../file/out: .../file is a file, not a folder
+    """
+    path = pathlib.Path(path)
+    _check_folder(path, f"{option} {path}")
+    return path
+
+
+def _check_folder(path: pathlib.Path, label: str) -> None:
+    existing = next(p for p in (path, *path.parents) if p.exists() or p == p.parent)
+    if not existing.is_dir():
+        raise GSmoothError(f"{label}: {existing} is a file, not a folder")
+    try:
+        os.rmdir(tempfile.mkdtemp(dir=existing, prefix=".tmp-probe-"))
+    except OSError as error:
+        raise GSmoothError(f"{label}: cannot write in {existing} ({error.strerror})") from None
+
+
+def prepare_output_dir(path, option: str = "output folder") -> pathlib.Path:
+    """Check the folder ``path`` as :func:`check_output_dir` does, then create it.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> prepare_output_dir(pathlib.Path(tempfile.mkdtemp()) / "a" / "b").is_dir()
+    True
+    """
+    path = check_output_dir(path, option)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def check_output_file(path, option: str = "output file") -> pathlib.Path:
+    """Check that the file ``path`` can be written: not a folder, its folder as
+    :func:`check_output_dir` checks it.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> base = pathlib.Path(tempfile.mkdtemp())
+    >>> check_output_file(base / "figures" / "map.png").name
+    'map.png'
+    >>> check_output_file(base, "--map")
+    Traceback (most recent call last):
+    ...
+    gsmooth.errors.GSmoothError: --map ...: is a folder; give a file name
+    """
+    path = pathlib.Path(path)
+    if path.is_dir():
+        raise GSmoothError(f"{option} {path}: is a folder; give a file name")
+    _check_folder(path.parent, f"{option} {path}")
+    return path
 
 
 def write_atomic(path, write: Callable[[str], None]) -> pathlib.Path:
@@ -37,7 +128,10 @@ def write_atomic(path, write: Callable[[str], None]) -> pathlib.Path:
         Writes the whole content to the temporary path it is given.
     """
     path = pathlib.Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    except OSError as error:
+        raise type(error)(error.errno, error.strerror, str(path)) from None
     os.close(fd)
     try:
         write(tmp)

@@ -1,42 +1,117 @@
 """The ``gsmooth`` command line: one sub-command per module of :mod:`gsmooth.commands`.
 
-User errors (bad values, missing files, unknown names) end in one line on
-standard error and exit code 2, without a traceback.
+Exit codes: 0 success; 1 the command ran but its answer is negative (a check
+failed, some sweep units failed, nothing could be estimated); 2 a user error;
+130 interrupted (Ctrl-C).
+
+A user error (a bad value, a missing file, an unknown name, an output folder
+that cannot be written, a device that is not there, an exception in the
+user's own code) ends in one line on standard error, without a traceback:
+``gsmooth: error: ...``.  Warnings of gsmooth (:class:`~gsmooth.errors.GSmoothWarning`)
+print as one line too: ``gsmooth: warning: ...``.
+
+Before a command starts, the options that commands share by name are checked
+(:data:`PREFLIGHT`): ``--out`` must be a folder that can be written,
+``--map`` a file that can be written, ``--device`` a device that is present.
+A new command gets these checks by naming its options the same way.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import warnings
+from contextlib import contextmanager
 
-from gsmooth import commands
-from gsmooth.errors import GSmoothError
+from gsmooth import __version__, commands
+from gsmooth._backend import namespace_for
+from gsmooth._io import check_output_dir, check_output_file
+from gsmooth.errors import GSmoothError, GSmoothWarning
 
-USER_ERRORS = (GSmoothError, ValueError, FileNotFoundError)
+USER_ERRORS = (GSmoothError, ValueError, TypeError, OSError)
+INTERRUPTED = 130
+
+PREFLIGHT = {
+    "out": lambda value: check_output_dir(value, "--out"),
+    "map": lambda value: check_output_file(value, "--map"),
+    "device": namespace_for,
+}
+"""Checks run before any command, keyed by the option's destination name;
+each raises a one-line user error.  An option left at ``None`` is not checked."""
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line (argparse's usage block can wrap)."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the top-level parser with every sub-command registered."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="gsmooth",
         description="Generalized-smooth optimization: theory, estimators, verification.",
     )
+    parser.add_argument("--version", action="version", version=f"gsmooth {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in pkgutil.iter_modules(commands.__path__):
         importlib.import_module(f"gsmooth.commands.{module.name}").register(subparsers)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
-    args = build_parser().parse_args(argv)
+def preflight(args: argparse.Namespace) -> None:
+    """Run every check of :data:`PREFLIGHT` whose option the command has and was given."""
+    for name, check in PREFLIGHT.items():
+        value = getattr(args, name, None)
+        if value is not None:
+            check(value)
+
+
+@contextmanager
+def _one_line_warnings():
+    """Format gsmooth's warnings as ``gsmooth: warning: ...`` (one line) while the command runs."""
+    previous = warnings.formatwarning
+
+    def formatwarning(message, category, filename, lineno, line=None):
+        if issubclass(category, GSmoothWarning):
+            return f"gsmooth: warning: {message}\n"
+        return previous(message, category, filename, lineno, line)
+
+    warnings.formatwarning = formatwarning
     try:
-        return int(args.func(args))
-    except USER_ERRORS as error:
-        print(f"gsmooth: error: {error}", file=sys.stderr)
-        return 2
+        yield
+    finally:
+        warnings.formatwarning = previous
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code.
+
+    Set ``GSMOOTH_TRACEBACK=1`` to see the traceback of a user error.
+    """
+    args = build_parser().parse_args(argv)
+    with _one_line_warnings():
+        try:
+            preflight(args)
+            return int(args.func(args))
+        except USER_ERRORS as error:
+            if os.environ.get("GSMOOTH_TRACEBACK"):
+                raise
+            print(f"gsmooth: error: {_message(error)}", file=sys.stderr)
+            return 2
+        except KeyboardInterrupt:
+            print("gsmooth: interrupted", file=sys.stderr)
+            return INTERRUPTED
+
+
+def _message(error: BaseException) -> str:
+    """The message of ``error`` in at most two lines (its type where it has none)."""
+    lines = str(error).strip().splitlines()
+    return "\n".join(lines[:2]) if lines else type(error).__name__
 
 
 if __name__ == "__main__":

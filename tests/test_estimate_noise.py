@@ -66,21 +66,3 @@ def test_bad_input_is_rejected():
         gs.estimate.noise(problem, points=points, draws=1)
     with pytest.raises(gs.GSmoothError, match="constant"):
         gs.estimate.noise(problem, points=points, draws=20)
-
-
-def test_configure_ian_sgd_uses_the_theory_rules():
-    problem = noisy_problem(n=200)
-    pilot = run_with_iterates(problem, seeds=2, steps=40)
-    conf = gs.estimate.configure_ian_sgd(problem, pilot, steps=100, beta=2 / 3, batch=8,
-                                         batch2=1, draws="all", n_resamples=RESAMPLES)
-    tau1, L1 = conf.noise.tau1, conf.smoothness.L1
-    values = conf.values
-    assert values["lr"] == pytest.approx(0.1)
-    assert values["A"] == pytest.approx(1 / (1 - tau1), rel=1e-5)
-    assert values["delta"] == pytest.approx(conf.noise.tau2 / (1 - tau1), rel=1e-5)
-    assert L1 > 0
-    expected = (4 * L1 * 0.1 * (2 * tau1**2 + 1)) ** 1.5
-    assert values["Gamma"] == pytest.approx(expected, rel=1e-4)
-    res = gs.run(problem, conf.optimizer, 50, seeds=2)
-    assert res.loss[-1].max() < res.loss[0].max()
-    assert "IAN-SGD" in conf.summary()

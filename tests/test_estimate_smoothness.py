@@ -1,123 +1,202 @@
-"""Smoothness estimator: exact constants on the analytic zoo, envelope properties, bad input."""
+"""Smoothness estimator: the zoo recovered from GD, AN-GD and SGD with default arguments, the
+directional estimate beside it, copies and failed runs, namespaces, user functions, bad input."""
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 import gsmooth as gs
-from gsmooth.estimate.envelope import envelope_frontier, fit_envelope, minimal_L1
+from gsmooth.problems.base import Problem
 
-RESAMPLES = 4
-
-
-def radial_points(d, low, high, n, seed=0):
-    """Points at norms from low to high in random directions."""
-    rng = np.random.default_rng(seed)
-    directions = rng.standard_normal((n, d))
-    directions /= np.linalg.norm(directions, axis=1, keepdims=True)
-    return np.geomspace(low, high, n)[:, None] * directions
-
-
-@pytest.mark.parametrize("p", [3.0, 4.0, 6.0])
-def test_power_hessian_data_recovers_exact_constants(p):
-    problem = gs.problems.power(d=5, p=p)
-    c = problem.constants
-    est = gs.estimate.smoothness(problem, source="hessian", points=radial_points(5, 0.05, 5, 25),
-                                 n_resamples=RESAMPLES)
-    assert est.alpha == pytest.approx(c.alpha, rel=0.03)
-    assert est.L1 == pytest.approx(c.L1, rel=0.10)
-    assert est.L0 <= 1e-3 * est.L1
-    assert est.covered == 1.0
+ZOO = {
+    "quadratic": lambda: gs.problems.quadratic(np.geomspace(0.1, 10.0, 8)),
+    "power3": lambda: gs.problems.power(d=5, p=3),
+    "power4": lambda: gs.problems.power(d=5, p=4),
+    "power6": lambda: gs.problems.power(d=5, p=6),
+    "cosh": lambda: gs.problems.cosh(d=5, scale=2.0),
+    "exponential": lambda: gs.problems.exponential(d=5, L0=2.0, L1=0.5),
+}
+METHODS = {
+    "gd": lambda: gs.optim.gd(0.05),
+    "an_gd": lambda: gs.optim.an_gd(0.05, beta=1.0),
+    "sgd": lambda: gs.optim.sgd(0.02, batch=8),
+}
 
 
-def test_power_midpoint_data_from_small_steps():
+def zoo_run(name, method, k=4, seed=0, steps=300):
+    base = ZOO[name]()
+    problem = base if method != "sgd" else gs.problems.finite_sum(base, n=200, tau1=0.3, tau2=0.1)
+    w0 = gs.estimate.spread_starts(problem, k, seed=seed)
+    return base, problem, gs.run(problem, METHODS[method](), steps, w0=w0, seeds=k, capture=True)
+
+
+@pytest.mark.parametrize("method", sorted(METHODS))
+@pytest.mark.parametrize("name", sorted(ZOO))
+def test_defaults_recover_the_zoo_from_every_method(name, method):
+    base, problem, res = zoo_run(name, method)
+    c = base.constants
+    est = gs.estimate.smoothness(problem, res, n_resamples=19)
+    assert est.data.source == "hessian"
+    assert est.alpha == pytest.approx(c.alpha, rel=0.03, abs=1e-12)
+    if c.L1 == 0:
+        assert est.L0 == pytest.approx(c.L0, rel=0.05) and est.L1 == 0
+    if c.L0 == 0:
+        assert est.L1 == pytest.approx(c.L1, rel=0.10) and est.L0 <= 1e-3 * est.L1
+    if name == "exponential":  # both constants positive, the bound tight everywhere
+        assert est.L0 == pytest.approx(c.L0, rel=1e-3) and est.L1 == pytest.approx(c.L1, rel=1e-3)
+    assert est.directional is not None and est.directional.data.source == "midpoint"
+
+
+def test_the_quadratic_of_the_issue_reports_the_hessian_and_notes_the_directional():
+    problem = gs.problems.quadratic([0.5, 1, 3, 7])
+    res = gs.run(problem, gs.optim.gd(0.1), 400, w0=np.ones((1, 4)), capture=True)
+    est = gs.estimate.smoothness(problem, res)
+    assert est.L0 == pytest.approx(7.0, rel=1e-9) and est.L1 == 0 and est.alpha == 0
+    d = est.directional
+    assert d.L0 == pytest.approx(0.5, rel=0.01) and d.L1 > 0.5 and d.alpha > 0.5
+    note = [n for n in est.notes if "directional smoothness lies below" in n]
+    assert len(note) == 1 and "at most the Hessian norm" in note[0]
+    assert "directional smoothness" in est.summary()
+
+
+def test_no_disagreement_note_where_the_two_agree():
     problem = gs.problems.power(d=4, p=4)
-    w0 = radial_points(4, 0.5, 3.0, 4, seed=1)
-    res = gs.run(problem, gs.optim.gd(1e-3), 400, seeds=4, w0=w0, capture=True)
-    est = gs.estimate.smoothness(problem, res, source="midpoint", n_resamples=RESAMPLES)
-    assert est.alpha == pytest.approx(2 / 3, rel=0.03)
-    assert est.L1 == pytest.approx(3.0, rel=0.10)
-    assert est.intervals is not None and set(est.intervals) == {"L0", "L1", "alpha"}
-    low, high = est.intervals["alpha"]
-    assert low <= high
+    res = gs.run(problem, gs.optim.gd(1e-3), 300, w0=gs.estimate.spread_starts(problem, 3),
+                 capture=True)
+    est = gs.estimate.smoothness(problem, res, n_resamples=9)
+    assert not any("directional smoothness lies" in n for n in est.notes)
 
 
-def test_quadratic_gives_flat_envelope_at_largest_eigenvalue():
+def test_identical_runs_are_flagged_and_count_once():
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(0.05), 100, seeds=4, capture=True)
+    est = gs.estimate.smoothness(problem, res, n_resamples=9)
+    assert any("identical runs (runs 1, 2, 3 copy run 0)" in n for n in est.notes)
+    assert est.intervals is None and est.data.runs.tolist() == [0]
+    assert any("no interval" in n for n in est.notes)
+
+
+def test_a_diverged_run_does_not_move_the_estimate():
+    problem = gs.problems.power(d=4, p=4)
+    w0 = gs.estimate.spread_starts(problem, 8)
+    lr = [0.05] * 7 + [5.0]
+    res = gs.run(problem, gs.optim.gd(lr), 200, w0=w0, capture=True)
+    assert gs.engine.result.failed(res.status).tolist() == [False] * 7 + [True]
+    est = gs.estimate.smoothness(problem, res, n_resamples=19)
+    good = gs.run(problem, gs.optim.gd(0.05), 200, w0=w0[:7], capture=True)
+    alone = gs.estimate.smoothness(problem, good, n_resamples=19)
+    assert (est.L0, est.L1, est.alpha) == (alone.L0, alone.L1, alone.alpha)
+    assert est.L1 == pytest.approx(3.0, rel=1e-3)
+    assert any("run(s) 7 (" in n and "left out" in n for n in est.notes)
+
+
+def test_the_run_namespace_does_the_measuring(xp):
+    problem = gs.problems.power(d=3, p=4)
+    w0 = gs.estimate.spread_starts(problem, 3)
+    device = {"array_api_compat.numpy": "numpy", "array_api_strict": "array-api-strict",
+              "array_api_compat.cupy": "cupy"}[xp.__name__]
+    res = gs.run(problem, gs.optim.gd(0.05), 100, w0=w0, capture=True, device=device)
+    host = gs.run(problem, gs.optim.gd(0.05), 100, w0=w0, capture=True)
+    np.testing.assert_allclose(res.capture["hessian_norm"], host.capture["hessian_norm"],
+                               rtol=1e-10)
+    points = xp.asarray(w0)
+    data = gs.estimate.hessian_pairs(problem, points)
+    np.testing.assert_allclose(data.r, 3.0 * np.linalg.norm(w0, axis=1) ** 2, rtol=1e-9)
+
+
+def test_float32_runs_measure_the_hessian_norm_to_single_precision():
+    problem = gs.problems.cosh(d=3)
+    w0 = gs.estimate.spread_starts(problem, 2)
+    res = gs.run(problem, gs.optim.gd(0.05), 50, w0=w0, capture=True, dtype="float32")
+    host = gs.run(problem, gs.optim.gd(0.05), 50, w0=w0, capture=True)
+    finite = np.isfinite(host.capture["hessian_norm"])
+    np.testing.assert_allclose(res.capture["hessian_norm"][finite],
+                               host.capture["hessian_norm"][finite], rtol=1e-4)
+
+
+class ExactCoshLine(Problem):
+    """``2 cosh(a.w)``: gradient ``2 sinh(a.w) a``, Hessian ``2 cosh(a.w) a a^T`` (exact)."""
+
+    hvp_exact = True
+
+    def __init__(self, a):
+        self.a = np.asarray(a, dtype=float)
+        super().__init__("2cosh", self.a.size, np.ones(self.a.size))
+
+    def _value(self, w, data):
+        return 2 * np.cosh(w @ self.a)
+
+    def _grad(self, w, data):
+        return 2 * np.sinh(w @ self.a)[:, None] * self.a
+
+    def _hvp(self, w, v, data):
+        return 2 * (np.cosh(w @ self.a) * (v @ self.a))[:, None] * self.a
+
+
+def test_user_function_central_differences_match_the_exact_products():
+    a = np.array([1.0, -2.0, 0.5])
+    exact = ExactCoshLine(a)
+
+    def value_and_grad(x):
+        u = float(x @ a)
+        return 2 * np.cosh(u), 2 * np.sinh(u) * a
+
+    user = gs.problems.from_function(value_and_grad, np.ones(3))
+    w0 = np.vstack([np.zeros(3), gs.estimate.spread_starts(exact, 4)[1:]])  # one run at g = 0
+    runs = [gs.run(p, gs.optim.gd(0.02), 150, w0=w0, capture=True) for p in (exact, user)]
+    est_exact, est_user = (gs.estimate.smoothness(p, r, n_resamples=19)
+                           for p, r in zip((exact, user), runs, strict=True))
+    assert np.isfinite(est_user.L1)
+    assert est_user.L0 == pytest.approx(2 * a @ a, rel=1e-6)
+    for name in ("L0", "L1", "alpha"):
+        assert getattr(est_user, name) == pytest.approx(getattr(est_exact, name), rel=1e-5,
+                                                        abs=1e-9)
+    assert est_user.data.error.max() < 1e-4 * est_user.data.r.min()
+
+
+def test_rough_difference_quotients_are_left_out_and_said():
+    """A gradient with a kink (|x|^1.5 terms) makes central differences unreliable at the kink:
+    those Hessian norms are dropped with a note instead of inflating the envelope."""
+
+    def value_and_grad(x):
+        return float(np.sum(np.abs(x) ** 1.5)), 1.5 * np.sign(x) * np.abs(x) ** 0.5
+
+    user = gs.problems.from_function(value_and_grad, np.ones(2))
+    points = np.vstack([np.geomspace(0.1, 3.0, 12)[:, None] * np.ones((1, 2)),
+                        [[1e-10, 1.0], [1e-11, 2.0]]])
+    est = gs.estimate.smoothness(user, points=points, n_resamples=9)
+    assert any("central-difference error exceeds" in n for n in est.notes)
+    assert len(est.data) == 12
+
+
+def test_points_in_their_own_namespace_and_quadratic_flat_envelope():
     eigs = np.array([0.5, 2.0, 7.0])
-    problem = gs.problems.quadratic(eigs)
-    est = gs.estimate.smoothness(problem, source="hessian", points=radial_points(3, 0.01, 10, 20),
-                                 n_resamples=RESAMPLES)
-    assert est.L1 <= 1e-6 * est.L0
-    assert est.L0 == pytest.approx(eigs.max(), rel=0.05)
+    rng = np.random.default_rng(0)
+    directions = rng.standard_normal((20, 3))
+    points = np.geomspace(0.01, 10, 20)[:, None] * directions
+    est = gs.estimate.smoothness(gs.problems.quadratic(eigs), points=points, n_resamples=9)
+    assert est.L1 == 0 and est.L0 == pytest.approx(7.0, rel=1e-8)
     assert not est.alpha_identified and est.alpha == 0.0
-    assert any("alpha is not identified" in note for note in est.notes)
 
 
-def test_cosh_single_coordinate_gives_alpha_one():
-    scale = 2.0
-    problem = gs.problems.cosh(d=3, scale=scale)
-    points = np.zeros((30, 3))
-    points[:, 0] = np.linspace(0.01, 6.0, 30)
-    est = gs.estimate.smoothness(problem, source="hessian", points=points, n_resamples=RESAMPLES)
-    assert est.alpha == pytest.approx(1.0, rel=0.03)
-    assert est.L1 == pytest.approx(scale, rel=0.10)
-    assert est.L0 == pytest.approx(1.0, rel=0.10)
+def test_round_trip_through_dict_keeps_the_directional_estimate():
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(0.05), 80, w0=gs.estimate.spread_starts(problem, 3),
+                 capture=True)
+    est = gs.estimate.smoothness(problem, res, n_resamples=9)
+    again = gs.estimate.SmoothnessEstimate.from_dict(est.as_dict())
+    assert (again.L0, again.L1, again.alpha) == (est.L0, est.L1, est.alpha)
+    assert again.intervals == est.intervals and again.fits == est.fits
+    assert again.directional.L1 == est.directional.L1
+    np.testing.assert_array_equal(again.data.error, est.data.error)
 
 
-def test_region_pairs_cover_two_point_form_on_quadratic():
-    problem = gs.problems.quadratic([1.0, 4.0])
-    est = gs.estimate.smoothness(problem, source="region", points=radial_points(2, 0.1, 10, 10),
-                                 n_resamples=RESAMPLES)
-    assert est.L0 + est.L1 * est.data.g.max() ** est.alpha <= 4.0 * (1 + 1e-9)
-
-
-@settings(max_examples=20, deadline=None)
-@given(
-    L0=st.floats(0.0, 5.0), L1=st.floats(0.1, 5.0), alpha=st.floats(0.05, 1.0),
-    noise=st.floats(0.0, 0.5), seed=st.integers(0, 1000),
-)
-def test_envelope_covers_points_and_is_exact_on_the_curve(L0, L1, alpha, noise, seed):
-    rng = np.random.default_rng(seed)
-    g = np.geomspace(1e-2, 1e2, 40)
-    r = (L0 + L1 * g**alpha) * (1 - noise * rng.random(40))
-    env = fit_envelope(g, r, alpha=alpha)
-    assert np.all(r <= env(g) * (1 + 1e-9))
-    if noise == 0:
-        assert env.L1 == pytest.approx(L1, rel=1e-6)
-        assert env.L0 == pytest.approx(L0, rel=1e-6, abs=1e-6)
-
-
-@settings(max_examples=10, deadline=None)
-@given(scale_g=st.floats(1e-3, 1e3), scale_r=st.floats(1e-3, 1e3))
-def test_envelope_is_equivariant_to_units(scale_g, scale_r):
-    g = np.geomspace(0.1, 10, 20)
-    r = 1.0 + 2.0 * g**0.5 + 0.1 * np.sin(7 * g)
-    base = fit_envelope(g, r, alpha=0.5)
-    scaled = fit_envelope(scale_g * g, scale_r * r, alpha=0.5)
-    assert scaled.L0 == pytest.approx(scale_r * base.L0, rel=1e-5, abs=1e-9 * scale_r)
-    assert scaled.L1 == pytest.approx(scale_r * base.L1 / scale_g**0.5, rel=1e-5)
-
-
-def test_frontier_pairs_are_valid_and_trade_off():
-    g = np.geomspace(0.1, 10, 20)
-    r = 1.0 + 2.0 * g**0.5
-    L0, L1 = envelope_frontier(g, r, 0.5)
-    for a, b in zip(L0, L1):
-        assert np.all(r <= (a + b * g**0.5) * (1 + 1e-12))
-        assert minimal_L1(g, r, 0.5, a) == b
-    assert np.all(np.diff(L1) <= 1e-12)
-
-
-def test_quantile_level_resists_outliers():
-    g = np.geomspace(0.01, 100, 200)
-    r = 3.0 * g ** (2 / 3)
-    r[::25] *= 20.0
-    assert fit_envelope(g, r).L1 > 5.0
-    robust = fit_envelope(g, r, quantile=0.9)
-    assert robust.L1 == pytest.approx(3.0, rel=0.10)
-    assert robust.alpha == pytest.approx(2 / 3, rel=0.03)
-    assert 0.9 <= robust.covered < 1.0
+def test_directional_source_is_named_as_such():
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(1e-3), 100, w0=gs.estimate.spread_starts(problem, 2),
+                 capture=True)
+    est = gs.estimate.smoothness(problem, res, source="midpoint", n_resamples=9)
+    assert est.directional is None
+    assert any("directional smoothness along the steps" in n for n in est.notes)
 
 
 def test_one_run_gives_no_interval_and_says_so():
@@ -129,26 +208,24 @@ def test_one_run_gives_no_interval_and_says_so():
     assert "alpha" in est.summary() and est.as_dict()["intervals"] is None
 
 
-@pytest.mark.parametrize(
-    ("g", "r", "match"),
-    [
-        (np.ones(3), np.ones(3), "at least"),
-        (np.array([1.0, 2.0, np.nan, 3.0, 4.0, 5.0]), np.ones(6), "not finite"),
-        (np.full(10, 2.0), np.linspace(1, 2, 10), "constant"),
-        (np.linspace(1, 2, 10), -np.ones(10), ">= 0"),
-    ],
-)
-def test_bad_pairs_raise_clear_errors(g, r, match):
-    with pytest.raises(gs.GSmoothError, match=match):
-        fit_envelope(g, r)
-
-
 def test_run_without_captures_is_an_error():
     problem = gs.problems.power(d=3)
     res = gs.run(problem, gs.optim.gd(1e-3), 10)
     with pytest.raises(gs.GSmoothError, match="capture=True"):
         gs.estimate.smoothness(problem, res)
-    with pytest.raises(gs.GSmoothError, match="keep_iterates=True"):
-        gs.estimate.smoothness(problem, res, source="hessian")
+    with pytest.raises(gs.GSmoothError, match="capture=True"):
+        gs.estimate.smoothness(problem, res, source="midpoint")
     with pytest.raises(ValueError, match="source must be one of"):
         gs.estimate.smoothness(problem, res, source="bogus")
+    with pytest.raises(ValueError, match="fit must be one of"):
+        gs.estimate.smoothness(problem, res, fit="bogus")
+
+
+def test_old_runs_without_hessian_captures_use_their_iterates():
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(0.05), 50, w0=gs.estimate.spread_starts(problem, 2),
+                 capture=True, keep_iterates=True)
+    for name in ("hessian_norm", "hessian_error", "hessian_converged"):
+        del res.capture[name]
+    est = gs.estimate.smoothness(problem, res, n_resamples=9)
+    assert est.L1 == pytest.approx(3.0, rel=1e-4) and est.alpha == pytest.approx(2 / 3, rel=1e-4)

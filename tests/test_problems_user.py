@@ -1,10 +1,18 @@
-"""User functions: both calling conventions, detection, namespaces, shape errors."""
+"""User functions: both calling conventions, detection, namespaces, shape errors, and the
+user's own exceptions and non-finite values reported as the user's (call, run, file, line)."""
+
+import inspect
+import os
+import warnings
 
 import numpy as np
 import pytest
 
 import gsmooth as gs
 from gsmooth import _backend
+from gsmooth.engine.result import MAX_STEPS, NONFINITE
+from gsmooth.errors import UserCodeError
+from gsmooth.problems.loading import load_problem
 from tests.conftest import as_host, finite_difference_grad, tolerance
 
 SCALES = np.array([1.0, 2.0, 3.0])
@@ -117,3 +125,117 @@ def test_wrong_shapes_name_expected_and_got():
 def test_bad_input_names_allowed_and_given(kwargs, error, message):
     with pytest.raises(error, match=message):
         gs.problems.from_function(**{"value_and_grad": single, "x0": np.zeros(3), **kwargs})
+
+
+class FailsAt:
+    """A one-point quadratic that raises, or turns NaN, from call ``at`` on."""
+
+    def __init__(self, at, nan=False):
+        self.at, self.nan, self.calls = at, nan, 0
+
+    def __call__(self, x):
+        self.calls += 1
+        if self.calls >= self.at and self.nan:
+            return float("nan"), x * np.nan
+        if self.calls >= self.at:
+            raise ZeroDivisionError("division by zero")  # the line the message must name
+        return float(x @ x / 2), x
+
+
+RAISE_LINE = inspect.getsourcelines(FailsAt.__call__)[1] + 5
+
+
+def test_an_exception_names_function_file_line_call_and_run():
+    p = gs.problems.from_function(FailsAt(5), np.ones(2), batched=False)
+    p.value_and_grad(np.ones((3, 2)))
+    with pytest.raises(UserCodeError) as info:
+        p.value_and_grad(np.ones((3, 2)))
+    message = str(info.value)
+    assert message == (f"your function FailsAt in {os.path.relpath(__file__)} line "
+                       f"{RAISE_LINE} raised ZeroDivisionError: division by zero (call 5, run 1)")
+    assert isinstance(info.value.__cause__, ZeroDivisionError)
+
+
+def test_a_batched_call_names_the_call_but_no_run():
+    def batched_then_fails(w):
+        if batched_then_fails.calls == 1:
+            raise KeyError("missing")
+        batched_then_fails.calls += 1
+        return batched(w)
+
+    batched_then_fails.calls = 0
+    p = gs.problems.from_function(batched_then_fails, np.zeros(3))
+    assert p.batched
+    with pytest.raises(UserCodeError, match=r"raised KeyError: 'missing' \(call 2\)$"):
+        p.value(np.zeros((4, 3)))
+
+
+def test_sample_grad_exceptions_are_the_users_too():
+    def sample_grad(x, idx):
+        return x / 0 if idx[0] == 3 else x - DATA[idx].mean(axis=0)
+
+    def broken(x, idx):
+        return x[10]
+
+    p = gs.problems.from_function(single, np.zeros(3), sample_grad=broken, n_samples=4)
+    with pytest.raises(UserCodeError, match=r"your function .*broken in .* raised IndexError: "
+                       r".* \(call 1, run 0\)"):
+        p.grad(np.zeros((2, 3)), np.zeros((2, 1), dtype=np.int64))
+    fine = gs.problems.from_function(single, np.zeros(3), sample_grad=sample_grad, n_samples=4)
+    assert fine.grad(np.zeros((2, 3)), np.zeros((2, 1), dtype=np.int64)).shape == (2, 3)
+
+
+def test_non_finite_output_at_the_start_is_an_error():
+    with pytest.raises(UserCodeError, match=r"returned a non-finite value or gradient at the "
+                       r"start point x0 \(call 2\)"):
+        gs.problems.from_function(FailsAt(1, nan=True), np.ones(2))
+    with pytest.raises(UserCodeError, match=r"start point x0 \(call 1\)"):
+        gs.problems.from_function(lambda w: (w[:, 0] * np.inf, w), np.ones(2))
+
+
+def test_non_finite_output_later_is_reported_with_call_and_run():
+    p = gs.problems.from_function(FailsAt(7, nan=True), np.ones(2), batched=False)
+    w = np.ones((3, 2))
+    p.value_and_grad(w)
+    p.value_and_grad(w)
+    with pytest.warns(gs.GSmoothWarning, match=r"at call 7 \(run 0\) \(and runs 1, 2 at calls "
+                      r"8-9\): such a run stops there \(status nonfinite\)"):
+        p.value_and_grad(w)
+    assert p.nonfinite == {0: 7, 1: 8, 2: 9}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gs.GSmoothWarning)
+        p.value_and_grad(w)
+
+
+def test_a_run_the_user_function_ends_is_marked_and_the_others_go_on():
+    def nan_right_of_two(w):
+        value, grad = batched(w)
+        bad = w[:, :1] > 2.0
+        return np.where(bad[:, 0], np.nan, value), np.where(bad, np.nan, grad)
+
+    p = gs.problems.from_function(nan_right_of_two, np.zeros(3))
+    w0 = np.array([[2.5, 0.0, 0.0], [1.0, 0.0, 0.0]])
+    with pytest.warns(gs.GSmoothWarning, match=r"at call \d+ \(run 0\): such a run stops"):
+        res = gs.run(p, gs.optim.gd(0.01), 20, w0=w0, progress=False)
+    assert res.status.tolist() == [NONFINITE, MAX_STEPS]
+    assert set(p.nonfinite) == {0}
+
+
+def test_a_function_that_is_not_a_pair_says_so():
+    with pytest.raises(ValueError, match="on x0 it gave a float, not a pair"):
+        gs.problems.from_function(lambda x: float(x @ x), np.ones(2))
+    p = gs.problems.from_function(lambda x: 1.0, np.ones(2), batched=False)
+    with pytest.raises(ValueError, match=r"must return a pair \(value, grad\), got float"):
+        p.value(np.ones((1, 2)))
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    ("def f(x)\n    return x\n", r"your file .*mine.py line 1 raised SyntaxError: .* \(on import\)"),
+    ("import math\n\nraise RuntimeError('no data')\n",
+     r"your file .*mine.py line 3 raised RuntimeError: no data \(on import\)"),
+])
+def test_a_file_that_cannot_be_imported_is_the_users(tmp_path, source, message):
+    path = tmp_path / "mine.py"
+    path.write_text(source)
+    with pytest.raises(UserCodeError, match=message):
+        load_problem(f"{path}:f")

@@ -1,14 +1,23 @@
 """The sweep store in one process: batching is exact, corruption and failures are
-redone, diverged runs are kept as results, a changed spec runs only what changed."""
+redone (a failure printed with its reason), diverged runs are kept as results, a
+damaged index is set aside and rebuilt, a changed spec runs only what changed."""
 
 import json
+import subprocess
+import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import numpy as np
 import pytest
 
 import gsmooth as gs
-from gsmooth.sweep import Store, expand, export, parse_spec, redraw, run_sweep, to_table
+from gsmooth.cli import main as cli_main
+from gsmooth.sweep import (Store, SweepReport, expand, export, parse_spec, redraw, run_sweep,
+                           to_table)
+from gsmooth.sweep import execute as execute_module
+from gsmooth.sweep import run as run_module
 
 SPEC = """
 [sweep]
@@ -27,7 +36,7 @@ beta = [0.5, 1.0]
 [optimizers.sgd]
 lr = [0.02, 1e8]
 batch = 4
-problems = ["noisy", "power"]
+problems = ["noisy"]
 """
 PER_RUN = ("status", "converged_at", "w")
 pytestmark = pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
@@ -60,21 +69,45 @@ def test_batched_unit_equals_runs_alone(tmp_path):
         assert results[key]["status"] == alone.status[0]
 
 
-def test_diverged_runs_are_results_and_failures_are_retried(tmp_path):
-    first = sweep(SPEC, tmp_path)
-    assert (first.done, first.failed, first.diverged) == (3, 1, 2)
+def fail_on_power(monkeypatch):
+    """Make every unit on the problem labelled power raise in its worker."""
+    run_unit = execute_module.run_unit
+
+    def flaky(payload):
+        if payload["config"]["problem"]["name"] == "power":
+            raise RuntimeError("worker lost")
+        return run_unit(payload)
+
+    monkeypatch.setattr(execute_module, "run_unit", flaky)
+
+
+def test_diverged_runs_are_results_and_failures_are_retried(tmp_path, monkeypatch):
+    with monkeypatch.context() as patch:
+        fail_on_power(patch)
+        first = sweep(SPEC, tmp_path)
+    assert (first.done, first.failed, first.diverged) == (2, 1, 2)
+    assert first.failures == ["power(d=3) / an_gd, 30 steps: RuntimeError: worker lost"]
+    assert first.summary().splitlines()[1] == f"  failed: {first.failures[0]}"
     table = to_table(tmp_path)
     by_status = {s: set(table["lr"][table["status"] == s].tolist()) for s in set(table["status"])}
     assert by_status.get("diverged", set()) | by_status.get("nonfinite", set()) == {1e8}
     assert by_status["max_steps"] == {0.02, 0.05, 0.1}
-    assert by_status["failed"] == {0.02, 1e8}
+    assert by_status["failed"] == {0.05, 0.1}
     failed_rows = table["status"] == "failed"
     assert set(table["problem"][failed_rows]) == {"power"}
-    assert all("deterministic" in e for e in table["error"][failed_rows])
+    assert set(table["error"][failed_rows]) == {"RuntimeError: worker lost"}
     again = sweep(SPEC, tmp_path)
-    assert (again.skipped, again.done, again.failed) == (3, 0, 1)
+    assert (again.skipped, again.done, again.failed, again.failures) == (2, 1, 0, [])
     statuses = [e["status"] for e in Store(tmp_path).entries()]
-    assert statuses.count("done") == 3 and statuses.count("failed") == 2
+    assert statuses.count("done") == 3 and statuses.count("failed") == 1
+    assert "failed" not in set(to_table(tmp_path)["status"])
+
+
+def test_summary_lists_ten_failures_then_counts(tmp_path):
+    report = SweepReport(12, 12, 0, 0, 12, 0, str(tmp_path), [f"unit {i}: E" for i in range(12)])
+    lines = report.summary().splitlines()
+    assert len(lines) == 12 and lines[10] == "  failed: unit 9: E"
+    assert lines[11].startswith("  ... and 2 more failed units")
 
 
 def test_truncated_result_file_is_redone(tmp_path):
@@ -142,3 +175,84 @@ def test_parquet_needs_pyarrow_or_says_so(tmp_path):
         assert not list(tmp_path.glob("*.parquet")) and not list(tmp_path.glob(".tmp-*"))
     else:
         assert export(tmp_path, "parquet").stat().st_size > 0
+
+
+DAMAGE = {
+    "bad bytes": b"\xff\xfe not text\n",
+    "wrong shape": b"[1, 2, 3]\n",
+    "missing keys": b'{"unit": "abc"}\n',
+    "not JSON": b"{unit: done}\n",
+}
+
+
+@pytest.mark.parametrize("damage", DAMAGE.values(), ids=DAMAGE.keys())
+def test_damaged_index_is_set_aside_and_rebuilt_without_recomputing(tmp_path, damage):
+    sweep(SPEC, tmp_path)
+    before = stored(tmp_path)
+    index = tmp_path / "index.jsonl"
+    lines = index.read_bytes().splitlines(keepends=True)
+    damaged = b"".join([lines[0], damage, *lines[1:]])
+    index.write_bytes(damaged)
+    with pytest.warns(gs.GSmoothWarning, match=r"index.jsonl is damaged \(line 2: .*set aside as "
+                      r"index.jsonl.damaged-\d{8}T\d{6} and rebuilt .*\(3 intact units\)"):
+        report = sweep(SPEC, tmp_path)
+    assert (report.skipped, report.done, report.failed) == (3, 0, 0)
+    (aside,) = tmp_path.glob("index.jsonl.damaged-*")
+    assert aside.read_bytes() == damaged
+    after = stored(tmp_path)
+    assert after.keys() == before.keys()
+    for key in before:
+        np.testing.assert_array_equal(after[key]["loss"], before[key]["loss"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gs.GSmoothWarning)
+        assert sweep(SPEC, tmp_path).skipped == 3
+
+
+def test_missing_index_beside_stored_units_is_rebuilt(tmp_path):
+    sweep(SPEC, tmp_path)
+    (tmp_path / "index.jsonl").unlink()
+    with pytest.warns(gs.GSmoothWarning, match=r"damaged \(it is missing\); rebuilt"):
+        report = sweep(SPEC, tmp_path)
+    assert (report.skipped, report.done) == (3, 0)
+
+
+def test_a_cut_last_line_is_dropped_without_a_warning(tmp_path):
+    sweep(SPEC, tmp_path)
+    index = tmp_path / "index.jsonl"
+    whole = index.read_bytes()
+    index.write_bytes(whole + b'{"runs": ["ab')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", gs.GSmoothWarning)
+        Store(tmp_path)
+    assert index.read_bytes() == whole
+
+
+def test_cli_reports_a_damaged_index_in_one_warning_line(tmp_path):
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "out"
+    sweep(SPEC, out)
+    with open(out / "index.jsonl", "ab") as handle:
+        handle.write(b"[1, 2, 3]\n")
+    done = subprocess.run([sys.executable, "-m", "gsmooth", "sweep", str(spec), "--out", str(out),
+                           "--no-progress"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.count("\n") == 1 and done.stderr.startswith("gsmooth: warning: sweep index")
+    assert "not an index entry: [1, 2, 3]" in done.stderr
+    assert "3 already stored, 0 run now" in done.stdout
+
+
+def test_cli_exits_1_and_prints_each_failed_unit_with_its_reason(tmp_path, monkeypatch, capsys):
+    @contextmanager
+    def threads(*args, **kwargs):
+        with ThreadPoolExecutor(1) as pool:
+            yield pool
+
+    monkeypatch.setattr(run_module, "open_executor", threads)
+    fail_on_power(monkeypatch)
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    assert cli_main(["sweep", str(spec), "--out", str(tmp_path / "out"), "--no-progress"]) == 1
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[0].startswith("sweep: 3 units") and "1 failed" in printed[0]
+    assert printed[1] == "  failed: power(d=3) / an_gd, 30 steps: RuntimeError: worker lost"

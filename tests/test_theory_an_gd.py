@@ -103,7 +103,7 @@ def test_rationals_stay_exact():
         ({"rho": 1, "beta": 1, "L1": -1}, "L1 must be >= 0, got -1"),
         ({"rho": 1, "beta": 1, "L0": 0, "L1": 0}, "L0 and L1 must not both be 0"),
         ({"rho": 1, "beta": 1, "nu": 1}, "unknown constant 'nu'"),
-        ({"rho": "two", "beta": 1}, "expected a number such as '2/3'"),
+        ({"rho": "two", "beta": 1}, "rho must be a number such as 2/3, 0.5 or 1e-3, got 'two'"),
     ],
 )
 def test_invalid_input_names_allowed_and_given(kwargs, message):

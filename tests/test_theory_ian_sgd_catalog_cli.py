@@ -1,4 +1,4 @@
-"""IAN-SGD formulas, the catalog and compare(), the regime map, and `gsmooth theory`."""
+"""IAN-SGD formulas, the regime map, and `gsmooth theory` (the catalog: test_theory_catalog.py)."""
 
 import json
 
@@ -7,7 +7,7 @@ import pytest
 import sympy as sp
 
 from gsmooth.cli import main
-from gsmooth.theory import catalog, compare, ian_sgd_parameters, regime_map_data
+from gsmooth.theory import ian_sgd_parameters, regime_map_data
 
 R = sp.Rational
 
@@ -48,30 +48,6 @@ def test_ian_sgd_invalid_input(kwargs, message):
         ian_sgd_parameters(**arguments)
 
 
-def test_catalog_holds_every_required_source():
-    keys = {record.key for record in catalog()}
-    assert {"yang2025-an-gd-10", "yang2025-an-gd-11", "yang2025-an-gd-12", "yang2025-ian-sgd-19",
-            "chen2023-beta-gd", "chen2023-spider", "zhang2020-clipped-gd", "koloskova2023-clipped-sgd",
-            "karimi2016-gd-pl"} <= keys
-    eps = sp.Symbol("epsilon", positive=True)
-    orders = {record.key: record.rate for record in catalog()}
-    assert orders["chen2023-spider"] == eps**-3 and orders["koloskova2023-clipped-sgd"] == eps**-5
-    assert all(record.reference and record.assumptions for record in catalog())
-
-
-def test_compare_tabulates_and_ranks():
-    table = compare(eps=[1e-2, 1e-4], rho=2, beta=0, alpha=0, L0=1, L1=0, mu="1/2", Delta0=1, tau2=1)
-    rows = {row.key: row for row in table.rows}
-    assert rows["yang2025-an-gd-10"].basis == "n/a: assumptions"
-    assert rows["yang2025-an-gd-11"].basis == "derived"
-    assert rows["karimi2016-gd-pl"].values[0] == pytest.approx(np.log(100) / np.log(2))
-    assert rows["chen2023-beta-gd"].basis == "order only"
-    assert table.best().key == "karimi2016-gd-pl"
-    assert "GD, gamma = 1/L" in str(table) and "eps=0.0001" in str(table)
-    with pytest.raises(ValueError, match="unknown constant 'nu'"):
-        compare(eps=0.1, nu=1)
-
-
 def test_regime_map_data_follows_the_derivation():
     data = regime_map_data(n=21, points=[(1, "2/3"), (1, 1), ("3/2", 1)])
     grid_rho, grid_beta = np.meshgrid(data.rho, data.beta)
@@ -109,3 +85,40 @@ def test_cli_map_writes_a_png(tmp_path, capsys):
     path = tmp_path / "map.png"
     assert main(["theory", "--map", str(path), "--rho", "1", "--beta", "1"]) == 0
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_reads_decimals_exactly_and_says_so(capsys):
+    assert main(["theory", "--rho", "1.3333", "--beta", "0.6667"]) == 0
+    out = capsys.readouterr().out
+    assert "rho = 4/3, beta = 2/3" in out and "beta = 0.6667 read as 2/3" in out
+    assert main(["theory", "--rho", "1.3333", "--beta", "0.6667", "--no-snap", "--format", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["beta"] == "6667/10000" and data["exponent"] == "6667/13333" and data["notes"] == []
+
+
+def test_cli_compare_prints_the_issue_example(capsys):
+    argv = ["theory", "--compare", "--L0", "1", "--L1", "10", "--rho", "1", "--mu", "0.5", "--delta0", "5",
+            "--eps", "1e-3"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "AN-GD derived (gsmooth), beta = 1" in out and "Karimi et al. 2016" in out
+    assert "alpha not given" in out and "not evaluable: statement not read" in out
+    assert main([*argv, "--format", "json", "--methods", "GD"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert {row["key"] for row in rows} >= {"karimi2016-gd-pl", "li2023-gd"}
+    assert all(row["applies"] is False for row in rows if row["key"].startswith("karimi"))
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--compare", "--L0", "1"], "--compare needs --eps"),
+        (["--compare", "--eps", "1e-3", "--methods", "Adam"], "unknown method 'Adam'"),
+        (["--pep", "--L0", "1", "--mu", "0.2"], "--pep needs --gamma"),
+        (["--rho", "1", "--beta", "0.5.5"], "beta must be a number such as 2/3"),
+    ],
+)
+def test_cli_compare_and_pep_bad_input_exit_2(capsys, argv, message):
+    assert main(["theory", *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -1,4 +1,4 @@
-"""``gsmooth estimate PROBLEM``: measure the constants of a problem and write a report.
+"""``gsmooth estimate PROBLEM`` or ``gsmooth estimate --pairs FILE.csv``: measure constants.
 
 PROBLEM is a built-in name (``power``, ``quadratic``, ``cosh``, ``least_squares``,
 ``phase_retrieval``, ``dro``, ``mlp``, each with its defaults) or
@@ -12,16 +12,23 @@ PROBLEM is a built-in name (``power``, ``quadratic``, ``cosh``, ``least_squares`
 
 Functions become problems through :func:`gsmooth.problems.from_function`.
 
-The command runs ``--seeds`` runs of the method with the smoothness captures
-and iterates kept.  Run 0 starts at the problem's start and run ``r > 0`` at
-``x0 + spread * max(1, ||x0||) * z_r / sqrt(d)``, ``z_r ~ N(0, I)``: a
+The command runs ``--seeds`` runs of the method with ``capture=True`` (the
+Hessian norm at every record point, the directional pairs of the steps) and
+iterates kept, from the seeded starts of :func:`gsmooth.estimate.spread_starts`
+(run 0 at the problem's start, the others spread by ``--spread``): a
 deterministic method needs distinct starts for its runs to be independent,
 which the intervals (resampling over runs) rely on.  It then estimates
-``(L0, L1, alpha)``, ``(rho, mu)`` (``f*`` known, else estimated from a run
-of ``--reference-steps`` steps and flagged) and, for finite sums,
-``(tau1, tau2)``; an estimate that cannot be made is reported as skipped with
-its reason.  It prints a table with intervals and writes ``results.json``
-(kind ``"estimate"``) and the figures to ``--out``.
+``(L0, L1, alpha)`` of the Hessian norm (``--source`` for another quantity),
+with the directional smoothness beside it, ``(rho, mu)`` (``f*`` known, else
+estimated from a run of ``--reference-steps`` steps and flagged) and, for
+finite sums, ``(tau1, tau2)``; an estimate that cannot be made is reported as
+skipped with its reason.  It prints a table with intervals and writes
+``results.json`` (kind ``"estimate"``) and the figures to ``--out``.
+
+With ``--pairs FILE.csv`` (columns ``grad_norm``, ``smoothness``, optional
+``run``, ``block``, ``iteration``) it fits the pairs of the file instead, each
+block apart (:func:`gsmooth.estimate.smoothness_from_pairs`), and prints the
+fits side by side per block.
 """
 
 from __future__ import annotations
@@ -30,7 +37,8 @@ import argparse
 
 BUILT_IN = ("power", "quadratic", "cosh", "least_squares", "phase_retrieval", "dro", "mlp")
 OPTIMIZERS = ("gd", "an_gd", "sgd", "an_sgd", "nsgd")
-SOURCES = ("midpoint", "successive", "hessian", "region")
+SOURCES = ("hessian", "midpoint", "successive", "region")
+FITS = ("envelope", "quantile", "asymmetric")
 
 
 def register(subparsers) -> None:
@@ -40,7 +48,11 @@ def register(subparsers) -> None:
         description="Run a method with smoothness captures, fit the generalized-smoothness, "
                     "PL and noise constants with intervals, and write figures and results.json.",
     )
-    parser.add_argument("problem", help=f"one of {', '.join(BUILT_IN)}, or path/to/file.py:name")
+    parser.add_argument("problem", nargs="?", default=None,
+                        help=f"one of {', '.join(BUILT_IN)}, or path/to/file.py:name")
+    parser.add_argument("--pairs", default=None, metavar="FILE.csv",
+                        help="fit the pairs of a CSV (grad_norm, smoothness[, run, block, "
+                             "iteration]) instead of running a problem")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="an_gd")
     parser.add_argument("--lr", type=float, default=0.05, help="step size (default 0.05)")
     parser.add_argument("--beta", type=float, default=1.0, help="normalization exponent")
@@ -48,8 +60,13 @@ def register(subparsers) -> None:
     parser.add_argument("--steps", type=_positive_int, default=300)
     parser.add_argument("--seeds", type=_positive_int, default=4, help="independent runs (default 4)")
     parser.add_argument("--spread", type=float, default=0.5, help="spread of the starts")
-    parser.add_argument("--source", choices=SOURCES, default="midpoint",
-                        help="smoothness data (default: midpoint probe along the runs)")
+    parser.add_argument("--source", choices=SOURCES, default="hessian",
+                        help="smoothness data (default: the Hessian norm at the record points)")
+    parser.add_argument("--fit", choices=FITS, default="envelope",
+                        help="the fit reported (all are shown side by side)")
+    parser.add_argument("--weight", type=float, default=0.0,
+                        help="w of the asymmetric least-squares fit (0: plain least squares)")
+    parser.add_argument("--alpha", type=float, default=None, help="fix the exponent alpha")
     parser.add_argument("--quantile", type=float, default=1.0, help="robust level in (0, 1]")
     parser.add_argument("--noise-batch", type=_positive_int, default=1, help="batch of the noise estimate")
     parser.add_argument("--draws", type=_positive_int, default=64, help="stochastic gradients per point")
@@ -77,31 +94,19 @@ def make_optimizer(args):
     return getattr(gs.optim, args.optimizer)(args.lr, **kwargs)
 
 
-def starts(problem, k: int, spread: float):
-    """Run 0 at the problem's start, the others spread around it (module docstring)."""
-    import numpy as np
-
-    if not spread >= 0:
-        raise ValueError(f"spread must be >= 0, got {spread}")
-    x0 = problem.start
-    z = np.random.default_rng(0).standard_normal((k, problem.dim)) / np.sqrt(problem.dim)
-    z[0] = 0.0
-    return x0 + spread * max(1.0, float(np.linalg.norm(x0))) * z
-
-
 def estimate_all(problem, args) -> tuple[dict, dict]:
     """Run, estimate; return ``(estimates, skipped reasons)``."""
     import gsmooth as gs
 
     optimizer = make_optimizer(args)
-    w0 = starts(problem, args.seeds, args.spread)
+    w0 = gs.estimate.spread_starts(problem, args.seeds, args.spread)
     res = gs.run(problem, optimizer, args.steps, seeds=args.seeds, w0=w0, capture=True,
                  keep_iterates=True)
     estimates, skipped = {}, {}
     jobs = {
         "smoothness": lambda: gs.estimate.smoothness(
-            problem, res, source=args.source, quantile=args.quantile,
-            n_resamples=args.resamples),
+            problem, res, source=args.source, quantile=args.quantile, fit=args.fit,
+            weight=args.weight, alpha=args.alpha, n_resamples=args.resamples),
         "pl": lambda: gs.estimate.pl(problem, res, reference=_reference(problem, optimizer, args),
                                      n_resamples=args.resamples),
     }
@@ -127,7 +132,11 @@ def _reference(problem, optimizer, args):
 
 
 def main(args) -> int:
-    """Run the estimates, print the table, write the report; return the exit code."""
+    """Run the estimates (or fit the pairs), print the table, write the report; exit code."""
+    if (args.problem is None) == (args.pairs is None):
+        raise ValueError("give a problem or --pairs FILE.csv, exactly one of them")
+    if args.pairs is not None:
+        return pairs_main(args)
     from gsmooth.estimate.report import table, write_report
 
     problem = load_problem(args.problem)
@@ -135,6 +144,11 @@ def main(args) -> int:
     print(f"gsmooth estimate: {problem.name}, {args.optimizer} (lr {args.lr:g}), "
           f"{args.steps} steps, {args.seeds} runs")
     print(table(estimates))
+    directional = getattr(estimates.get("smoothness"), "directional", None)
+    if directional is not None:
+        print(f"directional smoothness ({directional.data.source} ratio along the steps, not "
+              f"the Hessian norm): L0 {directional.L0:.5g}, L1 {directional.L1:.5g}, "
+              f"alpha {directional.alpha:.5g}")
     for est in estimates.values():
         for note in est.notes:
             print(f"note: {note}")
@@ -146,6 +160,27 @@ def main(args) -> int:
         paths = write_report(args.out, estimates, meta)
         print("wrote " + ", ".join(str(p) for p in paths))
     return 0 if estimates else 1
+
+
+def pairs_main(args) -> int:
+    """``--pairs FILE.csv``: fit each block of the file, print the fits, write the report."""
+    import gsmooth as gs
+    from gsmooth.estimate.report import PAIRS, write_report
+
+    columns = gs.estimate.read_pairs(args.pairs)
+    fitted = gs.estimate.smoothness_from_pairs(
+        **columns, fit=args.fit, alpha=args.alpha, quantile=args.quantile, weight=args.weight,
+        n_resamples=args.resamples)
+    by_block = fitted if isinstance(fitted, dict) else {"all": fitted}
+    print(f"gsmooth estimate --pairs {args.pairs}: {len(by_block)} block(s)")
+    for est in by_block.values():
+        print(est.summary())
+    if args.out:
+        meta = {"pairs": str(args.pairs), **{k: v for k, v in vars(args).items()
+                                             if k not in ("func", "problem", "pairs")}}
+        paths = write_report(args.out, {PAIRS: by_block}, meta)
+        print("wrote " + ", ".join(str(p) for p in paths))
+    return 0
 
 
 def _positive_int(text: str) -> int:

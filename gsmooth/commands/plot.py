@@ -35,6 +35,9 @@ def redraw(folder) -> list:
 
 def main(args) -> int:
     """Redraw and list the files."""
+    from gsmooth._io import check_output_dir
+
+    check_output_dir(args.folder, "DIR")
     for path in redraw(args.folder):
         print(path)
     return 0

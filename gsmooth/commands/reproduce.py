@@ -39,9 +39,11 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Run the reproduction, write its folder and print its table."""
+    from gsmooth._io import check_output_dir
     from gsmooth.reproduction import reproduce
 
     out = args.out or "-".join(["reproduce", args.experiment, *filter(None, [args.ablation])])
+    check_output_dir(out, "--out")
     options = {} if args.problem_seed is None else {"seed": args.problem_seed}
     rep = reproduce(args.experiment, seeds=args.seeds, out=out, device=args.device,
                     data=args.data, released=args.released, ablation=args.ablation,

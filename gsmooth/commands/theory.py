@@ -1,4 +1,16 @@
-"""``gsmooth theory``: derive the AN-GD bound for (rho, beta), or draw the regime map.
+"""``gsmooth theory``: derive the AN-GD bound, compare published bounds, PEPit's worst case, the regime map.
+
+Modes (one per call):
+
+* default: the derived AN-GD bound for ``--rho`` and ``--beta``;
+* ``--compare``: every applicable published bound and the derived one on the
+  given constants (:func:`gsmooth.theory.compare`);
+* ``--pep``: PEPit's worst case of GD under PL beside the derived and
+  published contractions (:func:`gsmooth.theory.pl_worst_case`, extra ``gsmooth[pep]``);
+* ``--map OUT.png``: the (rho, beta) regime map.
+
+Numbers are read exactly by one policy (:mod:`gsmooth._exact`): ``4/3`` as
+given, ``0.6667`` as ``2/3`` (said in the output), ``--no-snap`` keeps decimals exact.
 
 Examples
 --------
@@ -8,48 +20,105 @@ Examples
 >>> args = parser.parse_args(["theory", "--rho", "4/3", "--beta", "2/3", "--format", "json"])
 >>> args.rho, args.beta, args.format
 ('4/3', '2/3', 'json')
+>>> parser.parse_args(["theory", "--compare", "--delta0", "5"]).Delta0
+'5'
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 
 CONSTANT_OPTIONS = ("L0", "L1", "mu", "eps", "Delta0")
+COMPARE_OPTIONS = ("L0", "L1", "alpha", "rho", "mu", "beta", "Delta0", "gamma", "tau1", "tau2", "sigma", "M")
 
 
 def register(subparsers) -> None:
     """Add the ``theory`` sub-command to ``subparsers``."""
     parser = subparsers.add_parser(
         "theory",
-        help="derive AN-GD step size, T(eps) and decay law; draw the (rho, beta) regime map",
-        description="Derive the AN-GD bound under (L0, L1, alpha)-smoothness and generalized PL. "
-        "Numbers stay exact: write fractions as 4/3.",
+        help="derive AN-GD bounds, compare published bounds, PEPit worst cases, the (rho, beta) map",
+        description="Derive the AN-GD bound under (L0, L1, alpha)-smoothness and generalized PL, or "
+        "compare published bounds on given constants. Numbers stay exact: write fractions as 4/3; "
+        "decimals such as 0.6667 are read as the simple fraction they round (said in the output).",
     )
     parser.add_argument("--rho", help="PL exponent in (0, 2], e.g. 4/3")
     parser.add_argument("--beta", help="normalization exponent in [0, 1], e.g. 2/3")
-    parser.add_argument("--alpha", help="smoothness exponent in [0, 1] (default: symbolic)")
-    for name in CONSTANT_OPTIONS:
-        parser.add_argument(f"--{name}", help=f"known constant {name} (default: symbolic)")
+    parser.add_argument("--alpha", help="smoothness exponent in [0, 1] (default: symbolic; 1 with --compare)")
+    parser.add_argument("--L0", help="known constant L0 (default: symbolic)")
+    parser.add_argument("--L1", help="known constant L1 (default: symbolic)")
+    parser.add_argument("--mu", help="PL constant mu (default: symbolic)")
+    parser.add_argument("--eps", help="target accuracy; with --compare a comma list, e.g. 1e-2,1e-3")
+    parser.add_argument("--Delta0", "--delta0", dest="Delta0", help="initial gap f(w0) - f*")
+    for name, text in (("gamma", "step size (--compare, --pep)"), ("tau1", "relative noise constant"),
+                       ("tau2", "absolute noise constant"), ("sigma", "noise standard deviation"),
+                       ("M", "sup of ||grad f|| on the initial sublevel set")):
+        parser.add_argument(f"--{name}", help=text)
+    parser.add_argument("--compare", action="store_true", help="tabulate published bounds on the constants")
+    parser.add_argument("--methods", help="with --compare: comma list, e.g. 'AN-GD,GD' (default: all)")
+    parser.add_argument("--target", choices=("own", "gap"), default="own",
+                        help="with --compare: each bound's own quantity, or f - f* <= eps via PL")
+    parser.add_argument("--pep", action="store_true", help="PEPit worst case of GD under PL (L = --L0)")
+    parser.add_argument("--steps", type=int, default=1, help="with --pep: number of GD steps (default 1)")
+    parser.add_argument("--no-snap", action="store_true", help="keep decimals exact (0.6667 = 6667/10000)")
     parser.add_argument("--format", choices=("text", "latex", "json"), default="text")
     parser.add_argument("--map", metavar="OUT.png", help="draw the (rho, beta) regime map to this file")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the bound (or write the map); return the exit code."""
+    """Print the bound, the comparison or the worst case (or write the map); return the exit code."""
+    if args.map is not None:
+        return _map(args)
+    if args.compare:
+        return _compare(args)
+    if args.pep:
+        return _pep(args)
+    return _derive(args)
+
+
+def _map(args) -> int:
+    from gsmooth.plots.regime_map import regime_map
+
+    points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
+    regime_map(points=points, path=args.map)
+    print(f"wrote {args.map}")
+    return 0
+
+
+def _derive(args) -> int:
     from gsmooth import theory
 
-    if args.map is not None:
-        points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
-        from gsmooth.plots.regime_map import regime_map
-
-        regime_map(points=points, path=args.map)
-        print(f"wrote {args.map}")
-        return 0
     if args.rho is None or args.beta is None:
-        raise ValueError("--rho and --beta are required unless --map is given, got "
+        raise ValueError("--rho and --beta are required unless --compare, --pep or --map is given, got "
                          f"rho = {args.rho}, beta = {args.beta}")
     constants = {name: getattr(args, name) for name in CONSTANT_OPTIONS if getattr(args, name) is not None}
-    bound = theory.an_gd_bound(args.rho, args.beta, args.alpha, **constants)
+    bound = theory.an_gd_bound(args.rho, args.beta, args.alpha, snap=not args.no_snap, **constants)
     print({"text": bound.summary, "latex": bound.latex, "json": bound.to_json}[args.format]())
+    return 0
+
+
+def _compare(args) -> int:
+    from gsmooth import theory
+
+    if args.eps is None:
+        raise ValueError("--compare needs --eps (a number or a comma list), got none")
+    constants = {name: getattr(args, name) for name in COMPARE_OPTIONS if getattr(args, name) is not None}
+    methods = None if args.methods is None else [name.strip() for name in args.methods.split(",")]
+    table = theory.compare(constants, [value.strip() for value in args.eps.split(",")], methods,
+                           target=None if args.target == "own" else "gap", snap=not args.no_snap)
+    print(json.dumps(table.as_dict(), indent=2) if args.format == "json" else str(table))
+    return 0
+
+
+def _pep(args) -> int:
+    from gsmooth import theory
+    from gsmooth._exact import exact_fraction
+
+    missing = [f"--{name}" for name in ("L0", "mu", "gamma") if getattr(args, name) is None]
+    if missing:
+        raise ValueError(f"--pep needs {', '.join(missing)} (L = L0, L1 = 0, rho = 2), got none")
+    L, mu, gamma = (float(exact_fraction(getattr(args, name), name)) for name in ("L0", "mu", "gamma"))
+    case = theory.pl_worst_case(L, mu, gamma, args.steps)
+    print(json.dumps(case.as_dict(), indent=2) if args.format == "json" else case.summary())
     return 0

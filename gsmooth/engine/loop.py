@@ -18,15 +18,18 @@ from tqdm.auto import tqdm
 from gsmooth import _backend
 from gsmooth._checks import nonnegative_int
 from gsmooth.engine.oracle import Oracle
-from gsmooth.engine.recorder import Recorder, record_grid
+from gsmooth.engine.recorder import Recorder, Recording, record_grid
 from gsmooth.engine.result import RunResult
+from gsmooth.engine.starts import initial_iterates
+from gsmooth.optim.base import Optimizer
+from gsmooth.problems.base import Problem
 
 
-def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", gap_tol=None,
-        capture=False, keep_iterates=False, track_grad_norm=True, metric=None, device="numpy",
-        dtype="float64", root_seed=0, diverge_factor=1e10, overlap=False,
-        progress=None) -> RunResult:
+def run(problem, optimizer, steps, seeds=None, w0=None, **options) -> RunResult:
     """Advance ``k`` runs of ``optimizer`` on ``problem`` for ``steps`` steps.
+
+    ``run(problem, optimizer, ...)`` is ``run_many(problem, [optimizer], ...)[0]``;
+    see :func:`run_many` for every option.
 
     Parameters
     ----------
@@ -39,43 +42,16 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
         Number of steps.
     seeds : int or sequence of int, optional
         A count ``k`` (seeds ``0..k-1``) or the seeds themselves; run ``r``
-        samples from its own stream (see :func:`gsmooth._backend.seed_sequences`),
-        so it gives the same result alone or in any batch.  Default: as many
-        runs as the hyperparameters or ``w0`` ask for.
+        samples from its own stream (see :func:`gsmooth._backend.seed_sequences`).
+        Default: as many runs as the hyperparameters or ``w0`` ask for.
     w0 : array, shape (k, d) or (1, d), optional
         Starting points (a single row is shared by all runs); default the
-        problem's ``start`` for every run.  Its namespace (NumPy, CuPy, ...)
-        selects where the run happens.
-    record : "geometric", int or sequence of int
-        Record grid, see :func:`gsmooth.engine.recorder.record_grid`.
-    gap_tol : float, optional
-        Stop a run (status ``CONVERGED``) once ``F - F* <= gap_tol`` at a record.
-    capture, keep_iterates : bool
-        Keep the smoothness pairs the estimators need; keep iterates at records.
-    track_grad_norm : bool
-        Record ``||grad F||`` (a full gradient per record); ``False`` halves the
-        cost of dense recording and leaves ``grad_norm`` NaN.
-    metric : callable, optional
-        ``metric(w) -> (k,)`` evaluated on the device at every record and kept
-        in ``RunResult.metric`` (e.g. ``problem.psi`` for DRO).
-    device : {"numpy", "cupy", "array-api-strict"}
-        Namespace when ``w0`` is not given (or is a NumPy array).
-    dtype : {"float64", "float32"}
-    root_seed : int
-        Root of the per-run seed sequences.
-    diverge_factor : float
-        A run whose loss exceeds ``diverge_factor * max(1, |F(w_0)|)`` is marked
-        diverged and frozen.
-    overlap : bool
-        Evaluate each record in a helper thread while the step's gradients
-        are computed; the results are identical.  It pays when records are
-        dense and each costs well over a thread handoff (about 0.1 ms), with
-        BLAS on one thread so that the two threads do not oversubscribe a
-        small machine (``threadpoolctl.threadpool_limits(1)``); on small
-        problems the handoffs cost more than they save.  Measured numbers are
-        in ``analysis/bench_engine.py``.
-    progress : bool or None
-        Progress bar; ``None`` shows it only on a terminal.
+        problem's ``start`` for every run.
+    **options
+        ``record``, ``gap_tol``, ``capture``, ``keep_iterates``,
+        ``track_grad_norm``, ``metric``, ``diverge_factor`` (see
+        :class:`~gsmooth.engine.recorder.Recording`), ``device``, ``dtype``,
+        ``root_seed``, ``overlap``, ``progress`` (see :func:`run_many`).
 
     Returns
     -------
@@ -89,17 +65,11 @@ def run(problem, optimizer, steps, seeds=None, w0=None, *, record="geometric", g
     >>> res.status.tolist(), res.converged_at.tolist()
     ([1, 1], [85, 13])
     """
-    return run_many(problem, [optimizer], steps, seeds, w0, record=record, gap_tol=gap_tol,
-                    capture=capture, keep_iterates=keep_iterates,
-                    track_grad_norm=track_grad_norm, metric=metric, device=device, dtype=dtype,
-                    root_seed=root_seed, diverge_factor=diverge_factor, overlap=overlap,
-                    progress=progress)[0]
+    return run_many(problem, [optimizer], steps, seeds, w0, **options)[0]
 
 
-def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometric",
-             gap_tol=None, capture=False, keep_iterates=False, track_grad_norm=True,
-             metric=None, device="numpy", dtype="float64", root_seed=0, diverge_factor=1e10,
-             overlap=False, progress=None) -> list[RunResult]:
+def run_many(problem, optimizers, steps, seeds=None, w0=None, *, device=None, dtype=None,
+             root_seed=0, overlap=False, progress=None, **recording) -> list[RunResult]:
     """Run several optimizers on one problem in one lockstep loop.
 
     Each optimizer's runs are exactly those of ``run(problem, optimizer,
@@ -107,8 +77,7 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     stacks every method's iterates, so each record evaluates the objective of
     all runs of all methods in one batched call, and the host decisions
     (status, divergence) are taken once per record for all of them: the
-    cheapest way to compare methods.  The keyword arguments are those of
-    :func:`run`.
+    cheapest way to compare methods.
 
     Parameters
     ----------
@@ -117,6 +86,30 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
         The methods; each has as many runs as :func:`run` would give it.
     steps, seeds, w0
         As in :func:`run`, applied to every optimizer.
+    device : {"numpy", "cupy", "array-api-strict"}, optional
+        Where the runs happen.  Default: the namespace of ``w0`` when it is a
+        device array, else NumPy; a ``device`` that contradicts ``w0``'s
+        namespace raises.
+    dtype : {"float64", "float32"}, optional
+        Default: ``w0``'s dtype when it is a device array, else float64; a
+        ``dtype`` that contradicts a device ``w0`` raises.
+    root_seed : int
+        Root of the per-run seed sequences.
+    overlap : bool
+        Evaluate each record in a helper thread while the step's gradients
+        are computed; the results are identical.  It pays when records are
+        dense and each costs well over a thread handoff (about 0.1 ms), with
+        BLAS on one thread so that the two threads do not oversubscribe a
+        small machine (``threadpoolctl.threadpool_limits(1)``); on small
+        problems the handoffs cost more than they save.  Measured numbers are
+        in ``analysis/bench_engine.py``.
+    progress : bool or None
+        Progress bar; ``None`` shows it only on a terminal.
+    **recording
+        What to record and when to stop a run: the fields of
+        :class:`~gsmooth.engine.recorder.Recording` (``record``, ``gap_tol``,
+        ``capture``, ``keep_iterates``, ``track_grad_norm``, ``metric``,
+        ``diverge_factor``).
 
     Returns
     -------
@@ -135,18 +128,16 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     >>> bool((both[0].loss == gs.run(p, gd, steps=50, seeds=2, record=10).loss).all())
     True
     """
+    options = Recording.from_options(recording)
+    optimizers = _check_inputs(problem, optimizers)
     steps = nonnegative_int("steps", steps)
-    optimizers = list(optimizers)
-    if not optimizers:
-        raise ValueError("optimizers must hold at least one Optimizer, got none")
     counts = [_n_runs(seeds, opt, w0) for opt in optimizers]
     seed_values = [_backend.seed_list(seeds if seeds is not None else k) for k in counts]
-    w = _initial_iterates(problem, w0, counts, device, dtype)
+    w = initial_iterates(problem, w0, counts, device, dtype)
     xp, where = _backend.namespace(w), getattr(w, "device", None)
     members = _members(problem, optimizers, counts, seed_values, root_seed, xp, w.dtype, where)
-    recorder = Recorder(problem, w.shape[0], gap_tol, diverge_factor, capture, keep_iterates,
-                        track_grad_norm, metric)
-    grid = record_grid(steps, record)
+    recorder = Recorder(problem, w.shape[0], options)
+    grid = record_grid(steps, options.record)
     timing = {}
     with _backend.timed(xp, timing):
         w = _loop(w, members, recorder, grid, steps, overlap, progress)
@@ -164,6 +155,23 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, record="geometr
     ]
 
 
+def _check_inputs(problem, optimizers) -> list[Optimizer]:
+    if not isinstance(problem, Problem):
+        raise TypeError(f"problem must be a gsmooth Problem (e.g. gs.problems.power()), "
+                        f"got {type(problem).__name__}")
+    if isinstance(optimizers, Optimizer):
+        raise TypeError("run_many takes a sequence of optimizers; for one, use gs.run "
+                        "or pass [optimizer]")
+    optimizers = list(optimizers)
+    if not optimizers:
+        raise ValueError("optimizers must hold at least one Optimizer, got none")
+    for opt in optimizers:
+        if not isinstance(opt, Optimizer):
+            raise TypeError(f"optimizer must be a gsmooth Optimizer (e.g. gs.optim.gd(0.1)), "
+                            f"got {type(opt).__name__} {opt!r}")
+    return optimizers
+
+
 class _Member:
     """One optimizer's block of rows in the stacked iterates, with its own oracle."""
 
@@ -171,9 +179,9 @@ class _Member:
         self.optimizer, self.rows, self.hp, self.oracle = optimizer, rows, hp, oracle
         self.state = None
 
-    def step(self, t, w):
+    def step(self, w):
         """The rule's next iterates and state for this member's rows of ``w``."""
-        self.oracle.start_step(t)
+        self.oracle.start_step()
         return self.optimizer.rule(w[self.rows, ...], self.state, self.oracle, self.hp)
 
 
@@ -208,7 +216,7 @@ def _loop(w, members, recorder, grid, steps, overlap, progress):
             record = None
             if t in on_grid:
                 record = _call(helper, recorder.record, t, w, samples, active, finite)
-            proposals = [m.step(t, w) for m in members] if t < steps else None
+            proposals = [m.step(w) for m in members] if t < steps else None
             if record is not None:
                 active = record()
                 if not bool(xp.any(active)):
@@ -226,13 +234,21 @@ def _loop(w, members, recorder, grid, steps, overlap, progress):
                 recorder.capture(w, xp.where(keep, w_new, w))
             w = xp.where(keep, w_new, w)
             for m, (_, state_new) in zip(members, proposals, strict=True):
-                rows = keep[m.rows, ...]
-                m.state = type(m.state)(*(xp.where(rows, new, old)
-                                          for new, old in zip(state_new, m.state, strict=True)))
+                m.state = _frozen_where_stopped(state_new, m.state, keep[m.rows, ...], xp)
             active = keep
             bar.update(1)
     bar.close()
     return w
+
+
+def _frozen_where_stopped(new, old, keep, xp):
+    """The rule's new state where a run keeps its step, the old one where it stopped.
+
+    Array fields carry the run axis first; ``int`` fields (a step count) are
+    shared by every run and always advance.
+    """
+    return type(new)(*(n if isinstance(n, int) else xp.where(keep, n, o)
+                       for n, o in zip(new, old, strict=True)))
 
 
 def _call(helper, fn, *args):
@@ -269,29 +285,11 @@ def _n_runs(seeds, optimizer, w0):
     if seeds is not None:
         counts["seeds"] = len(_backend.seed_list(seeds))
     if w0 is not None:
-        if len(w0.shape) != 2:
-            raise ValueError(f"w0 must have shape (k, d), got {tuple(w0.shape)}")
-        counts["w0"] = int(w0.shape[0])
+        shape = tuple(np.shape(w0)) if not hasattr(w0, "shape") else tuple(w0.shape)
+        if len(shape) != 2:
+            raise ValueError(f"w0 must have shape (k, d), got {shape}")
+        counts["w0"] = int(shape[0])
     sizes = {n for n in counts.values() if n != 1}
     if len(sizes) > 1:
         raise ValueError(f"the number of runs must agree, got {counts}")
     return sizes.pop() if sizes else 1
-
-
-def _initial_iterates(problem, w0, counts, device, dtype):
-    """Stacked (sum(counts), d) starting iterates: ``w0`` (or the problem's start) per member;
-    a (1, d) start is shared by all runs."""
-    if w0 is None:
-        w0 = problem.start[None, :]
-    if isinstance(w0, np.ndarray):
-        xp = _backend.namespace_for(device)
-        w0 = _backend.to_device(np.array(w0), xp, dtype=_backend.resolve_dtype(xp, dtype))
-    xp = _backend.namespace(w0)
-    shape = tuple(w0.shape)
-    if shape not in ((counts[0], problem.dim), (1, problem.dim)):
-        raise ValueError(f"w0 must have shape ({counts[0]}, {problem.dim}), got {shape}")
-    if not bool(xp.all(xp.isfinite(w0))):
-        raise ValueError("w0 must be finite, got non-finite entries")
-    if len(counts) == 1 and shape[0] == counts[0]:
-        return w0
-    return xp.concat([xp.broadcast_to(w0, (k, problem.dim)) for k in counts], axis=0)

@@ -7,11 +7,17 @@ host (divergence, convergence) are taken here too, once per record.
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+
 import numpy as np
 
 from gsmooth import _backend
-from gsmooth._backend import row_norm
+from gsmooth._backend import namespace, row_norm
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+from gsmooth.problems.curvature import hessian_norm
 
 
 def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarray:
@@ -50,6 +56,77 @@ def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarra
     return np.unique(np.concatenate([grid[grid <= steps], [0, steps]]))
 
 
+@dataclass(frozen=True)
+class Recording:
+    """What a run records, and when it stops a run: the recording options of :func:`gsmooth.run`.
+
+    Attributes
+    ----------
+    record : "geometric", int or sequence of int
+        Record grid, see :func:`record_grid`.
+    gap_tol : float or None
+        Stop a run (status ``CONVERGED``) once ``F - F* <= gap_tol`` at a record.
+    capture : bool
+        Keep the smoothness data the estimators need.
+    keep_iterates : bool
+        Keep the iterates at records.
+    track_grad_norm : bool
+        Evaluate ``||grad F||`` at records (one full gradient each); when false
+        ``grad_norm`` is NaN and records cost one objective evaluation.
+    metric : callable or None
+        ``metric(w) -> (k,)``, another quantity recorded on the device (for
+        example the DRO objective ``Psi``).
+    diverge_factor : float
+        A run whose loss exceeds ``diverge_factor * max(1, |F(w_0)|)`` is marked
+        diverged and frozen.
+
+    Examples
+    --------
+    >>> Recording(record=5, gap_tol=1e-8).track_grad_norm
+    True
+    >>> Recording(gap_tol=-1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: gap_tol must be None or non-negative and finite, got -1.0
+    """
+
+    record: object = "geometric"
+    gap_tol: float | None = None
+    capture: bool = False
+    keep_iterates: bool = False
+    track_grad_norm: bool = True
+    metric: Callable | None = None
+    diverge_factor: float = 1e10
+
+    def __post_init__(self):
+        for name in ("capture", "keep_iterates", "track_grad_norm"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+        if self.gap_tol is not None:
+            if not (_real(self.gap_tol) and 0 <= self.gap_tol < math.inf):
+                raise ValueError(f"gap_tol must be None or non-negative and finite, got {self.gap_tol!r}")
+        if not (_real(self.diverge_factor) and 1 < self.diverge_factor <= math.inf):
+            raise ValueError(f"diverge_factor must be a number > 1, got {self.diverge_factor!r}")
+        if self.metric is not None and not callable(self.metric):
+            raise ValueError(f"metric must be None or a callable w -> (k,), got {self.metric!r}")
+        if self.capture and not self.track_grad_norm:
+            raise ValueError("capture=True needs track_grad_norm=True, got track_grad_norm=False")
+
+    @classmethod
+    def from_options(cls, options: dict) -> Recording:
+        """A :class:`Recording` from keyword options, naming any unknown option."""
+        allowed = [f.name for f in fields(cls)]
+        unknown = sorted(set(options) - set(allowed))
+        if unknown:
+            raise TypeError(f"unknown option {unknown[0]!r} of gsmooth.run; allowed: "
+                            f"{', '.join(allowed)}, device, dtype, root_seed, overlap, progress")
+        return cls(**options)
+
+
+def _real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 class Recorder:
     """Collects traces on the device and turns them into host arrays once.
 
@@ -58,30 +135,18 @@ class Recorder:
     problem : Problem
     k : int
         Number of runs.
-    gap_tol : float or None
-        Freeze a run once ``F - F*`` falls to ``gap_tol``.
-    diverge_factor : float
-        Mark a run diverged once its loss exceeds ``diverge_factor * max(1, |F(w_0)|)``.
-    capture, keep_iterates : bool
-        Keep the smoothness pairs the estimators need; keep the iterates at records.
-    track_grad_norm : bool
-        Evaluate ``||grad F||`` at records (one full gradient each); when false
-        ``grad_norm`` is NaN and records cost one objective evaluation.
-    metric : callable or None
-        ``metric(w) -> (k,)``, another quantity to record on the device (for
-        example the DRO objective ``Psi``).
+    recording : Recording
+        What to record and when to stop a run.
     """
 
-    def __init__(self, problem, k, gap_tol, diverge_factor, capture, keep_iterates,
-                 track_grad_norm=True, metric=None):
-        if gap_tol is not None and problem.f_star is None:
+    def __init__(self, problem, k, recording: Recording):
+        if recording.gap_tol is not None and problem.f_star is None:
             raise ValueError(f"gap_tol needs a known f_star, and problem {problem.name!r} has none")
-        if capture and not track_grad_norm:
-            raise ValueError("capture=True needs track_grad_norm=True, got track_grad_norm=False")
-        self.track_grad_norm = track_grad_norm
-        self.metric_fn, self.metric = metric, []
-        self.problem, self.gap_tol, self.diverge_factor = problem, gap_tol, diverge_factor
-        self.capture_pairs, self.keep_iterates = capture, keep_iterates
+        self.track_grad_norm = recording.track_grad_norm
+        self.metric_fn, self.metric = recording.metric, []
+        self.problem, self.gap_tol = problem, recording.gap_tol
+        self.diverge_factor = recording.diverge_factor
+        self.capture_pairs, self.keep_iterates = recording.capture, recording.keep_iterates
         self.status = np.full(k, MAX_STEPS)
         self.converged_at = np.full(k, -1)
         self.iters, self.loss, self.grad_norm, self.samples = [], [], [], []
@@ -125,12 +190,20 @@ class Recorder:
         return self.status == MAX_STEPS
 
     def capture(self, w, w_next):
-        """Keep the smoothness pairs of the step ``w -> w_next`` just taken."""
+        """Keep the smoothness data at the record point ``w`` and of the step ``w -> w_next``.
+
+        The Hessian norm ``||hess F(w)||`` (Lanczos on ``problem.hvp``, on the
+        run's device, warm-started from this run's last record) with its
+        error estimate, and the directional pairs of the step.
+        """
         grad_next = self.problem.grad(w_next)
         grad_mid = self.problem.grad(0.5 * (w + w_next))
+        top = hessian_norm(self.problem, w, getattr(self, "_top_vectors", None))
+        self._top_vectors = top.vector  # the warm start of the next record
         self.pairs.append(
             [row_norm(w_next - w)[:, 0], row_norm(grad_next - self.last_grad)[:, 0],
-             row_norm(grad_mid - self.last_grad)[:, 0]]
+             row_norm(grad_mid - self.last_grad)[:, 0], top.norm, top.error,
+             namespace(w).astype(top.converged, w.dtype)]
         )
 
     def pad(self, grid):
@@ -157,7 +230,8 @@ class Recorder:
         return out, captured
 
     def _pair_arrays(self, n_records, k):
-        names = ("step_norm", "grad_diff_norm", "midpoint_diff_norm")
+        names = ("step_norm", "grad_diff_norm", "midpoint_diff_norm", "hessian_norm",
+                 "hessian_error", "hessian_converged")
         out = {name: np.full((n_records, k), np.nan) for name in names}
         for i, row in enumerate(self.pairs):
             for name, value in zip(names, row):

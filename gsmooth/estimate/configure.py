@@ -3,12 +3,32 @@ r"""A ready IAN-SGD optimizer from estimated constants.
 IAN-SGD (Yang et al., TMLR 2025) needs ``A, delta`` (from the noise constants
 ``tau1, tau2``), a step size ``gamma`` and the normalization scale ``Gamma``
 (from ``L1``, ``gamma`` and ``tau1``).  :func:`configure_ian_sgd` estimates
-``(L0, L1, alpha)`` and ``(tau1, tau2)`` on a pilot run and hands them to
-:func:`gsmooth.theory.ian_sgd_parameters`, whose stated rules are
+``(L0, L1, alpha)`` (the Hessian envelope) and ``(tau1, tau2)`` on a pilot run
+and hands them to :func:`gsmooth.theory.ian_sgd_parameters`, whose stated rules are
 
 * ``A = 1/(1 - tau1)``, ``delta = tau2/(1 - tau1)``;
-* ``gamma = gamma0 / sqrt(T)`` (``gamma0 = 1`` unless given);
+* ``gamma = gamma0 / sqrt(T)``;
 * ``Gamma = (4 L1 gamma (2 tau1^2 + 1))^(1/beta)``.
+
+**The step respects stability.**  ``gamma = O(1/sqrt(T))`` is the theorem's
+order; its constant must keep the steps stable, and ``1/sqrt(T)`` alone does
+not (on ``finite_sum(quadratic([.5, 1, 3, 7, 20]))`` with ``T = 10`` it is
+0.32, above ``2/L = 0.1``, and every run diverges).  Where the normalization
+does not act (``h = 1``) an IAN-SGD step is a plain gradient step of length
+``gamma``, and the theory layer's step-size rule
+(:func:`gsmooth.theory.an_gd.stepsize_rule`, the largest step keeping half of
+the first-order decrease under (6)) at ``beta = 0`` is
+``gamma <= 1/(L0 + L1 ||grad F||^alpha)``.  We evaluate it at
+``||grad F|| = 1``, the gradient scale below which the curvature bound is
+``L0 + L1``, and take
+
+.. math::
+
+    \gamma = \min\bigl(\gamma_0/\sqrt{T},\ 1/(L_0 + L_1)\bigr),
+
+passed to the theory layer as ``gamma0 = min(gamma0, sqrt(T)/(L0 + L1))`` so
+that ``Gamma`` follows from the step actually used.  With multiplicative
+noise ``(1 +- tau1)``, ``tau1 < 1``, the noisy step stays below ``2/L``.
 
 The estimates enter the exact theory layer as decimal strings of 6
 significant digits, and ``beta`` as the nearest fraction with denominator at
@@ -67,7 +87,7 @@ class IANSGDConfiguration:
 
 
 def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch: int = 64,
-                      batch2: int = 8, gamma_constant: float = 1.0, source: str = "midpoint",
+                      batch2: int = 8, gamma_constant: float = 1.0, source: str = "hessian",
                       noise_batch: int | None = None, draws: int | str = 64,
                       quantile: float = 1.0, n_resamples: int = 99,
                       seed: int = 0) -> IANSGDConfiguration:
@@ -86,7 +106,7 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     batch, batch2 : int
         IAN-SGD's two minibatch sizes.
     gamma_constant : float
-        ``gamma0`` in ``gamma = gamma0/sqrt(T)``.
+        ``gamma0`` in ``gamma = min(gamma0/sqrt(T), 1/(L0 + L1))`` (module docstring).
     source : str
         Smoothness data source (see :func:`gsmooth.estimate.smoothness`).
     noise_batch : int, optional
@@ -99,11 +119,14 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     --------
     >>> import gsmooth as gs
     >>> p = gs.problems.finite_sum(gs.problems.power(d=2), n=200, tau1=0.3, tau2=0.5)
-    >>> pilot = gs.run(p, gs.optim.gd(0.05), 100, seeds=3, capture=True, keep_iterates=True)
+    >>> pilot = gs.run(p, gs.optim.gd(0.05), 100, w0=gs.estimate.spread_starts(p, 3), capture=True,
+    ...                keep_iterates=True)
     >>> conf = gs.estimate.configure_ian_sgd(p, pilot, 400, batch=4, batch2=1, draws="all",
     ...                                      n_resamples=10)
     >>> conf.optimizer.name, round(conf.values["lr"], 4), round(conf.values["A"], 1)
     ('ian_sgd', 0.05, 1.4)
+    >>> conf.values["lr"] <= 1 / (conf.smoothness.L0 + conf.smoothness.L1)
+    True
     """
     from gsmooth.theory import ian_sgd_parameters
 
@@ -119,6 +142,11 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     if L1 <= 0:
         L1 = TINY
         notes.append("L1 = 0 estimated: the normalization never acts and IAN-SGD is plain SGD")
+    stable = stable_step(smooth.L0, smooth.L1, smooth.alpha)
+    if gamma_constant / np.sqrt(steps) > stable:
+        notes.append(f"step capped by the stability rule 1/(L0 + L1) = {stable:.4g} "
+                     f"(gamma0/sqrt(T) = {gamma_constant / np.sqrt(steps):.4g} would exceed it)")
+        gamma_constant = stable * np.sqrt(steps)
     params = ian_sgd_parameters(
         _decimal(noisy.tau1), _decimal(tau2), _decimal(smooth.L0), _decimal(L1),
         str(Fraction(beta).limit_denominator(1000)), int(steps),
@@ -128,6 +156,25 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
               "delta": float(params.delta), "Gamma": max(float(params.Gamma), TINY)}
     optimizer = optim.ian_sgd(batch=batch, batch2=batch2, **values)
     return IANSGDConfiguration(optimizer, values, smooth, noisy, params, notes)
+
+
+def stable_step(L0: float, L1: float, alpha: float) -> float:
+    """``1/(L0 + L1 g^alpha)`` at ``g = 1``: the theory layer's rule at ``beta = 0`` (module docstring).
+
+    Examples
+    --------
+    >>> stable_step(20.0, 0.0, 0.0)
+    0.05
+    """
+    import sympy as sp
+
+    from gsmooth.theory.an_gd import stepsize_rule
+    from gsmooth.theory.exact import GRAD, L0 as L0_SYMBOL, L1 as L1_SYMBOL
+
+    exponent = sp.Rational(str(Fraction(float(alpha)).limit_denominator(1000)))
+    rule = stepsize_rule(sp.Integer(0), exponent)
+    value = rule.subs({GRAD: 1, L0_SYMBOL: sp.Float(L0), L1_SYMBOL: sp.Float(L1)})
+    return float(value)
 
 
 def _decimal(value: float) -> str:

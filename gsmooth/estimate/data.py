@@ -1,31 +1,35 @@
-r"""Pairs ``(g, r)`` of gradient norm and local smoothness, collected three ways.
+r"""Pairs ``(g, r)`` of gradient norm and local smoothness, collected four ways.
 
 Every estimator of ``||hess F(w)|| <= L0 + L1 ||grad F(w)||^alpha`` fits an
 upper envelope to pairs ``g = ||grad F(w)||``, ``r`` = a local smoothness
-measured near ``w``.  The three sources differ in what ``r`` is:
+measured at or near ``w``.  The sources differ in what ``r`` is:
 
-* **along a run** (:func:`pairs_from_run`, from ``gs.run(..., capture=True)``):
-  after a step ``d = w_{t+1} - w_t``,
+* **Hessian norm at points of the runs** (``"hessian"``, the default): the
+  quantity the condition bounds, ``r = ||hess F(w)||``, at the iterates on
+  the record grid.  ``gs.run(..., capture=True)`` measures it on the run's own
+  device by Lanczos on ``problem.hvp`` (:mod:`gsmooth.problems.curvature`),
+  with an error estimate for central-difference products;
+  :func:`hessian_pairs` does the same at given points.  Where the bound holds
+  with equality (``||w||^p / p``, the exponential problem) the estimate is
+  exact; on a quadratic it is ``L0 = lambda_max``, ``L1 = 0``.
+* **directional smoothness along a run** (:func:`pairs_from_run`, also from
+  ``capture=True``): after a step ``d = w_{t+1} - w_t``,
 
-  - ``"successive"``: ``r = ||grad F(w_{t+1}) - grad F(w_t)|| / ||d||``,
   - ``"midpoint"`` (Zhang et al., ICLR 2020): ``r = ||grad F(w_t + d/2) - grad F(w_t)|| / (||d||/2)``,
+  - ``"successive"``: ``r = ||grad F(w_{t+1}) - grad F(w_t)|| / ||d||``,
 
   both against ``g = ||grad F(w_t)||``.  By the mean-value theorem
-  ``r = ||(int_0^s hess F(w_t + u d/||d||) du / s) d/||d|||| <= max ||hess F||``
-  on the segment, so ``r`` is the Hessian in the step's direction, averaged
-  over the segment (length ``s = ||d||`` or ``||d||/2``).  It equals
-  ``||hess F(w_t)||`` in the limit of small steps along the top eigenvector;
-  the midpoint halves the segment and so the averaging bias.
-* **Hessian norm at points** (:func:`hessian_pairs`): ``r = ||hess F(w)||``
-  by power iteration on central-difference Hessian-vector products
-  ``H v ~ (grad F(w + h v) - grad F(w - h v)) / (2h)``, error ``O(h^2)``.
-  This is the quantity in the local form itself, so it is the source that
-  makes an estimate exact where the problem's bound holds with equality
-  (``||w||^p / p``: ``||hess F|| = (p-1) ||grad F||^((p-2)/(p-1))`` everywhere).
-* **random pairs in a region** (:func:`region_pairs`): ``w1, w2`` drawn around
-  each point, ``r = ||grad F(w1) - grad F(w2)|| / ||w1 - w2||`` against
-  ``g = min(||grad F(w1)||, ||grad F(w2)||)``, the binding one of the two
-  orderings of the two-point condition (5).
+  ``r = ||(int_0^s hess F(w_t + u d/||d||) du / s) d/||d||||``: the Hessian in
+  the step's direction, averaged over the segment, which Mishkin et al.
+  (2024) call *directional smoothness*.  It can be far below ``||hess F||``
+  (on a quadratic, GD's steps follow the large eigenvalues first and then the
+  small ones, so ``r`` falls with ``g`` down to ``lambda_min``), and above it
+  for long steps into regions of larger curvature.  It is a different,
+  useful quantity, reported beside the Hessian envelope under its own name.
+* **random pairs in a region** (``"region"``, :func:`region_pairs`):
+  ``w1, w2`` drawn around each point, ``r = ||grad F(w1) - grad F(w2)|| / ||w1 - w2||``
+  against ``g = min(||grad F(w1)||, ||grad F(w2)||)``, the binding one of the
+  two orderings of the two-point condition (5).
 
 Each pair carries the run it came from (resampling is over runs: points of
 one trajectory are not independent) and its iteration (for colouring plots).
@@ -37,13 +41,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gsmooth._backend import namespace, to_host
 from gsmooth.errors import GSmoothError
+from gsmooth.problems.curvature import LANCZOS_RTOL, hessian_norm
 
-SOURCES = ("midpoint", "successive", "hessian", "region")
-#: Power-iteration steps of :func:`hessian_pairs`.
-POWER_ITERATIONS = 40
-#: Relative central-difference step, about the cube root of float64's epsilon.
-FD_STEP = 1e-5
+SOURCES = ("hessian", "midpoint", "successive", "region")
+#: Sources measured along the steps of a run (directional smoothness).
+DIRECTIONAL = ("midpoint", "successive")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,11 @@ class PairData:
         Iteration of each pair (record index when unknown).
     source : str
         How the pairs were collected.
+    error : ndarray, shape (n,), or None
+        Bound on the error of each ``r`` (Hessian norms: the Lanczos tolerance
+        plus the central-difference error estimate).
+    converged : ndarray of bool, shape (n,), or None
+        Whether the Lanczos iteration of each Hessian norm converged.
     """
 
     g: np.ndarray
@@ -67,6 +76,8 @@ class PairData:
     run: np.ndarray
     iteration: np.ndarray
     source: str
+    error: np.ndarray | None = None
+    converged: np.ndarray | None = None
 
     def __len__(self) -> int:
         return int(self.g.size)
@@ -76,34 +87,66 @@ class PairData:
         """Distinct run indices."""
         return np.unique(self.run)
 
-    def subset(self, runs) -> PairData:
-        """Pairs of the given runs, a run drawn twice contributing twice."""
-        parts = [np.flatnonzero(self.run == k) for k in np.asarray(runs).reshape(-1)]
-        take = np.concatenate(parts) if parts else np.zeros(0, dtype=int)
-        return PairData(self.g[take], self.r[take], self.run[take], self.iteration[take],
-                        self.source)
+    def take(self, keep) -> PairData:
+        """The pairs selected by the mask or indices ``keep``."""
+        pick = (lambda a: None if a is None else a[keep])
+        return PairData(self.g[keep], self.r[keep], self.run[keep], self.iteration[keep],
+                        self.source, pick(self.error), pick(self.converged))
+
+    def weights(self, counts) -> np.ndarray:
+        """Weight of each pair when run ``runs[j]`` is drawn ``counts[j]`` times."""
+        return np.asarray(counts, dtype=float)[np.searchsorted(self.runs, self.run)]
 
     def as_dict(self) -> dict:
         """JSON-ready lists."""
-        return {"g": self.g.tolist(), "r": self.r.tolist(), "run": self.run.tolist(),
-                "iteration": self.iteration.tolist(), "source": self.source}
+        out = {"g": self.g.tolist(), "r": self.r.tolist(), "run": self.run.tolist(),
+               "iteration": self.iteration.tolist(), "source": self.source}
+        if self.error is not None:
+            out["error"] = self.error.tolist()
+        if self.converged is not None:
+            out["converged"] = self.converged.tolist()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict) -> PairData:
         """Inverse of :meth:`as_dict`."""
+        error, converged = data.get("error"), data.get("converged")
         return cls(np.asarray(data["g"], dtype=float), np.asarray(data["r"], dtype=float),
                    np.asarray(data["run"], dtype=int), np.asarray(data["iteration"], dtype=int),
-                   str(data["source"]))
+                   str(data["source"]),
+                   None if error is None else np.asarray(error, dtype=float),
+                   None if converged is None else np.asarray(converged, dtype=bool))
 
 
-def pairs_from_run(res, source: str = "midpoint") -> PairData:
-    """Smoothness pairs captured along a run (see the module docstring).
+def check_same_problem(problem, res) -> None:
+    """Refuse a run made on another problem than the one given (by name and dimension).
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> res = gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 5)
+    >>> check_same_problem(gs.problems.cosh(d=3), res)
+    Traceback (most recent call last):
+    ...
+    ValueError: res is a run on 'power(p=4)' (d = 3), not on 'cosh(s=1)' (d = 3): pass its problem
+    """
+    if problem is None or res is None:
+        return
+    name, dim = res.problem.get("name"), res.problem.get("dim")
+    if (name is not None and name != problem.name) or (dim is not None and dim != problem.dim):
+        raise ValueError(f"res is a run on {name!r} (d = {dim}), not on {problem.name!r} "
+                         f"(d = {problem.dim}): pass its problem")
+
+
+def pairs_from_run(res, source: str = "hessian") -> PairData:
+    """Pairs captured along a run by ``gs.run(..., capture=True)`` (module docstring).
+
+    Records repeated after a run stopped, and non-finite values, are left out.
 
     Parameters
     ----------
     res : RunResult
-        From ``gs.run(..., capture=True)``.
-    source : {"midpoint", "successive"}
+    source : {"hessian", "midpoint", "successive"}
 
     Examples
     --------
@@ -111,21 +154,41 @@ def pairs_from_run(res, source: str = "midpoint") -> PairData:
     >>> res = gs.run(gs.problems.power(d=3), gs.optim.gd(0.01), 20, record=1, capture=True)
     >>> data = pairs_from_run(res)
     >>> len(data), data.source
-    (20, 'midpoint')
+    (20, 'hessian')
     """
-    if source not in ("midpoint", "successive"):
-        raise ValueError(f"source must be 'midpoint' or 'successive' for run data, got {source!r}")
-    if "step_norm" not in res.capture:
+    if source not in ("hessian", *DIRECTIONAL):
+        raise ValueError(f"source must be one of {('hessian', *DIRECTIONAL)} for run data, "
+                         f"got {source!r}")
+    capture = res.capture
+    if "step_norm" not in capture:
         raise GSmoothError("the run has no smoothness captures: run it with gs.run(..., capture=True)")
-    step = res.capture["step_norm"]
-    if source == "midpoint":
-        r = res.capture["midpoint_diff_norm"] / (step / 2)
-    else:
-        r = res.capture["grad_diff_norm"] / step
-    with np.errstate(invalid="ignore"):
-        keep = np.isfinite(r) & np.isfinite(res.grad_norm) & (step > 0)
+    if source == "hessian" and "hessian_norm" not in capture:
+        raise GSmoothError("the run has no Hessian-norm captures (a run made by an older gsmooth, "
+                           "or a torch probe): run it again with capture=True, or pass "
+                           "source='midpoint' for the directional smoothness")
+    step = capture["step_norm"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if source == "midpoint":
+            r = capture["midpoint_diff_norm"] / (step / 2)
+        elif source == "successive":
+            r = capture["grad_diff_norm"] / step
+        else:
+            r = capture["hessian_norm"]
+        keep = np.isfinite(r) & np.isfinite(res.grad_norm)
+        keep &= (step > 0) if source in DIRECTIONAL else ~_repeated(res)
     runs = np.broadcast_to(np.arange(res.n_runs), r.shape)
-    return PairData(res.grad_norm[keep], r[keep], runs[keep], res.iters[keep], source)
+    extra = {}
+    if source == "hessian":
+        extra = {"error": LANCZOS_RTOL * r[keep] + np.nan_to_num(capture["hessian_error"][keep]),
+                 "converged": capture["hessian_converged"][keep] > 0}
+    return PairData(res.grad_norm[keep], r[keep], runs[keep], res.iters[keep], source, **extra)
+
+
+def _repeated(res) -> np.ndarray:
+    """Records that repeat the previous record of their run (the run had stopped)."""
+    repeated = np.zeros(res.loss.shape, dtype=bool)
+    repeated[1:] = (res.loss[1:] == res.loss[:-1]) & (res.grad_norm[1:] == res.grad_norm[:-1])
+    return repeated
 
 
 def iterate_points(res) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -148,54 +211,36 @@ def _gradients(problem, points: np.ndarray) -> np.ndarray:
     return np.asarray(problem.grad(np.ascontiguousarray(points, dtype=np.float64)))
 
 
-def _unit_rows(v: np.ndarray) -> np.ndarray:
-    return v / np.maximum(np.linalg.norm(v, axis=1, keepdims=True), np.finfo(float).tiny)
-
-
-def hessian_norms(problem, points, iterations: int = POWER_ITERATIONS, seed: int = 0):
-    """``||hess F(w)||`` at each row of ``points`` (n, d), and ``||grad F(w)||``.
-
-    Power iteration ``v <- H v / ||H v||`` converges to the eigenvalue of
-    largest modulus, which is the spectral norm of the symmetric ``H``, at the
-    rate ``|lambda_2 / lambda_1|`` per step.  ``H v`` is the central difference
-    of gradients with step ``h = FD_STEP * max(1, ||w||)``.
-
-    Examples
-    --------
-    >>> import numpy as np, gsmooth as gs
-    >>> p = gs.problems.quadratic([1.0, 3.0])
-    >>> norms, grads = hessian_norms(p, np.array([[1.0, 1.0], [2.0, 0.0]]))
-    >>> np.round(norms, 8).tolist(), grads.tolist()
-    ([3.0, 3.0], [3.1622776601683795, 2.0])
-    """
-    points = np.asarray(points, dtype=np.float64)
-    g = np.linalg.norm(_gradients(problem, points), axis=1)
-    h = FD_STEP * np.maximum(1.0, np.linalg.norm(points, axis=1, keepdims=True))
-    v = _unit_rows(np.random.default_rng(seed).standard_normal(points.shape))
-    norms = np.zeros(points.shape[0])
-    for _ in range(iterations):
-        hv = (_gradients(problem, points + h * v) - _gradients(problem, points - h * v)) / (2 * h)
-        norms = np.linalg.norm(hv, axis=1)
-        v = _unit_rows(hv)
-    return norms, g
-
-
-def hessian_pairs(problem, points, run=None, iteration=None, iterations: int = POWER_ITERATIONS,
-                  seed: int = 0) -> PairData:
-    """Pairs ``(||grad F(w)||, ||hess F(w)||)`` at given points; see :func:`hessian_norms`.
+def hessian_pairs(problem, points, run=None, iteration=None, **options) -> PairData:
+    """Pairs ``(||grad F(w)||, ||hess F(w)||)`` at given points (module docstring).
 
     Parameters
     ----------
     problem : Problem
-    points : array_like, shape (n, d)
+    points : array, shape (n, d)
+        In any array-API namespace: the Lanczos products stay there and only
+        the norms come to the host.
     run, iteration : array_like of int, shape (n,), optional
         Group (independent run) and iteration of each point; default: each
         point its own group, iteration 0.
+    **options
+        ``max_iterations``, ``rtol`` of :func:`gsmooth.problems.curvature.hessian_norm`.
+
+    Examples
+    --------
+    >>> import numpy as np, gsmooth as gs
+    >>> data = hessian_pairs(gs.problems.quadratic([1.0, 3.0]), np.array([[1.0, 1.0], [2.0, 0.0]]))
+    >>> np.round(data.r, 8).tolist(), data.g.tolist()
+    ([3.0, 3.0], [3.1622776601683795, 2.0])
     """
-    points = np.asarray(points, dtype=np.float64)
-    norms, g = hessian_norms(problem, points, iterations, seed)
+    top = hessian_norm(problem, points, **options)
+    xp = namespace(points)
+    g = to_host(xp.linalg.vector_norm(problem.grad(points), axis=-1))
+    norms = to_host(top.norm).astype(float)
     run, iteration = _labels(points.shape[0], run, iteration)
-    return PairData(g, norms, run, iteration, "hessian")
+    error = LANCZOS_RTOL * norms + to_host(top.error).astype(float)
+    return PairData(np.asarray(g, dtype=float), norms, run, iteration, "hessian", error,
+                    to_host(top.converged).astype(bool))
 
 
 def region_pairs(problem, points, radius: float = 0.05, n_pairs: int = 8, run=None,
@@ -230,26 +275,39 @@ def _labels(n, run, iteration):
     return run, iteration
 
 
-def collect_pairs(problem, res=None, source: str = "midpoint", points=None, **options) -> PairData:
+def collect_pairs(problem, res=None, source: str = "hessian", points=None,
+                  **options) -> PairData:
     """Pairs from ``source``: run captures, or Hessian/region data at points.
 
-    For ``"hessian"`` and ``"region"``, ``points`` (n, d) are used when given,
-    else the iterates ``res`` kept (``keep_iterates=True``), grouped by run.
+    ``"hessian"`` takes the run's captures when it has them, else the
+    Hessian norms at ``points`` (n, d) or at the iterates ``res`` kept
+    (``keep_iterates=True``), grouped by run; ``"region"`` needs points or
+    iterates.
     """
     if source not in SOURCES:
         raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
-    if source in ("midpoint", "successive"):
-        if res is None:
-            raise ValueError(f"source {source!r} needs a RunResult res (capture=True)")
+    if points is not None and not hasattr(points, "shape"):
+        points = np.asarray(points, dtype=np.float64)
+    if points is None and res is not None and (
+            source in DIRECTIONAL or (source == "hessian" and "hessian_norm" in res.capture)):
         return pairs_from_run(res, source)
+    if source in DIRECTIONAL:
+        raise ValueError(f"source {source!r} needs a RunResult res (capture=True)")
     if points is None:
         if res is None:
-            raise ValueError(f"source {source!r} needs points or a RunResult with iterates")
+            raise ValueError(f"source {source!r} needs a RunResult (capture=True) or points")
+        if "iterates" not in res.capture:
+            return pairs_from_run(res, source)  # raises the error that names capture=True
         points, run, iteration = iterate_points(res)
     else:
-        points = np.asarray(points, dtype=np.float64)
-        if points.ndim != 2 or points.shape[1] != problem.dim:
-            raise ValueError(f"points must have shape (n, {problem.dim}), got {points.shape}")
+        if problem is None:
+            raise ValueError(f"source {source!r} at points needs the problem, got None")
+        if len(points.shape) != 2 or points.shape[1] != problem.dim:
+            raise ValueError(f"points must have shape (n, {problem.dim}), got {tuple(points.shape)}")
         run, iteration = None, None
-    collect = hessian_pairs if source == "hessian" else region_pairs
-    return collect(problem, points, run=run, iteration=iteration, **options)
+    if problem is None:
+        raise ValueError(f"source {source!r} at the run's iterates needs the problem, got None")
+    if source == "region":
+        return region_pairs(problem, np.asarray(to_host(points), dtype=np.float64), run=run,
+                            iteration=iteration, **options)
+    return hessian_pairs(problem, points, run=run, iteration=iteration, **options)

@@ -31,11 +31,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gsmooth._checks import positive_int
+from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
-from gsmooth.estimate.data import PairData, iterate_points
+from gsmooth.estimate.data import PairData, check_same_problem, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
+    copies_note,
+    distinct_runs,
     format_value,
     interval_notes,
     jsonable,
@@ -43,6 +46,7 @@ from gsmooth.estimate.resampling import (
 )
 
 NAMES = ("tau1", "tau2")
+BOUNDS = ((0.0, np.inf), (0.0, np.inf))
 
 
 @dataclass
@@ -55,7 +59,7 @@ class NoiseEstimate:
     A, delta : float or None
         ``1/(1 - tau1)`` and ``tau2/(1 - tau1)``; ``None`` when ``tau1 >= 1``.
     intervals : dict or None
-        Percentile intervals of ``tau1, tau2`` over resampled runs.
+        Bootstrap intervals of ``tau1, tau2`` over resampled runs.
     data : PairData
         Per point: ``g = ||grad F||`` and ``r`` the fitted level of the noise norms.
     median : ndarray
@@ -141,34 +145,45 @@ def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 
         raise ValueError(f"noise needs a finite-sum problem, got the deterministic {problem.name!r}")
     if not 0 < quantile <= 1:
         raise ValueError(f"quantile must be in (0, 1], got {quantile}")
-    points, run, iteration = _points(problem, res, points)
+    check_same_problem(problem, res)
+    points, run, iteration, notes = _points(problem, res, points)
     draws_idx = _draw_indices(problem, batch, draws, points.shape[0], seed)
     g, levels, median = _noise_levels(problem, points, draws_idx, quantile)
     data = PairData(g, levels, run, iteration, f"noise(batch={batch})")
     env = fit_envelope(g, levels, alpha=1.0)
 
-    def refit(runs):
-        drawn = data.subset(runs)
-        e = fit_envelope(drawn.g, drawn.r, alpha=1.0)
+    def refit(counts):
+        e = fit_envelope(data.g, data.r, alpha=1.0, multiplicity=data.weights(counts))
         return [e.L1, e.L0]
 
-    boot = bootstrap_over_runs(data.runs, refit, n_resamples, confidence, seed)
+    boot = bootstrap_over_runs(data.runs.size, refit, [env.L1, env.L0], n_resamples, confidence,
+                               seed, BOUNDS)
     tau1, tau2 = env.L1, env.L0
-    A, delta, notes = _ian_constants(tau1, tau2)
+    A, delta, ian_notes = _ian_constants(tau1, tau2)
+    notes += interval_notes(boot) + ian_notes
     return NoiseEstimate(tau1, tau2, A, delta, named_intervals(boot, NAMES), data, median, int(batch),
-                         draws_idx.shape[1], quantile, confidence, interval_notes(boot) + notes,
-                         problem.name)
+                         draws_idx.shape[1], quantile, confidence, notes, problem.name)
 
 
 def _points(problem, res, points):
+    """Points, their run and iteration, and notes on runs left out (failed runs, copies)."""
     if points is not None:
         points = np.asarray(points, dtype=np.float64)
         if points.ndim != 2 or points.shape[1] != problem.dim:
             raise ValueError(f"points must have shape (n, {problem.dim}), got {points.shape}")
-        return points, np.arange(points.shape[0]), np.zeros(points.shape[0], dtype=int)
+        return points, np.arange(points.shape[0]), np.zeros(points.shape[0], dtype=int), []
     if res is None:
         raise ValueError("noise needs points or a RunResult run with keep_iterates=True")
-    return iterate_points(res)
+    points, run, iteration = iterate_points(res)
+    notes = []
+    bad = np.flatnonzero(failed(res.status))
+    if bad.size:
+        notes.append(f"run(s) {', '.join(map(str, bad))} left out: they failed "
+                     f"({', '.join(STATUS_NAMES[int(res.status[k])] for k in bad)})")
+    kept, groups = distinct_runs(run, *points.T)
+    notes += copies_note(groups)
+    use = np.isin(run, kept) & ~np.isin(run, bad)
+    return points[use], run[use], iteration[use], notes
 
 
 def _draw_indices(problem, batch, draws, n_points, seed):

@@ -1,25 +1,53 @@
 r"""Estimate ``(rho, mu)`` of the generalized PL condition ``||grad F||^rho >= 2 mu (F - F*)``.
 
-Taking logs, ``log g >= (1/rho) log(2 mu) + (1/rho) log Delta`` with
-``g = ||grad F(w)||`` and ``Delta = F(w) - F*``.  Along the tail of a
-converging run the inequality is typically nearly tight, so the slope of
-``log g`` against ``log Delta`` is ``1/rho``: we take the Theil-Sen slope
-(:func:`scipy.stats.theilslopes`, robust to a minority of outlying records)
-over the last ``tail`` fraction of each run's records, pooled over runs, and
-``rho = 1/slope``.  Given ``rho``, the largest ``mu`` with the inequality at
-every recorded point is the lower envelope
+Taking logs, with ``x = log Delta`` (``Delta = F(w) - F*``) and ``y = log g``
+(``g = ||grad F(w)||``), the condition says every record lies on or above the
+line ``y = (1/rho) log(2 mu) + (1/rho) x``: a *lower envelope* in log-log
+coordinates, the PL counterpart of the smoothness envelope.
+
+**Which records.**
+
+* *Above the floating-point floor.*  A computed loss carries a rounding error
+  of a few ulps of the terms it sums, so a gap within
+  :data:`FLOOR_ULPS` ulps of the run's loss scale (``max(|f*|, max_t |F(w_t)|)``)
+  is noise, and, being biased up, drags ``mu`` down (on ``cosh``, ``F`` sums
+  ``cosh(s w_i) - 1``, whose error is that of numbers near 1).  Such records
+  are left out, with a note.
+* *Where the law governs the run.*  The exponent is read off the records of
+  each run's *descent*: those below every earlier and above every later gap
+  of the run.  A run
+  that stops converging (AN-GD with a fixed step settles into a cycle on the
+  top eigenvector of a quadratic, SGD into its noise floor) has records below
+  the level it then settles at, lucky passes that do not follow the decrease
+  law; they, and the cycle after them, satisfy the inequality but say nothing
+  about its exponent.
+
+**rho** is the slope of the lower convex hull of the descent records in
+``(x, y)``, taken at ``xbar``, the mean ``x`` of the last ``tail`` fraction of
+each run's descent records: the tightest law at the smallest gaps the runs
+reached.  Where the records lie on one line (``||w||^p/p``: ``g^(p/(p-1)) = p F``)
+it is exact; where the law is tight only along one direction (a quadratic,
+``g^2 >= 2 lambda_min Delta`` with equality along the smallest eigenvector),
+the records of the tail approach that line and the hull's slope there is
+``1/2``.  A slope within :data:`RHO_SLACK` (1%) of ``1/2`` is read as
+``rho = 2``: every function smooth at its minimizer has ``g^2 <= 2 L Delta``
+on its final approach, which rules out ``rho > 2``, and the few records near
+the end of a finite descent resolve the exponent no better than that (the
+slope itself is kept as ``rho_fitted``).
+**mu**, given ``rho``, is the largest valid constant at every record,
 
 .. math::
 
     \mu = \min_i \frac{g_i^\rho}{2 \Delta_i}
 
-over all records of all runs (the condition must hold everywhere, not only
-in the tail).  On ``||w||^p/p`` both are exact: ``g^(p/(p-1)) = p F``.
+(the condition must hold everywhere, not only in the tail).  Intervals are the
+bootstrap over runs (:mod:`gsmooth.estimate.resampling`).
 
 ``F*`` is the problem's, or given, or estimated as the lowest loss of a
 longer reference run (flagged ``f_star_estimated``; the smallest gaps are then
 biased low, so prefer a reference much longer than the run).  ``rho`` outside
 ``(0, 2]`` is reported as fitted, with a note and a :class:`GSmoothWarning`.
+Failed (diverged, non-finite) runs and copies of a run are left out, with notes.
 """
 
 from __future__ import annotations
@@ -28,21 +56,31 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.stats import theilslopes
 
+from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
+from gsmooth.estimate.data import check_same_problem
+from gsmooth.estimate.envelope import upper_hull
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
+    copies_note,
+    distinct_runs,
     format_value,
     interval_notes,
     jsonable,
     named_intervals,
 )
 
-#: Fewest tail points for a slope.
-MIN_TAIL_POINTS = 5
+#: Fewest descent records (over all runs) for a slope.
+MIN_DESCENT_POINTS = 5
 #: Relative slack before a loss counts as below the claimed F*.
 BELOW_TOLERANCE = 1e-12
+#: Gaps within this many ulps of the run's loss scale are at the floating-point floor.
+FLOOR_ULPS = 1024
+#: A slope within this (relative) of 1/2 is read as rho = 2.
+RHO_SLACK = 1e-2
+NAMES = ("rho", "mu")
+BOUNDS = ((0.0, np.inf), (0.0, np.inf))
 
 
 @dataclass
@@ -57,9 +95,12 @@ class PLEstimate:
     f_star : float
     f_star_estimated : bool
     gap, grad_norm, run, iteration : ndarray
-        Every valid record (``Delta > 0``); ``in_tail`` marks those in the slope fit.
+        Every valid record (above the floor, ``g > 0``); ``in_tail`` marks the
+        descent-tail records whose mean log-gap is where the slope is read.
     in_tail : ndarray of bool
     notes : list of str
+    rho_fitted : float
+        The hull's ``1/slope`` before it is read as 2 (module docstring).
     """
 
     rho: float
@@ -75,6 +116,7 @@ class PLEstimate:
     confidence: float = 0.9
     notes: list = field(default_factory=list)
     problem: str = ""
+    rho_fitted: float | None = None
 
     def summary(self) -> str:
         """A few readable lines."""
@@ -94,7 +136,7 @@ class PLEstimate:
         return jsonable({
             "rho": self.rho, "mu": self.mu, "intervals": self.intervals, "f_star": self.f_star,
             "f_star_estimated": self.f_star_estimated, "confidence": self.confidence,
-            "notes": self.notes, "problem": self.problem,
+            "notes": self.notes, "problem": self.problem, "rho_fitted": self.rho_fitted,
             "data": {"gap": self.gap, "grad_norm": self.grad_norm, "run": self.run,
                      "iteration": self.iteration, "in_tail": self.in_tail},
         })
@@ -106,10 +148,10 @@ class PLEstimate:
         return cls(d["rho"], d["mu"], d["intervals"], d["f_star"], d["f_star_estimated"],
                    data["gap"].astype(float), data["grad_norm"].astype(float), data["run"],
                    data["iteration"], data["in_tail"].astype(bool), d["confidence"],
-                   list(d["notes"]), d["problem"])
+                   list(d["notes"]), d["problem"], d.get("rho_fitted"))
 
 
-def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float = 0.5,
+def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float = 0.05,
        n_resamples: int = 199, confidence: float = 0.9, seed: int = 0) -> PLEstimate:
     """Estimate ``(rho, mu)`` from a run; see the module docstring.
 
@@ -123,32 +165,37 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
     reference : RunResult, optional
         A longer run whose lowest loss estimates ``F*`` when it is unknown.
     tail : float in (0, 1]
-        Fraction of each run's last records used for the slope.
+        Fraction of each run's last descent records whose mean log-gap is
+        where the slope is read (smaller: nearer the asymptotic law).
 
     Examples
     --------
     >>> import gsmooth as gs
     >>> p = gs.problems.power(d=3, p=4)
-    >>> res = gs.run(p, gs.optim.gd(0.05), 300, seeds=3)
+    >>> res = gs.run(p, gs.optim.gd(0.05), 300, w0=gs.estimate.spread_starts(p, 3))
     >>> est = gs.estimate.pl(p, res, n_resamples=20)
     >>> round(est.rho, 4), round(est.mu, 4)
     (1.3333, 2.0)
     """
     if not 0 < tail <= 1:
         raise ValueError(f"tail must be in (0, 1], got {tail}")
+    check_same_problem(problem, res)
     star, estimated = _resolve_f_star(problem, res, f_star, reference)
-    points = _valid_records(res, star, tail)
-    rho, mu = _fit(*points[:2], points[4])
+    records, notes = _valid_records(res, star, tail)
+    gap, g, run, _, in_tail, descent = records
+    rho, mu, fitted = _fit(gap, g, np.ones(gap.size), in_tail, descent)
+    runs = np.unique(run)
 
-    def refit(runs):
-        take = np.concatenate([np.flatnonzero(points[2] == k) for k in runs])
-        return list(_fit(points[0][take], points[1][take], points[4][take]))
+    def refit(counts):
+        weight = np.asarray(counts, dtype=float)[np.searchsorted(runs, run)]
+        drawn = weight > 0
+        return list(_fit(gap[drawn], g[drawn], weight[drawn], in_tail[drawn], descent[drawn])[:2])
 
-    boot = bootstrap_over_runs(points[2], refit, n_resamples, confidence, seed)
-    intervals = named_intervals(boot, ("rho", "mu"))
-    notes = _notes(rho, estimated) + interval_notes(boot)
+    boot = bootstrap_over_runs(runs.size, refit, [rho, mu], n_resamples, confidence, seed, BOUNDS)
+    notes += _notes(rho, estimated) + interval_notes(boot)
     name = getattr(problem, "name", None) or res.problem.get("name", "")
-    return PLEstimate(rho, mu, intervals, star, estimated, *points, confidence, notes, name)
+    return PLEstimate(rho, mu, named_intervals(boot, NAMES), star, estimated, *records[:5],
+                      confidence, notes, name, fitted)
 
 
 def _resolve_f_star(problem, res, f_star, reference):
@@ -174,30 +221,81 @@ def _resolve_f_star(problem, res, f_star, reference):
 
 
 def _valid_records(res, f_star, tail):
+    """``(gap, g, run, iteration, in_tail, descent)`` of the valid records, and notes."""
     gap, g = res.loss - f_star, res.grad_norm
     k = gap.shape[1]
     runs = np.broadcast_to(np.arange(k), gap.shape)
     repeated = np.zeros_like(gap, dtype=bool)
     repeated[1:] = (gap[1:] == gap[:-1]) & (g[1:] == g[:-1])
     with np.errstate(invalid="ignore"):
-        valid = np.isfinite(gap) & np.isfinite(g) & (gap > 0) & (g > 0) & ~repeated
-    order = np.cumsum(valid, axis=0)
-    in_tail = valid & (order > np.ceil((1 - tail) * order[-1]))
-    points = (gap[valid], g[valid], runs[valid], res.iters[valid], in_tail[valid])
-    if points[4].sum() < MIN_TAIL_POINTS:
-        raise GSmoothError(f"need at least {MIN_TAIL_POINTS} tail records with F > f* and a "
-                           f"finite gradient, got {int(points[4].sum())}")
-    return points
+        finite = np.isfinite(gap) & np.isfinite(g) & (g > 0) & ~repeated
+        scale = np.nanmax(np.where(np.isfinite(res.loss), np.abs(res.loss), np.nan), axis=0)
+        floor = FLOOR_ULPS * np.spacing(np.maximum(np.nan_to_num(scale), abs(f_star)))
+        valid = finite & (gap > floor)
+    notes = []
+    at_floor = int(np.sum(finite & (gap > 0) & ~valid))
+    if at_floor:
+        notes.append(f"{at_floor} record(s) at the floating-point floor of F - f* (gap within "
+                     f"{FLOOR_ULPS} ulps of the loss scale) left out")
+    valid &= _usable_runs(res, gap, g, valid, notes)[None, :]
+    descent = valid & (np.arange(gap.shape[0])[:, None] <= _lowest(gap, valid)[None, :])
+    order = np.cumsum(descent, axis=0)
+    in_tail = descent & (order >= np.maximum(np.ceil((1 - tail) * order[-1]), 1))
+    records = (gap[valid], g[valid], runs[valid], res.iters[valid], in_tail[valid], descent[valid])
+    if records[5].sum() < MIN_DESCENT_POINTS:
+        raise GSmoothError(f"need at least {MIN_DESCENT_POINTS} descent records with F > f* above "
+                           f"the floating-point floor and a finite gradient, got "
+                           f"{int(records[5].sum())}")
+    return records, notes
 
 
-def _fit(gap, g, in_tail):
-    x, y = np.log(gap[in_tail]), np.log(g[in_tail])
-    if np.ptp(x) <= 0:
-        raise GSmoothError("the gap is constant over the tail: no slope to fit")
-    slope = theilslopes(y, x).slope
-    rho = 1.0 / slope if slope != 0 else float("inf")
+def _lowest(gap, valid) -> np.ndarray:
+    """Record index of each run's lowest valid gap, the last if tied (the end of its descent)."""
+    masked = np.where(valid, gap, np.inf)[::-1]
+    return gap.shape[0] - 1 - np.argmin(masked, axis=0)
+
+
+def _usable_runs(res, gap, g, valid, notes) -> np.ndarray:
+    """Mask of runs kept: not failed, not a copy of an earlier run."""
+    keep = ~failed(res.status)
+    if not keep.all():
+        named = ", ".join(f"{j} ({STATUS_NAMES[int(res.status[j])]})" for j in np.flatnonzero(~keep))
+        notes.append(f"run(s) {named} left out: a failed run's records describe its blow-up")
+    runs = np.broadcast_to(np.arange(gap.shape[1]), gap.shape)
+    use = valid & keep[None, :]
+    if use.any():
+        kept, groups = distinct_runs(runs[use], gap[use], g[use])
+        notes += copies_note(groups)
+        keep &= np.isin(np.arange(gap.shape[1]), kept)
+    return keep
+
+
+def _fit(gap, g, weight, in_tail, descent):
+    """``(rho, mu, rho_fitted)``: the lower hull's slope at the tail's mean log-gap (read as
+    ``rho = 2`` within :data:`RHO_SLACK`), then the largest valid mu."""
+    x, y = np.log(gap), np.log(g)
+    xs, ys = x[descent], y[descent]
+    if np.ptp(xs) <= 0:
+        raise GSmoothError("the gap is constant over the descent: no slope to fit")
+    xbar = float(np.sum(weight[in_tail] * x[in_tail]) / np.sum(weight[in_tail]))
+    slope = _lower_hull_slope(xs, ys, xbar)
+    fitted = 1.0 / slope if slope > 0 else float("inf")
+    rho = 2.0 if abs(slope - 0.5) <= RHO_SLACK * 0.5 else fitted
     mu = float(np.min(g**rho / (2 * gap))) if np.isfinite(rho) else float("nan")
-    return float(rho), mu
+    return float(rho), mu, float(fitted)
+
+
+def _lower_hull_slope(x, y, xbar) -> float:
+    """Slope of the lower convex hull of ``(x, y)`` at ``xbar`` (the edge spanning it)."""
+    order = np.lexsort((y, x))
+    x, y = x[order], y[order]
+    first = np.ones(x.size, dtype=bool)
+    first[1:] = x[1:] > x[:-1]
+    x, y = x[first], y[first]
+    hull = upper_hull(x.tolist(), (-y).tolist())
+    hx, hy = x[hull], y[hull]
+    edge = int(np.clip(np.searchsorted(hx, xbar) - 1, 0, hx.size - 2))
+    return float((hy[edge + 1] - hy[edge]) / (hx[edge + 1] - hx[edge]))
 
 
 def _notes(rho, estimated):

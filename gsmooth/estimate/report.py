@@ -3,7 +3,9 @@
 ``results.json`` has ``"kind": "estimate"``, a ``"meta"`` dict (problem,
 method, steps, seeds) and one entry per estimate (``"smoothness"``, ``"pl"``,
 ``"noise"``) holding its ``as_dict()``, data included, so :func:`redraw`
-rebuilds every figure from the JSON alone.  It is written atomically.
+rebuilds every figure from the JSON alone; a fit of external pairs
+(``gsmooth estimate --pairs``) writes ``"pairs"``, a dict of block label to
+smoothness estimate, drawn one figure per block.  It is written atomically.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from gsmooth.estimate.resampling import jsonable
 from gsmooth.estimate.smoothness import SmoothnessEstimate
 
 KIND = "estimate"
+PAIRS = "pairs"
 RESULTS = "results.json"
 ESTIMATES = {"smoothness": SmoothnessEstimate, "pl": PLEstimate, "noise": NoiseEstimate}
 TABLE_CONSTANTS = {"smoothness": ("L0", "L1", "alpha"), "pl": ("rho", "mu"),
@@ -41,13 +44,15 @@ def write_report(folder, estimates: dict, meta: dict | None = None) -> list[path
     list of pathlib.Path
         ``results.json`` and the figures.
     """
-    unknown = set(estimates) - set(ESTIMATES)
+    unknown = set(estimates) - set(ESTIMATES) - {PAIRS}
     if unknown:
         raise ValueError(f"estimates must be among {sorted(ESTIMATES)}, got {sorted(unknown)}")
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"kind": KIND, "meta": jsonable(meta or {})}
-    payload.update({name: est.as_dict() for name, est in estimates.items()})
+    payload.update({name: est.as_dict() for name, est in estimates.items() if name != PAIRS})
+    if PAIRS in estimates:
+        payload[PAIRS] = {str(block): est.as_dict() for block, est in estimates[PAIRS].items()}
     write_json_atomic(folder / RESULTS, payload)
     return [folder / RESULTS] + _draw(folder, estimates)
 
@@ -62,6 +67,9 @@ def load_report(folder) -> tuple[dict, dict]:
         raise ValueError(f"{path} has kind {payload.get('kind')!r}, expected {KIND!r}")
     estimates = {name: cls.from_dict(payload[name]) for name, cls in ESTIMATES.items()
                  if name in payload}
+    if PAIRS in payload:
+        estimates[PAIRS] = {block: SmoothnessEstimate.from_dict(d)
+                            for block, d in payload[PAIRS].items()}
     return estimates, payload.get("meta", {})
 
 
@@ -76,8 +84,15 @@ def _draw(folder: pathlib.Path, estimates: dict) -> list[pathlib.Path]:
 
     figures = {"smoothness": plots.smoothness_figure, "pl": plots.pl_figure,
                "noise": plots.noise_figure}
-    return [pathlib.Path(figures[name](est, folder / f"{name}.png"))
-            for name, est in estimates.items()]
+    paths = [pathlib.Path(figures[name](est, folder / f"{name}.png"))
+             for name, est in estimates.items() if name != PAIRS]
+    for block, est in estimates.get(PAIRS, {}).items():
+        paths.append(pathlib.Path(plots.smoothness_figure(est, folder / f"pairs_{_slug(block)}.png")))
+    return paths
+
+
+def _slug(text) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in str(text)) or "all"
 
 
 def table(estimates: dict) -> str:
@@ -90,6 +105,8 @@ def table(estimates: dict) -> str:
     """
     rows = [("constant", "estimate", "interval")]
     for name, est in estimates.items():
+        if name == PAIRS:
+            continue
         intervals = est.intervals or {}
         for constant in TABLE_CONSTANTS[name]:
             value = getattr(est, constant)

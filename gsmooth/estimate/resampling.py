@@ -1,91 +1,200 @@
-"""Intervals by resampling independent runs, and the formatting estimates share.
+r"""Intervals by resampling independent runs, copies of runs, and the formatting estimates share.
 
-Points of one trajectory are strongly dependent (each iterate follows from
-the last), so resampling points would understate the uncertainty.  The unit
-of resampling is the run: :func:`bootstrap_over_runs` draws runs with
-replacement (:func:`scipy.stats.bootstrap`, percentile method), refits on the
-pooled points of the drawn runs and reports quantiles of the refits.
+**The unit is the run.**  Points of one trajectory are strongly dependent (each
+iterate follows from the last), so resampling points would understate the
+uncertainty.  :func:`bootstrap_over_runs` draws ``k`` runs with replacement
+from the ``k`` distinct runs, refits on the pooled points of the drawn runs (a
+run drawn twice weighs twice) and reads an interval off the refits.  A
+resample is a multiset, i.e. a vector of counts; ``k`` runs allow only
+``C(2k - 1, k)`` distinct ones (35 for ``k = 4``), so each distinct resample
+is fitted once and its refit reused for every draw that repeats it.
+
+**Which interval.**  The constants of an envelope are extremes: the envelope
+of fewer points is lower, so the refits on resamples sit at or below the
+estimate, while the envelope of the region the runs come from sits at or
+above it.  A percentile interval ``[q_lo, q_hi]`` (``q`` the quantiles of the
+refits) would then lie below the estimate and miss the quantity it is about;
+the *basic* interval ``[2 theta - q_hi, 2 theta - q_lo]`` (Davison & Hinkley,
+*Bootstrap Methods and their Application*, 1997, section 5.2) reflects the
+spread to the side the estimate is biased from.  Other constants (the
+exponents, read off a few extreme records) can be biased either way, so the
+interval reported is the union of the two, clipped to the constant's range:
+it states how far the constants could move, in either direction, if other
+runs from the same starts and method were drawn.  The test suite measures its
+coverage (``tests/test_estimate_coverage.py``).
+
+**Copies.**  Runs whose data are identical (a deterministic method started
+from one point with several seeds) are one run: :func:`distinct_runs` finds
+them, and the estimators keep one of each group and say so.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
-from scipy.stats import bootstrap
+from tqdm.auto import tqdm
 
 from gsmooth.errors import GSmoothError
 
 #: Fewest independent runs for an interval.
 MIN_RUNS = 2
+#: Seconds a fit runs before its progress bar appears.
+PROGRESS_DELAY = 1.0
 
 
-def bootstrap_over_runs(runs, statistic, n_resamples: int = 199, confidence: float = 0.9,
-                        seed: int = 0) -> tuple[np.ndarray, np.ndarray, int] | None:
-    """Percentile intervals of ``statistic(runs_drawn) -> array (m,)`` over run resamples.
+def bootstrap_over_runs(n_runs: int, statistic, estimate, n_resamples: int = 199,
+                        confidence: float = 0.9, seed: int = 0, bounds=None,
+                        progress: bool | None = None):
+    """Bootstrap intervals of ``statistic(counts) -> array (m,)`` over run resamples.
 
     Parameters
     ----------
-    runs : array_like of int
-        The distinct runs.
+    n_runs : int
+        Number ``k`` of distinct runs.
     statistic : callable
-        Refit on the pooled points of the drawn runs (a run drawn twice counts
-        twice); a refit that fails (``GSmoothError``) counts as missing.
+        ``statistic(counts)`` refits with run ``j`` weighted ``counts[j]``
+        (an int array (k,) summing to ``k``); a refit that fails
+        (``GSmoothError``) counts as missing.
+    estimate : array_like, shape (m,)
+        The statistic on all runs (counts all 1), about which the basic interval reflects.
     n_resamples : int
     confidence : float in (0, 1)
     seed : int
+    bounds : sequence of (low, high), optional
+        Range of each component; the interval is clipped to it.
+    progress : bool or None
+        Progress bar over the distinct resamples; ``None`` shows it on a
+        terminal once the fit has run :data:`PROGRESS_DELAY` seconds.
 
     Returns
     -------
-    (interval, replicates, failed) or None
-        ``interval`` (2, m) rows low and high; ``replicates`` (m, n_resamples);
-        ``failed`` the number of resamples whose refit failed.  ``None`` when
-        there are fewer than :data:`MIN_RUNS` runs.
+    Bootstrap or None
+        ``None`` when there are fewer than :data:`MIN_RUNS` runs.
 
     Examples
     --------
     >>> import numpy as np
     >>> values = np.array([1.0, 2.0, 3.0, 4.0])
-    >>> interval, reps, failed = bootstrap_over_runs(np.arange(4), lambda k: [values[k].mean()])
-    >>> bool(interval[0, 0] < 2.5 < interval[1, 0]), reps.shape, failed
-    (True, (1, 199), 0)
+    >>> mean = lambda counts: [np.sum(counts * values) / counts.sum()]
+    >>> boot = bootstrap_over_runs(4, mean, mean(np.ones(4)))
+    >>> bool(boot.interval[0, 0] < 2.5 < boot.interval[1, 0]), boot.distinct, boot.failed
+    (True, 33, 0)
     """
     if not 0 < confidence < 1:
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
-    runs = np.unique(np.asarray(runs, dtype=int))
-    if runs.size < MIN_RUNS:
+    if n_runs < MIN_RUNS:
         return None
-
-    def refit(drawn):
+    estimate = np.atleast_1d(np.asarray(estimate, dtype=float))
+    rng = np.random.default_rng(seed)
+    draws = rng.integers(0, n_runs, size=(int(n_resamples), n_runs))
+    counts = np.stack([np.bincount(row, minlength=n_runs) for row in draws])
+    distinct, inverse = np.unique(counts, axis=0, return_inverse=True)
+    fits = np.full((distinct.shape[0], estimate.size), np.nan)
+    bar = tqdm(distinct, desc="resamples", leave=False, delay=PROGRESS_DELAY,
+               disable=None if progress is None else not progress)
+    for i, row in enumerate(bar):
         try:
-            return np.asarray(statistic(np.asarray(drawn, dtype=int)), dtype=float)
+            fits[i] = np.asarray(statistic(row), dtype=float)
         except GSmoothError:
-            return np.full(len(np.atleast_1d(statistic(runs))), np.nan)
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        result = bootstrap((runs,), refit, vectorized=False, n_resamples=n_resamples,
-                           method="percentile", confidence_level=confidence,
-                           rng=np.random.default_rng(seed))
-    replicates = np.atleast_2d(result.bootstrap_distribution)
-    failed = int(np.sum(np.any(np.isnan(replicates), axis=0)))
-    tail = (1 - confidence) / 2
-    interval = np.nanquantile(replicates, [tail, 1 - tail], axis=1)
-    return interval, replicates, failed
+            continue
+    replicates = fits[inverse.reshape(-1)].T
+    return Bootstrap(estimate, replicates, confidence, distinct.shape[0], bounds)
 
 
-def named_intervals(boot, names) -> dict | None:
-    """``{name: (low, high)}`` from :func:`bootstrap_over_runs`'s result (``None`` stays ``None``).
+class Bootstrap:
+    """Replicates of a run bootstrap and the interval read off them (module docstring).
+
+    Attributes
+    ----------
+    replicates : ndarray, shape (m, n_resamples)
+        The refit on each resample (NaN where it failed or was not finite).
+    interval : ndarray, shape (2, m)
+        Rows low and high: the union of the basic and percentile intervals,
+        clipped to ``bounds``.
+    distinct : int
+        Distinct resamples fitted.
+    failed : int
+        Resamples whose refit failed.
+    """
+
+    def __init__(self, estimate, replicates, confidence, distinct, bounds=None):
+        replicates = np.where(np.isfinite(replicates), replicates, np.nan)  # no law: failed
+        self.replicates, self.distinct = replicates, int(distinct)
+        self.failed = int(np.sum(np.any(np.isnan(replicates), axis=0)))
+        tail = (1 - confidence) / 2
+        if self.failed == replicates.shape[1]:
+            q = np.full((2, estimate.size), np.nan)
+        else:
+            q = np.nanquantile(replicates, [tail, 1 - tail], axis=1)
+        interval = np.stack([np.fmin(q[0], 2 * estimate - q[1]), np.fmax(q[1], 2 * estimate - q[0])])
+        if bounds is not None:
+            low, high = np.asarray(bounds, dtype=float).T
+            interval = np.clip(interval, low, high)
+        self.interval = interval
+
+    def widen(self, low, high) -> None:
+        """Extend the interval to contain ``low`` and ``high`` (arrays (m,))."""
+        self.interval = np.stack([np.fmin(self.interval[0], low), np.fmax(self.interval[1], high)])
+
+
+def distinct_runs(run, *columns) -> tuple[np.ndarray, list[list[int]]]:
+    """Runs whose data are not copies of an earlier run's, and the groups of copies.
+
+    Parameters
+    ----------
+    run : ndarray of int, shape (n,)
+        Run of each record.
+    *columns : ndarray, shape (n,)
+        The records' values; two runs are copies when every column holds the
+        same values in the same order.
+
+    Returns
+    -------
+    (kept, groups)
+        ``kept`` the sorted run labels that stay (the first of each group);
+        ``groups`` every group of two or more copies, first label first.
 
     Examples
     --------
-    >>> named_intervals((np.array([[1.0, 2.0], [3.0, 4.0]]), None, 0), ("a", "b"))
-    {'a': (1.0, 3.0), 'b': (2.0, 4.0)}
+    >>> run = np.array([0, 0, 1, 1, 2, 2])
+    >>> kept, groups = distinct_runs(run, np.array([1.0, 2.0, 1.0, 2.0, 1.0, 3.0]))
+    >>> kept.tolist(), groups
+    ([0, 2], [[0, 1]])
+    """
+    labels = np.unique(run)
+    signatures = {}
+    for label in labels:
+        rows = run == label
+        key = tuple(np.asarray(c)[rows].tobytes() for c in columns)
+        signatures.setdefault(key, []).append(int(label))
+    groups = [g for g in signatures.values() if len(g) > 1]
+    kept = np.array(sorted(g[0] for g in signatures.values()), dtype=int)
+    return kept, groups
+
+
+def copies_note(groups) -> list[str]:
+    """The note that names copied runs, if any."""
+    if not groups:
+        return []
+    text = "; ".join(f"runs {', '.join(map(str, g[1:]))} copy run {g[0]}" for g in groups)
+    return [f"identical runs ({text}): a deterministic method from one start gives one run; each "
+            "group counts once (give distinct starts, e.g. gs.estimate.spread_starts, for an "
+            "interval)"]
+
+
+def named_intervals(boot, names) -> dict | None:
+    """``{name: (low, high)}`` from a :class:`Bootstrap` (``None`` stays ``None``).
+
+    Examples
+    --------
+    >>> boot = Bootstrap(np.array([2.0, 3.0]), np.array([[1.0, 2.0], [3.0, 4.0]]), 0.5, 2)
+    >>> named_intervals(boot, ("a", "b"))
+    {'a': (1.25, 2.75), 'b': (2.25, 3.75)}
     """
     if boot is None:
         return None
-    interval = boot[0]
+    interval = boot.interval
     return {name: (float(interval[0, i]), float(interval[1, i])) for i, name in enumerate(names)}
 
 
@@ -93,8 +202,8 @@ def interval_notes(boot) -> list[str]:
     """Notes a reader must see about the intervals: none at all, or resamples left out."""
     if boot is None:
         return ["one independent run: no interval (points of one run are not independent)"]
-    if boot[2]:
-        return [f"{boot[2]} resample(s) could not be fitted and were left out"]
+    if boot.failed:
+        return [f"{boot.failed} resample(s) could not be fitted and were left out"]
     return []
 
 

@@ -1,68 +1,70 @@
-"""The shape every optimizer shares: a small update rule plus its hyperparameters.
+"""The shape every optimizer shares: a direction, a scaling and their hyperparameters.
 
-An :class:`Optimizer` is data: a name, a pure update rule
-``rule(w, state, oracle, hp) -> (w, state)``, an ``init(w, hp) -> state``, the
-per-run hyperparameters (scalars, or one value per run) and the batch sizes
-that fix array shapes.  The run engine owns the loop; a rule only says how one
-step turns the gradients the oracle hands it into the next iterate.
+An :class:`Optimizer` is data: a name, a direction
+(:mod:`gsmooth.optim.directions`: gradient, momentum or SPIDER, with its state),
+a scaled step (:mod:`gsmooth.optim.rules`), the per-run hyperparameters (scalars,
+or one value per run) and the method's sizes (minibatch sizes, a period), which
+fix array shapes.  One step is
+
+    v, state = direction.step(w, state, oracle, hp)
+    w_next   = w - lr * scale(v, w, oracle, hp)
+
+The run engine owns the loop; the oracle hands the rule the gradients it asks
+for, on the sizes it names.  A new method is a new factory in
+:mod:`gsmooth.optim.methods` (and, for a new idea, a new direction or scaling).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import NamedTuple
 
 import numpy as np
 
 from gsmooth._backend import to_device
+from gsmooth.optim.directions import GRADIENT, Direction
 
-
-class NoState(NamedTuple):
-    """State of a memoryless rule."""
-
-
-def no_state(w, hp) -> NoState:
-    """``init`` of a memoryless rule."""
-    return NoState()
+STOCHASTIC_SIZES = ("batch",)
+"""Sizes whose presence makes a method draw minibatches."""
 
 
 @dataclass(frozen=True)
 class Optimizer:
-    """An update rule with its hyperparameters.
+    """A direction and a scaled step with their hyperparameters.
 
     Attributes
     ----------
     name : str
         Method name used in reports ("an_gd", "ian_sgd", ...).
-    rule : callable
-        ``rule(w, state, oracle, hp) -> (w, state)`` on (k, d) iterates; ``hp``
-        holds every hyperparameter as a (k, 1) column.
+    scale : callable
+        ``scale(v, w, oracle, hp) -> s(v)``, one of :mod:`gsmooth.optim.rules`.
     hyper : mapping of str to float or sequence of float
         Hyperparameters; a sequence gives one value per run.
-    init : callable
-        ``init(w, hp) -> state``, a ``NamedTuple`` of (k, ...) arrays.
-    batch : int or None
-        Minibatch size of the method's gradient; ``None`` means full gradients.
-    batch2 : int or None
-        Size of an independent second minibatch (IAN-SGD).
-    period : int or None
-        Steps between full-gradient refreshes (SPIDER).
+    direction : Direction
+        ``init(w, hp) -> state`` and ``step(w, state, oracle, hp) -> (v, state)``.
+    sizes : mapping of str to int
+        The method's own integers (``batch``, ``batch2``, ``period``, ...); ``hp``
+        carries them as ints.  No ``batch`` means full gradients.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> opt = gs.optim.ian_sgd(0.01, 2 / 3, batch=64, batch2=4)
+    >>> opt.sizes, opt.stochastic
+    ({'batch': 64, 'batch2': 4}, True)
     """
 
     name: str
-    rule: Callable
+    scale: Callable
     hyper: Mapping[str, float | Sequence[float]]
-    init: Callable = no_state
-    batch: int | None = None
-    batch2: int | None = None
-    period: int | None = None
+    direction: Direction = GRADIENT
+    sizes: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def stochastic(self) -> bool:
         """Whether the method draws minibatches."""
-        return self.batch is not None
+        return any(self.sizes.get(name) is not None for name in STOCHASTIC_SIZES)
 
     @property
     def n_runs(self) -> int:
@@ -74,9 +76,22 @@ class Optimizer:
             )
         return lengths.pop() if lengths else 1
 
+    def init(self, w, hp):
+        """The direction's initial state at the iterates ``w`` (k, d)."""
+        return self.direction.init(w, hp)
+
+    def rule(self, w, state, oracle, hp):
+        """One step ``w - lr s(v)``: returns the next iterates and state."""
+        v, state = self.direction.step(w, state, oracle, hp)
+        return w - hp.lr * self.scale(v, w, oracle, hp), state
+
     def columns(self, k: int, xp, dtype, device=None) -> SimpleNamespace:
-        """Every hyperparameter as a (k, 1) column of ``dtype`` in ``xp``."""
-        out = {}
+        """Every hyperparameter as a (k, 1) column of ``dtype`` in ``xp``, and the sizes as ints.
+
+        A size the method does not have reads as ``None`` (``hp.batch`` of GD).
+        """
+        out = {name: None for name in STOCHASTIC_SIZES}
+        out.update(self.sizes)
         for name, value in self.hyper.items():
             values = np.asarray(value, dtype=np.float64)
             if values.ndim == 0:
@@ -89,6 +104,4 @@ class Optimizer:
     def describe(self) -> dict:
         """JSON-ready description: name, hyperparameters and batch sizes."""
         hyper = {k: (v if np.isscalar(v) else list(v)) for k, v in self.hyper.items()}
-        sizes = {"batch": self.batch, "batch2": self.batch2, "period": self.period}
-        return {"name": self.name, **hyper, **{k: v for k, v in sizes.items() if v is not None}}
-
+        return {"name": self.name, **hyper, **self.sizes}

@@ -1,24 +1,46 @@
-r"""The optimizers of gsmooth, each a rule from :mod:`gsmooth.optim.rules` with
-checked hyperparameters.
+r"""The ten optimizers of gsmooth: a direction times a scaling, with checked hyperparameters.
 
-Hyperparameters marked "per run" accept a scalar or one value per run; batch
-sizes and periods fix array shapes and are single integers.  Sample counts:
-a full gradient counts ``n`` samples (1 for a deterministic problem), a
-minibatch counts its size, IAN-SGD counts both of its batches, and SPIDER
-counts one minibatch per step (shared by its two gradient evaluations) and
-``n`` at each refresh.
+=================  ==============  ==========================  =====================
+method             direction       scaling                     sizes
+=================  ==============  ==========================  =====================
+``gd``             gradient        none                        --
+``an_gd``          gradient        :math:`\|v\|^{-\beta}`      --
+``clipped_gd``     gradient        clipping                    --
+``sgd``            minibatch       none                        ``batch``
+``an_sgd``         minibatch       :math:`\|v\|^{-\beta}`      ``batch``
+``nsgd``           minibatch       :math:`\|v\|^{-\beta}`      ``batch``
+``nsgd_momentum``  momentum        :math:`\|v\|^{-\beta}`      ``batch``
+``clipped_sgd``    minibatch       clipping                    ``batch``
+``ian_sgd``        minibatch       independent :math:`h^{-\beta}`  ``batch, batch2``
+``spider``         SPIDER          :math:`\|v\|^{-\beta}`      ``batch, period``
+=================  ==============  ==========================  =====================
+
+Hyperparameters marked "per run" accept a scalar or one value per run; sizes
+fix array shapes and are single integers.  Sample counts: a full gradient
+counts ``n`` samples (1 for a deterministic problem), a minibatch counts its
+size, IAN-SGD counts both of its batches, and SPIDER counts one minibatch per
+step (shared by its two gradient evaluations) and ``n`` at each refresh.
 """
 
 from __future__ import annotations
 
+from gsmooth._checks import check_interval, check_nonnegative, check_positive, positive_int
 from gsmooth.optim import rules
-from gsmooth._checks import check_interval, check_nonnegative, check_positive
-from gsmooth._checks import positive_int
 from gsmooth.optim.base import Optimizer
+from gsmooth.optim.directions import MOMENTUM, SPIDER
 
 
 def _beta(beta):
     return check_interval("beta", beta, 0.0, 1.0)
+
+
+def _clipping(lr, clip, beta, offset) -> dict:
+    return {
+        "lr": check_positive("lr", lr),
+        "clip": check_positive("clip", clip),
+        "beta": _beta(beta),
+        "offset": check_nonnegative("offset", offset),
+    }
 
 
 def gd(lr) -> Optimizer:
@@ -32,10 +54,11 @@ def gd(lr) -> Optimizer:
     Examples
     --------
     >>> import gsmooth as gs
-    >>> gs.optim.gd(0.1).describe()
-    {'name': 'gd', 'lr': 0.1}
+    >>> res = gs.run(gs.problems.quadratic([1.0, 4.0]), gs.optim.gd(0.2), steps=40)
+    >>> bool(res.gap[-1, 0] < 1e-6 * res.gap[0, 0])
+    True
     """
-    return Optimizer("gd", rules.plain, {"lr": check_positive("lr", lr)})
+    return Optimizer("gd", rules.unscaled, {"lr": check_positive("lr", lr)})
 
 
 def an_gd(lr, beta=1.0) -> Optimizer:
@@ -52,8 +75,10 @@ def an_gd(lr, beta=1.0) -> Optimizer:
     Examples
     --------
     >>> import gsmooth as gs
-    >>> gs.optim.an_gd(0.1, beta=[0, 0.5]).n_runs
-    2
+    >>> opt = gs.optim.an_gd(0.02, beta=[0, 2 / 3])
+    >>> res = gs.run(gs.problems.power(d=4, p=4), opt, steps=500)
+    >>> opt.n_runs, bool((res.gap[-1] < 1e-2 * res.gap[0]).all())
+    (2, True)
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
     return Optimizer("an_gd", rules.normalized, hyper)
@@ -74,14 +99,18 @@ def clipped_gd(lr, clip, beta=1.0, offset=0.0) -> Optimizer:
         Power of the clipping factor (per run).
     offset : float or sequence of float
         Non-negative offset :math:`o` added to the norm (per run).
+
+    Examples
+    --------
+    A step from ``w = (3, 4)`` on ``||w||^2 / 2`` has norm ``min(lr ||g||, lr c)``:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.quadratic([1.0, 1.0])
+    >>> res = gs.run(p, gs.optim.clipped_gd(lr=1.0, clip=2.0), steps=1, w0=np.array([[3.0, 4.0]]))
+    >>> res.w.round(6).tolist()
+    [[1.8, 2.4]]
     """
-    hyper = {
-        "lr": check_positive("lr", lr),
-        "clip": check_positive("clip", clip),
-        "beta": _beta(beta),
-        "offset": check_nonnegative("offset", offset),
-    }
-    return Optimizer("clipped_gd", rules.clipped, hyper)
+    return Optimizer("clipped_gd", rules.clipped, _clipping(lr, clip, beta, offset))
 
 
 def sgd(lr, batch) -> Optimizer:
@@ -93,9 +122,17 @@ def sgd(lr, batch) -> Optimizer:
         Step size (per run).
     batch : int
         Minibatch size ``B``.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.sgd(0.05, batch=10), steps=300, seeds=2)
+    >>> res.samples[-1].tolist(), bool((res.gap[-1] < 1e-3 * res.gap[0]).all())
+    ([3000, 3000], True)
     """
-    return Optimizer("sgd", rules.plain, {"lr": check_positive("lr", lr)},
-                     batch=positive_int("batch", batch))
+    return Optimizer("sgd", rules.unscaled, {"lr": check_positive("lr", lr)},
+                     sizes={"batch": positive_int("batch", batch)})
 
 
 def an_sgd(lr, beta, batch) -> Optimizer:
@@ -104,9 +141,24 @@ def an_sgd(lr, beta, batch) -> Optimizer:
     :math:`w_{t+1} = w_t - \gamma \nabla f_\xi(w_t) / \|\nabla f_\xi(w_t)\|^\beta`:
     the numerator and the normalizer come from the same minibatch, which
     biases the direction; compare :func:`ian_sgd`.
+
+    Parameters
+    ----------
+    lr, beta : float or sequence of float
+        Step size and normalization power (per run).
+    batch : int
+        Minibatch size.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.an_sgd(0.05, beta=0.5, batch=10), steps=300)
+    >>> bool(res.gap[-1, 0] < 0.1 * res.gap[0, 0])
+    True
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
-    return Optimizer("an_sgd", rules.normalized, hyper, batch=positive_int("batch", batch))
+    return Optimizer("an_sgd", rules.normalized, hyper, sizes={"batch": positive_int("batch", batch)})
 
 
 def nsgd(lr, batch, beta=1.0) -> Optimizer:
@@ -114,9 +166,29 @@ def nsgd(lr, batch, beta=1.0) -> Optimizer:
     :math:`w_{t+1} = w_t - \gamma g / \|g\|^\beta`, ``g`` a minibatch gradient.
 
     ``beta = 1`` is the classical method; other powers equal :func:`an_sgd`.
+
+    Parameters
+    ----------
+    lr : float or sequence of float
+        Step size (per run).
+    batch : int
+        Minibatch size.
+    beta : float or sequence of float
+        Normalization power (per run).
+
+    Examples
+    --------
+    Every step has length ``lr`` exactly:
+
+    >>> import numpy as np, gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.nsgd(0.01, batch=10), steps=1, record=1, keep_iterates=True)
+    >>> steps = np.diff(res.capture["iterates"][:, 0], axis=0)
+    >>> np.linalg.norm(steps, axis=1).round(12).tolist()
+    [0.01]
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
-    return Optimizer("nsgd", rules.normalized, hyper, batch=positive_int("batch", batch))
+    return Optimizer("nsgd", rules.normalized, hyper, sizes={"batch": positive_int("batch", batch)})
 
 
 def nsgd_momentum(lr, momentum, batch, beta=1.0) -> Optimizer:
@@ -135,14 +207,22 @@ def nsgd_momentum(lr, momentum, batch, beta=1.0) -> Optimizer:
         Minibatch size.
     beta : float or sequence of float
         Normalization power (per run).
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.nsgd_momentum(0.01, momentum=0.5, batch=10), steps=500)
+    >>> bool(res.gap[-1, 0] < 0.01 * res.gap[0, 0])
+    True
     """
     hyper = {
         "lr": check_positive("lr", lr),
         "momentum": check_interval("momentum", momentum, 0.0, 1.0, high_open=True),
         "beta": _beta(beta),
     }
-    return Optimizer("nsgd_momentum", rules.momentum_normalized, hyper,
-                     init=rules.zero_momentum, batch=positive_int("batch", batch))
+    return Optimizer("nsgd_momentum", rules.normalized, hyper, direction=MOMENTUM,
+                     sizes={"batch": positive_int("batch", batch)})
 
 
 def clipped_sgd(lr, clip, batch, beta=1.0, offset=0.0) -> Optimizer:
@@ -150,9 +230,17 @@ def clipped_sgd(lr, clip, batch, beta=1.0, offset=0.0) -> Optimizer:
 
     :math:`w_{t+1} = w_t - \gamma \min\{1, c / (\|g\| + o)\}^\beta g` with ``g`` a
     minibatch gradient; see :func:`clipped_gd` for the parameters.
+
+    Examples
+    --------
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.clipped_sgd(0.05, clip=1.0, batch=10), steps=300)
+    >>> bool(res.gap[-1, 0] < 1e-3 * res.gap[0, 0])
+    True
     """
-    base = clipped_gd(lr, clip, beta, offset)
-    return Optimizer("clipped_sgd", rules.clipped, base.hyper, batch=positive_int("batch", batch))
+    return Optimizer("clipped_sgd", rules.clipped, _clipping(lr, clip, beta, offset),
+                     sizes={"batch": positive_int("batch", batch)})
 
 
 def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
@@ -174,9 +262,11 @@ def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
     Examples
     --------
     >>> import gsmooth as gs
+    >>> p = gs.problems.phase_retrieval(m=200, d=10)
     >>> opt = gs.optim.ian_sgd(0.3 / 2025 ** (2 / 3), 2 / 3, 64, 4, A=2, delta=15, Gamma=1 / 2025)
-    >>> opt.batch, opt.batch2
-    (64, 4)
+    >>> res = gs.run(p, opt, steps=5)
+    >>> opt.sizes, int(res.samples[-1, 0])
+    ({'batch': 64, 'batch2': 4}, 340)
     """
     hyper = {
         "lr": check_positive("lr", lr),
@@ -185,8 +275,8 @@ def ian_sgd(lr, beta, batch, batch2, A=1.0, delta=0.0, Gamma=1.0) -> Optimizer:
         "delta": check_nonnegative("delta", delta),
         "Gamma": check_positive("Gamma", Gamma),
     }
-    return Optimizer("ian_sgd", rules.independently_normalized, hyper,
-                     batch=positive_int("batch", batch), batch2=positive_int("batch2", batch2))
+    sizes = {"batch": positive_int("batch", batch), "batch2": positive_int("batch2", batch2)}
+    return Optimizer("ian_sgd", rules.independently_normalized, hyper, sizes=sizes)
 
 
 def spider(lr, batch, period, beta=1.0) -> Optimizer:
@@ -195,7 +285,26 @@ def spider(lr, batch, period, beta=1.0) -> Optimizer:
     Every ``period`` steps :math:`v_t = \nabla F(w_t)`; otherwise
     :math:`v_t = v_{t-1} + \nabla f_\xi(w_t) - \nabla f_\xi(w_{t-1})` on one fresh
     minibatch; :math:`w_{t+1} = w_t - \gamma v_t / \|v_t\|^\beta`.
+
+    Parameters
+    ----------
+    lr, beta : float or sequence of float
+        Step size and normalization power (per run).
+    batch : int
+        Minibatch size of the corrections.
+    period : int
+        Steps between full-gradient refreshes.
+
+    Examples
+    --------
+    Two refreshes (``n = 200`` each) and eight corrections of 10 samples:
+
+    >>> import gsmooth as gs
+    >>> p = gs.problems.least_squares(n=200, d=5)
+    >>> res = gs.run(p, gs.optim.spider(0.01, batch=10, period=5), steps=10)
+    >>> int(res.samples[-1, 0])
+    480
     """
     hyper = {"lr": check_positive("lr", lr), "beta": _beta(beta)}
-    return Optimizer("spider", rules.spider, hyper, init=rules.spider_init,
-                     batch=positive_int("batch", batch), period=positive_int("period", period))
+    sizes = {"batch": positive_int("batch", batch), "period": positive_int("period", period)}
+    return Optimizer("spider", rules.normalized, hyper, direction=SPIDER, sizes=sizes)

@@ -7,15 +7,18 @@ without pixels); drawing imports matplotlib inside the functions that draw, so
 * :mod:`~gsmooth.plots.estimate` -- the estimators' data and fitted laws;
 * :mod:`~gsmooth.plots.reproduction` -- the paper's experiments;
 * :mod:`~gsmooth.plots.sweep` -- a sweep's curves;
+* :func:`rate_comparison` -- T(eps) of every applicable bound beside the observed T(eps);
 * :func:`regime_map` -- the (rho, beta) plane of AN-GD (loads SymPy on first use).
 """
 
 import importlib
 
 from gsmooth.plots.curves import Band, band, draw_bands
+from gsmooth.plots.rate_comparison import rate_comparison, rate_comparison_data
 from gsmooth.plots.style import new_figure, save_figure
 
-__all__ = ["Band", "band", "draw_bands", "new_figure", "regime_map", "save_figure"]
+__all__ = ["Band", "band", "draw_bands", "new_figure", "rate_comparison", "rate_comparison_data",
+           "regime_map", "save_figure"]
 
 
 def __getattr__(name):

@@ -18,6 +18,7 @@ from gsmooth.problems.analytic import (
 )
 from gsmooth.problems.base import Constants, Problem
 from gsmooth.problems.dro import DRO, dro
+from gsmooth.problems.exponential import Exponential, exponential
 from gsmooth.problems.mlp import MLP, mlp
 from gsmooth.problems.phase_retrieval import PhaseRetrieval, phase_retrieval
 from gsmooth.problems.user import UserProblem, from_function
@@ -27,6 +28,7 @@ __all__ = [
     "MLP",
     "Constants",
     "Cosh",
+    "Exponential",
     "FiniteSum",
     "LeastSquares",
     "PhaseRetrieval",
@@ -36,6 +38,7 @@ __all__ = [
     "UserProblem",
     "cosh",
     "dro",
+    "exponential",
     "finite_sum",
     "from_function",
     "least_squares",

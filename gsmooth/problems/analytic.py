@@ -45,6 +45,11 @@ class Quadratic(Problem):
     def _grad(self, w, data):
         return data["eigs"] * w
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        return data["eigs"] * v
+
     def value_and_grad(self, w):
         """Objective and gradient sharing ``Lambda w``."""
         self._check_iterate(w)
@@ -85,6 +90,16 @@ class Power(Problem):
     def _grad(self, w, data):
         return row_norm(w) ** (self.p - 2) * w
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``r^(p-2) (v + (p-2) (u.v) u)`` with ``u = w / r`` (0 at ``w = 0``, where ``H = 0``)."""
+        xp = namespace(w)
+        r = row_norm(w)
+        u = w / xp.where(r > 0, r, xp.ones_like(r))
+        along = xp.sum(u * v, axis=-1, keepdims=True)
+        return r ** (self.p - 2) * (v + (self.p - 2) * along * u)
+
 
 class Cosh(Problem):
     r"""Separable ``F(w) = sum_i (cosh(s w_i) - 1) / s^2`` with scale ``s > 0``.
@@ -116,6 +131,11 @@ class Cosh(Problem):
     def _grad(self, w, data):
         xp = namespace(w)
         return xp.sinh(self.scale * w) / self.scale
+
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        return namespace(w).cosh(self.scale * w) * v
 
 
 class LeastSquares(Problem):
@@ -154,13 +174,16 @@ class LeastSquares(Problem):
     def _grad(self, w, data):
         return self._residual(w, data) @ data["a"] / self.n_samples
 
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``A^T A v / n``."""
+        return (v @ data["a"].T) @ data["a"] / self.n_samples
+
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        rows = xp.reshape(xp.take(data["a"], xp.reshape(idx, (-1,)), axis=0), (k, batch, self.dim))
-        b = xp.reshape(xp.take(data["b"], xp.reshape(idx, (-1,))), (k, batch))
+        rows, b = self._gather(data, idx, "a", "b")
         r = (rows @ w[:, :, None])[:, :, 0] - b
-        return (r[:, None, :] @ rows)[:, 0, :] / batch
+        return (r[:, None, :] @ rows)[:, 0, :] / idx.shape[1]
 
 
 class FiniteSum(Problem):
@@ -208,12 +231,22 @@ class FiniteSum(Problem):
         """Delegate to the base problem, which may share work."""
         return self.base.value_and_grad(w)
 
+    @property
+    def hvp_exact(self) -> bool:
+        """Exact when the base problem's products are: the mean of the ``f_i`` is ``F``."""
+        return self.base.hvp_exact
+
+    def _hvp(self, w, v, data):
+        return self.base.hvp(w, v)
+
+    def hvp_and_error(self, w, v):
+        """The base problem's products and their error."""
+        return self.base.hvp_and_error(w, v)
+
     def _sample_grad(self, w, idx, data):
         xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        scale = xp.mean(xp.reshape(xp.take(data["scale"], flat), (k, batch)), axis=1)
-        shift = xp.reshape(xp.take(data["shift"], flat, axis=0), (k, batch, self.dim))
+        scale, shift = self._gather(data, idx, "scale", "shift")
+        scale = xp.mean(scale, axis=1)
         return (1.0 + scale[:, None]) * self.base.grad(w) + xp.mean(shift, axis=1)
 
 

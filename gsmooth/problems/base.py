@@ -5,7 +5,11 @@ A problem evaluates, for a batch of ``k`` runs at once,
 * ``value(w)``: the full objective ``F(w_r)`` for every run, shape (k,);
 * ``grad(w)``: the full gradient, shape (k, d);
 * ``grad(w, idx)``: the minibatch gradient ``(1/B) sum_{i in idx_r} grad f_i(w_r)``
-  on per-run sample indices ``idx`` of shape (k, B) (finite-sum problems only).
+  on per-run sample indices ``idx`` of shape (k, B) (finite-sum problems only);
+* ``hvp(w, v)``: Hessian-vector products ``hess F(w_r) v_r``, shape (k, d): a
+  closed form where the problem states :attr:`Problem.hvp_exact`, else central
+  differences of gradients (:func:`gsmooth.problems.curvature.central_difference_hvp`),
+  whose error estimate :meth:`Problem.hvp_and_error` returns.
 
 Iterates may live in any array-API namespace (NumPy, CuPy, array-api-strict)
 and in float32 or float64; a problem keeps its data on the host and makes one
@@ -13,7 +17,8 @@ cached copy per namespace, device and dtype the first time it meets them.
 
 Subclasses implement ``_value``, ``_grad`` and, when they are finite sums,
 ``_sample_grad``; each receives the iterate and a dict of data arrays already
-in the iterate's namespace and dtype.
+in the iterate's namespace and dtype.  A subclass with a closed-form Hessian
+implements ``_hvp`` the same way and sets ``hvp_exact = True``.
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from gsmooth._backend import namespace
+from gsmooth._checks import check_memory
+from gsmooth.problems.curvature import central_difference_hvp
 
 
 @dataclass(frozen=True)
@@ -54,6 +61,12 @@ class Constants:
 class Problem:
     """Base class of batched objectives; see the module docstring.
 
+    Attributes
+    ----------
+    hvp_exact : bool
+        Whether :meth:`hvp` is a closed form (exact up to rounding) rather
+        than central differences of gradients.
+
     Parameters
     ----------
     name : str
@@ -70,6 +83,8 @@ class Problem:
     data : dict of str to ndarray
         Host arrays the objective needs (moved to the iterate's namespace on use).
     """
+
+    hvp_exact = False
 
     def __init__(self, name, dim, start, n_samples=None, constants=None, data=None):
         self.name = name
@@ -107,6 +122,36 @@ class Problem:
         """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
         return self.value(w), self.grad(w)
 
+    def hvp(self, w, v):
+        """Hessian-vector products ``hess F(w_r) v_r`` for every run: (k, d), (k, d) -> (k, d).
+
+        Exact for a problem with ``hvp_exact``; central differences of
+        gradients otherwise (see :meth:`hvp_and_error` for their error).
+
+        Examples
+        --------
+        >>> import numpy as np, gsmooth as gs
+        >>> p = gs.problems.quadratic([1.0, 3.0])
+        >>> p.hvp(np.ones((1, 2)), np.array([[1.0, 1.0]])).tolist()
+        [[1.0, 3.0]]
+        """
+        self._check_iterate(w)
+        self._check_direction(w, v)
+        return self._hvp(w, v, self._data_like(w))
+
+    def hvp_and_error(self, w, v):
+        """``(hvp(w, v), error)``, ``error`` (k,) estimating ``||hvp - hess F v||`` per run.
+
+        The error is zero where :attr:`hvp_exact`; for central differences it
+        is the estimate of :func:`gsmooth.problems.curvature.central_difference_hvp`.
+        """
+        self._check_iterate(w)
+        self._check_direction(w, v)
+        if self.hvp_exact:
+            hv = self._hvp(w, v, self._data_like(w))
+            return hv, namespace(hv).zeros(hv.shape[0], dtype=hv.dtype)
+        return central_difference_hvp(self.grad, w, v)
+
     def __repr__(self) -> str:
         samples = "" if self.n_samples is None else f", n_samples={self.n_samples}"
         return f"{type(self).__name__}(name={self.name!r}, dim={self.dim}{samples})"
@@ -120,11 +165,21 @@ class Problem:
     def _sample_grad(self, w, idx, data):
         raise TypeError(f"{type(self).__name__} does not define its minibatch gradient")
 
+    def _hvp(self, w, v, data):
+        return central_difference_hvp(self.grad, w, v, error=False)[0]
+
     def _check_iterate(self, w) -> None:
         shape = tuple(w.shape)
         if len(shape) != 2 or shape[1] != self.dim:
             raise ValueError(
                 f"w must have shape (k, {self.dim}) for problem {self.name!r}, got {shape}"
+            )
+
+    def _check_direction(self, w, v) -> None:
+        if tuple(v.shape) != tuple(w.shape):
+            raise ValueError(
+                f"v must have the shape of w, {tuple(w.shape)}, for problem {self.name!r}, "
+                f"got {tuple(v.shape)}"
             )
 
     def _check_indices(self, w, idx) -> None:
@@ -138,6 +193,19 @@ class Problem:
             raise ValueError(
                 f"idx must have shape (k, B) with k = {w.shape[0]} and B >= 1, got {shape}"
             )
+
+    @staticmethod
+    def _gather(data, idx, *names):
+        """The samples ``idx`` (k, B) of each data array ``names``, shaped (k, B, ...).
+
+        One flat gather per array: row ``i`` of the sample axis of ``data[name]``
+        for every index, reshaped to the runs' batches.
+        """
+        xp = namespace(idx)
+        k, batch = idx.shape
+        flat = xp.reshape(idx, (-1,))
+        return tuple(xp.reshape(xp.take(data[name], flat, axis=0), (k, batch, *data[name].shape[1:]))
+                     for name in names)
 
     def _data_like(self, w) -> dict:
         """Data arrays in ``w``'s namespace, device and floating dtype (cached)."""
@@ -155,6 +223,7 @@ class Problem:
 
 def check_start(start, d, default) -> np.ndarray:
     """A finite start point of shape (d,), or the constant ``default`` when ``start`` is None."""
+    check_memory(f"d = {d}", d)
     if start is None:
         return np.full(d, default, dtype=np.float64)
     start = np.asarray(start, dtype=np.float64)

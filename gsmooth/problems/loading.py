@@ -7,7 +7,10 @@ In ``path/to/file.py:name``, ``name`` may be
 * a ``value_and_grad`` function, with its start point given by the caller
   (``x0=``) or defined beside it as ``name_x0`` (and optionally ``name_f_star``).
 
-Functions are wrapped with :func:`gsmooth.problems.from_function`.
+Functions are wrapped with :func:`gsmooth.problems.from_function`.  A file
+that does not compile or raises when imported is reported as the user's
+(:class:`~gsmooth.errors.UserCodeError`: file, line, exception, in one line),
+as are later exceptions of its functions (see :mod:`gsmooth.problems.user`).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import pathlib
 
 import numpy as np
 
+from gsmooth.errors import UserCodeError
 from gsmooth.problems.base import Problem
 from gsmooth.problems.user import from_function
 
@@ -40,6 +44,8 @@ def load_problem(spec: str, *, built_in=(), x0=None, f_star=None) -> Problem:
     ------
     FileNotFoundError
         The file does not exist.
+    UserCodeError
+        The file has a syntax error or raises when imported.
     ValueError
         Anything else: an unknown name, a missing object, a function without a
         start point, an object of the wrong type.
@@ -65,7 +71,10 @@ def _load_module(path: str):
         raise FileNotFoundError(f"no such file: {path}")
     spec = importlib.util.spec_from_file_location(f"gsmooth_user_{file.stem}", file)
     module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as error:
+        raise UserCodeError.from_exception(error, path, when="on import") from error
     return module
 
 

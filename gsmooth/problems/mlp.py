@@ -141,12 +141,50 @@ class MLP(Problem):
         return self._value_and_grad_on(w, data["x"], data["y"])
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        x = xp.reshape(xp.take(data["x"], flat, axis=0), (k, batch, N_PIXELS))
-        y = xp.reshape(xp.take(data["y"], flat, axis=0), (k, batch, N_CLASSES))
+        x, y = self._gather(data, idx, "x", "y")
         return self._value_and_grad_on(w, x, y)[1]
+
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        r"""Hessian-vector product by the R-operator (forward-over-backward).
+
+        ``R{.}`` is the directional derivative along ``v = (V1, c1, V2, c2)``
+        (Pearlmutter 1994).  Applied to the forward pass: ``R z = x V1 + c1``,
+        ``R h = sigma'(z) R z``, ``R o = R h W2 + h V2 + c2``, and with
+        ``q = softmax(o)``, ``R q = q * (R o - <q, R o>)``.  Applied to the
+        backward pass of the module docstring (``e = (q - y)/N``,
+        ``delta = (e W2^T) sigma'(z)``):
+        ``R grad_W2 = R h^T e + h^T R e``, ``R grad_b2 = sum R e``,
+        ``R delta = (R e W2^T + e V2^T) sigma'(z) + (e W2^T) sigma''(z) R z``,
+        ``R grad_W1 = x^T R delta``, ``R grad_b1 = sum R delta``; plus ``l2 v``.
+        For tanh ``sigma' = 1 - h^2``, ``sigma'' = -2 h (1 - h^2)``; for relu
+        ``sigma' = 1[z > 0]`` and ``sigma'' = 0`` away from the kink.
+        """
+        xp = namespace(w)
+        x = data["x"]
+        _, dlogits, z, h = self._loss_terms(w, x, data["y"])
+        _, _, w2, _ = self._unpack(w)
+        v1, c1, v2, c2 = self._unpack(v)
+        k, count = w.shape[0], dlogits.shape[1]
+        softmax = dlogits + data["y"]
+        tanh = self.activation == "tanh"
+        slope = 1.0 - h * h if tanh else xp.astype(z > 0, w.dtype)
+        rz = x @ v1 + c1[:, None, :]
+        rh = slope * rz
+        ro = rh @ w2 + h @ v2 + c2[:, None, :]
+        r_err = softmax * (ro - xp.sum(softmax * ro, axis=-1, keepdims=True)) / count
+        err = dlogits / count
+        r_delta = (r_err @ xp.matrix_transpose(w2) + err @ xp.matrix_transpose(v2)) * slope
+        if tanh:
+            r_delta = r_delta + (err @ xp.matrix_transpose(w2)) * (-2.0 * h * slope) * rz
+        parts = (
+            xp.matrix_transpose(x) @ r_delta,
+            xp.sum(r_delta, axis=1),
+            xp.matrix_transpose(rh) @ err + xp.matrix_transpose(h) @ r_err,
+            xp.sum(r_err, axis=1),
+        )
+        return xp.concat([xp.reshape(g, (k, -1)) for g in parts], axis=-1) + self.l2 * v
 
     def accuracy(self, w, split="train"):
         """Fraction of images classified correctly by every run, shape (k,).

@@ -110,14 +110,19 @@ class PhaseRetrieval(Problem):
         return s @ data["a"] * (2.0 / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
-        xp = namespace(w)
-        k, batch = idx.shape
-        flat = xp.reshape(idx, (-1,))
-        rows = xp.reshape(xp.take(data["a"], flat, axis=0), (k, batch, self.dim))
-        y = xp.reshape(xp.take(data["y"], flat), (k, batch))
+        batch = idx.shape[1]
+        rows, y = self._gather(data, idx, "a", "y")
         s = (rows @ w[:, :, None])[:, :, 0]
         coef = s * (s * s - y) * (2.0 / batch)
         return (coef[:, None, :] @ rows)[:, 0, :]
+
+    hvp_exact = True
+
+    def _hvp(self, w, v, data):
+        """``(2/m) A^T ((3 s^2 - y) * (A v))`` with ``s = A w``: the mean of the
+        ``hess f_r = 2 (3 s_r^2 - y_r) a_r a_r^T`` of the module docstring."""
+        s = w @ data["a"].T
+        return (((3.0 * s * s - data["y"]) * (v @ data["a"].T)) @ data["a"]) * (2.0 / self.n_samples)
 
 
 def phase_retrieval(

@@ -16,15 +16,107 @@ calling the function on ``x0[None, :]``: values of shape (1,) and gradients
 () and (d,).  The problem is deterministic (``n_samples`` is ``None``) unless
 both ``sample_grad`` and ``n_samples`` are given; ``sample_grad`` must then
 return the minibatch mean ``(1/B) sum_{i in idx} grad f_i``.
+
+**The user's code is reported as such.**  gsmooth counts the calls of each
+user function.  An exception it raises becomes a
+:class:`~gsmooth.errors.UserCodeError` naming the function, its file and
+line, the exception, the call and the run (the row of the batch; none for a
+batched call): ``your function f in f.py line 3 raised ZeroDivisionError:
+division by zero (call 31, run 2)``.  A non-finite value or gradient at the
+start point is such an error too.  Later, a non-finite output at a finite
+point ends that run (the engine marks it ``nonfinite`` and freezes it), so
+whatever is computed from it covers only the calls before: the problem warns
+(:class:`~gsmooth.errors.GSmoothWarning`, once per run, with the call) and
+keeps ``nonfinite``, a dict from each such run to the first call.
 """
 
 from __future__ import annotations
+
+import math
+import warnings
 
 import numpy as np
 
 from gsmooth._backend import namespace, to_device, to_host
 from gsmooth._checks import positive_int
+from gsmooth.errors import GSmoothWarning, UserCodeError, describe_source
 from gsmooth.problems.base import Constants, Problem
+
+SHAPE_ERRORS = (TypeError, ValueError, IndexError)
+"""What a one-point function typically raises on a batch, when the convention is detected."""
+
+
+class UserFunction:
+    """A user's function that counts its calls and reports its exceptions as the user's.
+
+    Parameters
+    ----------
+    function : callable
+    nonfinite : dict, optional
+        Where :meth:`watch` records ``{run: first call}`` of the runs whose
+        output turned non-finite at a finite point (shared by a problem's functions).
+
+    Examples
+    --------
+    >>> def f(x):
+    ...     return 1 / x
+    >>> g = UserFunction(f)
+    >>> g(2), g.calls
+    (0.5, 1)
+    >>> g(0, run=3)
+    Traceback (most recent call last):
+    ...
+    gsmooth.errors.UserCodeError: your function f in ... line 2 raised ZeroDivisionError: division by zero (call 2, run 3)
+    """
+
+    def __init__(self, function, nonfinite: dict | None = None):
+        self.function = function
+        self.calls = 0
+        self.nonfinite = {} if nonfinite is None else nonfinite
+
+    @property
+    def name(self) -> str:
+        """``your function f in f.py``."""
+        return describe_source(self.function)[0]
+
+    def __call__(self, *args, run=None):
+        self.calls += 1
+        try:
+            return self.function(*args)
+        except Exception as error:
+            raise UserCodeError.from_exception(error, self.function, call=self.calls,
+                                               run=run) from error
+
+    def watch_batch(self, w, value, grad) -> None:
+        """:meth:`watch` the batched call just made (one device sync when all is finite)."""
+        xp = namespace(w)
+        finite = xp.all(xp.isfinite(grad), axis=-1)
+        if value is not None:
+            finite = finite & xp.isfinite(value)
+        if not bool(xp.all(finite)):
+            self.watch(to_host(w), [(self.calls, ok) for ok in to_host(finite)])
+
+    def watch(self, points, finite) -> None:
+        """Warn about the runs whose output (``finite[run] = (call, ok)``) turned non-finite
+        at a finite point (``points[run]``), each run once; record them in :attr:`nonfinite`."""
+        new = {run: call for run, ((call, ok), x) in enumerate(zip(finite, points))
+               if not ok and run not in self.nonfinite and np.all(np.isfinite(x))}
+        if not new:
+            return
+        self.nonfinite.update(new)
+        (run, call), *others = new.items()
+        more = ""
+        if others:
+            runs = ", ".join(str(r) for r, _ in others[:5]) + (", ..." if len(others) > 5 else "")
+            calls = {c for _, c in others}
+            when = "in the same call" if calls == {call} else f"at calls {min(calls)}-{max(calls)}"
+            more = f" (and runs {runs} {when})"
+        warnings.warn(
+            f"{self.name} returned a non-finite value at a finite point at call {call} "
+            f"(run {run}){more}: such a run stops there (status nonfinite), and whatever is "
+            "estimated or fitted from it covers only the steps before", GSmoothWarning,
+            stacklevel=4)
+
 
 
 class UserProblem(Problem):
@@ -53,8 +145,11 @@ class UserProblem(Problem):
             n_samples = positive_int("n_samples", n_samples)
         if batched not in (None, True, False):
             raise ValueError(f"batched must be None, True or False, got {batched!r}")
-        self._function, self._sample_function = value_and_grad, sample_grad
-        self.batched = _detect_batched(value_and_grad, x0) if batched is None else batched
+        self.nonfinite: dict[int, int] = {}
+        self._function = UserFunction(value_and_grad, self.nonfinite)
+        self._sample_function = None if sample_grad is None else UserFunction(sample_grad,
+                                                                              self.nonfinite)
+        self.batched = _detect_batched(self._function, x0) if batched is None else batched
         constants = Constants(f_star=None if f_star is None else float(f_star))
         super().__init__(name, x0.size, x0, n_samples, constants)
 
@@ -62,9 +157,15 @@ class UserProblem(Problem):
         """The user's values (k,) and gradients (k, d), in ``w``'s namespace and dtype."""
         self._check_iterate(w)
         if self.batched:
-            value, grad = self._function(w)
-            return _checked(value, grad, w)
-        rows = [_single_output(self._function(x), self.dim) for x in to_host(w)]
+            value, grad = _checked(*self._function(w), w)
+            self._function.watch_batch(w, value, grad)
+            return value, grad
+        rows, finite, points = [], [], to_host(w)
+        for run, x in enumerate(points):
+            value, grad = _single_output(self._function(x, run=run), self.dim)
+            finite.append((self._function.calls, math.isfinite(value) and np.all(np.isfinite(grad))))
+            rows.append((value, grad))
+        self._function.watch(points, finite)
         values = np.array([value for value, _ in rows])
         grads = np.stack([grad for _, grad in rows])
         return _like(values, w), _like(grads, w)
@@ -82,17 +183,18 @@ class UserProblem(Problem):
                 raise ValueError(
                     f"sample_grad must return shape {tuple(w.shape)}, got {tuple(grad.shape)}"
                 )
+            self._sample_function.watch_batch(w, None, grad)
             return grad
         host_idx = to_host(idx)
-        grads = [
-            np.asarray(self._sample_function(x, i), dtype=np.float64)
-            for x, i in zip(to_host(w), host_idx)
-        ]
-        for grad in grads:
+        grads, finite, points = [], [], to_host(w)
+        for run, (x, i) in enumerate(zip(points, host_idx)):
+            grad = np.asarray(self._sample_function(x, i, run=run), dtype=np.float64)
             if grad.shape != (self.dim,):
                 raise ValueError(f"sample_grad must return shape ({self.dim},), got {grad.shape}")
+            finite.append((self._sample_function.calls, np.all(np.isfinite(grad))))
+            grads.append(grad)
+        self._sample_function.watch(points, finite)
         return _like(np.stack(grads), w)
-
 
 def _like(host, w):
     return to_device(host, namespace(w), getattr(w, "device", None), dtype=w.dtype)
@@ -109,7 +211,12 @@ def _checked(value, grad, w):
 
 
 def _single_output(output, d):
-    value, grad = (np.asarray(part, dtype=np.float64) for part in output)
+    try:
+        value, grad = output
+    except (TypeError, ValueError):
+        raise ValueError(f"value_and_grad must return a pair (value, grad), got "
+                         f"{type(output).__name__}") from None
+    value, grad = np.asarray(value, dtype=np.float64), np.asarray(grad, dtype=np.float64)
     if value.shape != () or grad.shape != (d,):
         raise ValueError(
             f"value_and_grad on one point must return shapes () and ({d},), "
@@ -119,27 +226,49 @@ def _single_output(output, d):
 
 
 def _shapes(output):
-    value, grad = output
+    try:
+        value, grad = output
+    except (TypeError, ValueError):
+        return f"a {type(output).__name__}, not a pair (value, grad)"
     return tuple(np.shape(value)), tuple(np.shape(grad))
 
 
+def _finite(output) -> bool:
+    return all(np.all(np.isfinite(np.asarray(part, dtype=np.float64))) for part in output)
+
+
 def _detect_batched(function, x0):
-    """True if ``function`` maps (1, d) to (1,), (1, d); False if (d,) to (), (d,)."""
+    """True if ``function`` maps (1, d) to (1,), (1, d); False if (d,) to (), (d,).
+
+    Its output at ``x0`` must be finite: nothing can start from there otherwise.
+    """
     d = x0.size
     try:
-        got_batched = _shapes(function(x0[None, :]))
-    except (TypeError, ValueError, IndexError) as error:
-        got_batched = f"an error ({type(error).__name__}: {error})"
+        output = function(x0[None, :])
+        got_batched = _shapes(output)
+    except UserCodeError as error:
+        if not isinstance(error.__cause__, SHAPE_ERRORS):
+            raise
+        got_batched = f"an error ({type(error.__cause__).__name__}: {error.__cause__})"
     if got_batched == ((1,), (1, d)):
-        return True
-    got_single = _shapes(function(x0))
+        return _finite_at_start(function, output, True)
+    output = function(x0)
+    got_single = _shapes(output)
     if got_single == ((), (d,)):
-        return False
+        return _finite_at_start(function, output, False)
     raise ValueError(
         f"value_and_grad must return shapes (k,) and (k, {d}) on a batch (k, {d}) or "
         f"() and ({d},) on one point ({d},); on x0[None, :] it gave {got_batched}, "
         f"on x0 it gave {got_single}"
     )
+
+
+def _finite_at_start(function, output, batched: bool) -> bool:
+    if not _finite(output):
+        raise UserCodeError(f"{function.name} returned a non-finite value or gradient at the "
+                            f"start point x0 (call {function.calls}); gsmooth needs finite "
+                            "ones there")
+    return batched
 
 
 def from_function(

@@ -19,12 +19,12 @@ from pathlib import Path
 import numpy as np
 
 from gsmooth import _backend
+from gsmooth._checks import positive_int
+from gsmooth._io import write_json_atomic, write_npz_atomic
 from gsmooth.reproduction import experiments
-from gsmooth._io import write_json_atomic
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
 from gsmooth.reproduction.experiments.settings import batched_optimizer
 from gsmooth.reproduction.summary import Curves, final_values, sample_cut, summarize, table
-from gsmooth._io import write_npz_atomic
 
 RESULTS = "results.json"
 CURVES = "curves.npz"
@@ -183,7 +183,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     ('ian_sgd', (21, 2))
     """
     spec = experiments.get(experiment)
-    steps = spec.steps if steps is None else steps
+    steps = spec.steps if steps is None else positive_int("steps", steps)
     seed_values = _backend.seed_list(seeds)
     problem = spec.make_problem(data, released, **(problem_options or {}))
     start = spec.warm_start.point(problem, spec.grad_scale)

@@ -52,16 +52,30 @@ Optimizer keys are the arguments of the method's constructor.
 above with 8 seeds is one unit of 72 runs per problem instance).  A problem
 instance, batch size, period or step count makes a new unit.
 
+**Checks.**  Before any unit runs, the spec is checked (types, names, ranges)
+and every unit's problem and optimizer is built (:mod:`gsmooth.sweep.build`):
+``d = -4``, ``steps = 0``, an unreadable data file, a minibatch method on a
+deterministic problem, ``device = "cupy"`` without CuPy are one-line errors
+naming the table and value.  ``gsmooth sweep`` exits 0 when every unit is
+stored, 1 when some unit raised while running (each printed with its reason;
+rerun to retry), 2 on a user error (before any unit runs).
+
 **Store.** ``gsmooth sweep SPEC.toml --out DIR`` writes each finished unit
 atomically to ``DIR/units/`` (``.npz`` + JSON, named by a content hash of its
 configuration) and appends a line to ``DIR/index.jsonl``.  Rerunning skips
 every stored run, redoes units whose files are corrupt or whose worker
 raised, and after a change to the spec runs only the new runs.  Diverged runs
-are stored results with status ``diverged``; they are not rerun.
+are stored results with status ``diverged``; they are not rerun.  A damaged
+index is set aside (``index.jsonl.damaged-<time>``) and rebuilt from the unit
+files, with a warning.
 
 **Where it runs.** ``--executor local`` (default): a process pool with the
-spawn start method; ``--executor dask``: a ``LocalCluster``, or an existing
-cluster with ``--scheduler tcp://HOST:8786``, through ``Client.get_executor()``.
+spawn start method, whose workers limit their BLAS threads so that workers x
+threads <= cores (``--threads-per-worker`` overrides) and end when the
+parent ends, ``kill -9`` included (:mod:`gsmooth.sweep.worker`);
+``--executor dask``: a ``LocalCluster``, or an existing cluster with
+``--scheduler tcp://HOST:8786`` (``--connect-timeout``, default 10 s),
+through ``Client.get_executor()``.
 
 **Results.** :func:`to_table` gives a tidy long-form table (one row per unit,
 run and record); :func:`export` writes it as CSV or Parquet; :func:`redraw`

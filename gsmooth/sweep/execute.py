@@ -15,30 +15,15 @@ from contextlib import contextmanager
 import numpy as np
 from tqdm.auto import tqdm
 
-from gsmooth import optim, problems
-from gsmooth._checks import positive_int
+from gsmooth._checks import check_positive, positive_int
 from gsmooth.engine import run
 from gsmooth.errors import GSmoothError
+from gsmooth.sweep.build import build_optimizer, build_problem
+from gsmooth.sweep.worker import available_cores, blas_threads, start_worker
 
 EXECUTORS = ("local", "dask")
-
-
-def build_problem(description: dict):
-    """Build a problem from ``{"name": factory, **params}`` (``base`` nested)."""
-    params = dict(description)
-    name = params.pop("name")
-    if "base" in params:
-        params["base"] = build_problem(params["base"])
-    return getattr(problems, name)(**params)
-
-
-def build_optimizer(method: dict, runs: list[dict]):
-    """The unit's optimizer: batch sizes as given, each per-run hyperparameter as a list."""
-    params = dict(method)
-    name = params.pop("name")
-    hyper_names = [key for key in runs[0] if key != "seed"]
-    per_run = {key: [r[key] for r in runs] for key in hyper_names}
-    return getattr(optim, name)(**params, **per_run)
+CONNECT_TIMEOUT = 10.0
+"""Seconds to wait for a dask scheduler to answer before giving up."""
 
 
 def run_unit(payload: dict) -> dict:
@@ -75,32 +60,39 @@ def run_unit(payload: dict) -> dict:
 
 
 @contextmanager
-def open_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None):
+def open_executor(kind: str = "local", workers: int | None = None, scheduler: str | None = None,
+                  *, threads_per_worker: int | None = None,
+                  connect_timeout: float = CONNECT_TIMEOUT):
     """Yield an ``Executor``: a spawn process pool, or a dask.distributed client's.
 
     Parameters
     ----------
     kind : {"local", "dask"}
         ``"local"``: ``ProcessPoolExecutor`` with the spawn start method (safe
-        with GPUs).  ``"dask"``: ``Client(scheduler).get_executor()``, or a
-        ``LocalCluster`` of ``workers`` single-threaded processes when no
-        scheduler is given.
+        with GPUs), each worker with its BLAS threads limited and ending when
+        this process ends (see :mod:`gsmooth.sweep.worker`).  ``"dask"``:
+        ``Client(scheduler).get_executor()``, or a ``LocalCluster`` of
+        ``workers`` single-threaded processes when no scheduler is given
+        (dask itself starts them with one BLAS thread each).
     workers : int, optional
-        Worker processes (default: the CPU count); not with ``scheduler``.
+        Worker processes (default: the cores this process may use); not with
+        ``scheduler``.
     scheduler : str, optional
         Address of a running dask scheduler, e.g. ``tcp://10.0.0.5:8786``.
+    threads_per_worker : int, optional
+        BLAS threads of each local worker; default ``max(1, cores // workers)``,
+        so that workers x threads <= cores.  Local pool only.
+    connect_timeout : float
+        Seconds to wait for ``scheduler`` to answer.
+
+    Raises
+    ------
+    GSmoothError
+        dask is missing, or the scheduler does not answer in time.
     """
-    if kind not in EXECUTORS:
-        raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
-    if workers is not None:
-        workers = positive_int("workers", workers)
-    if scheduler is not None and (kind != "dask" or workers is not None):
-        raise ValueError("a scheduler address needs executor 'dask' and no worker count "
-                         f"(the cluster has its own), got executor {kind!r}, workers {workers!r}")
-    workers = workers or os.cpu_count() or 1
+    workers = check_executor_options(kind, workers, scheduler, threads_per_worker, connect_timeout)
     if kind == "local":
-        context = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        with _local_pool(workers, blas_threads(workers, threads_per_worker)) as pool:
             yield pool
         return
     try:
@@ -109,7 +101,7 @@ def open_executor(kind: str = "local", workers: int | None = None, scheduler: st
         raise GSmoothError("executor 'dask' needs dask.distributed: "
                            "pip install 'gsmooth[dask]'") from None
     if scheduler is not None:
-        with Client(scheduler) as client:
+        with _connect(Client, scheduler, connect_timeout) as client:
             yield client.get_executor()
         return
     with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
@@ -117,14 +109,49 @@ def open_executor(kind: str = "local", workers: int | None = None, scheduler: st
         yield client.get_executor()
 
 
+def check_executor_options(kind, workers, scheduler, threads_per_worker, connect_timeout) -> int:
+    """Check the options of :func:`open_executor` (nothing is started); return the worker count."""
+    if kind not in EXECUTORS:
+        raise ValueError(f"executor must be one of {EXECUTORS}, got {kind!r}")
+    if workers is not None:
+        workers = positive_int("workers", workers)
+    if scheduler is not None and (kind != "dask" or workers is not None):
+        raise ValueError("a scheduler address needs executor 'dask' and no worker count "
+                         f"(the cluster has its own), got executor {kind!r}, workers {workers!r}")
+    if threads_per_worker is not None:
+        if kind != "local":
+            raise ValueError("threads_per_worker applies to the local pool (dask starts its "
+                             f"workers with one BLAS thread each), got executor {kind!r}")
+        positive_int("threads_per_worker", threads_per_worker)
+    check_positive("connect_timeout", connect_timeout)
+    return workers or available_cores()
+
+
+def _local_pool(workers: int, threads: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=start_worker, initargs=(threads, os.getpid()))
+
+
+def _connect(client_class, scheduler: str, timeout: float):
+    """A client of the scheduler at ``scheduler``, or one line saying why there is none."""
+    try:
+        return client_class(scheduler, timeout=timeout)
+    except (ValueError, TypeError) as error:
+        raise GSmoothError(f"scheduler {scheduler!r} is not a dask scheduler address, e.g. "
+                           f"tcp://host:8786 ({failure_message(error)})") from None
+    except OSError as error:
+        raise GSmoothError(f"scheduler {scheduler!r}: no dask scheduler answered within "
+                           f"{timeout:g} s ({failure_message(error)})") from None
+
+
 def execute(units: list, executor: Executor, store, progress: bool | None = None) -> dict:
     """Submit every unit, write each result (or failure) to ``store`` as it arrives.
 
     An exception inside a unit becomes a failure record (the next run of the
-    sweep retries it); it never stops the other units.  Returns counts
-    ``{"done": n, "failed": n}``.
+    sweep retries it); it never stops the other units.  Returns
+    ``{"done": n, "failed": n, "errors": [(unit, message), ...]}``.
     """
-    counts = {"done": 0, "failed": 0}
+    counts = {"done": 0, "failed": 0, "errors": []}
     futures = {executor.submit(run_unit, unit.payload()): unit for unit in units}
     try:
         with tqdm(total=len(units), unit="unit", desc="sweep",
@@ -135,11 +162,19 @@ def execute(units: list, executor: Executor, store, progress: bool | None = None
                     store.write(unit, future.result())
                     counts["done"] += 1
                 else:
-                    store.record_failure(unit, f"{type(error).__name__}: {error}")
+                    message = failure_message(error)
+                    store.record_failure(unit, message)
                     counts["failed"] += 1
+                    counts["errors"].append((unit, message))
                 bar.update(1)
     except BaseException:
         for future in futures:
             future.cancel()
         raise
     return counts
+
+
+def failure_message(error: BaseException) -> str:
+    """``"Type: message"`` of a unit's exception, in one line."""
+    text = str(error).strip()
+    return f"{type(error).__name__}: {text.splitlines()[0]}" if text else type(error).__name__

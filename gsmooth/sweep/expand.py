@@ -85,6 +85,25 @@ class Unit:
         return content_hash({"format": STORE_FORMAT, **self.config,
                              "runs": [run.as_dict() for run in self.runs]})
 
+    @property
+    def label(self) -> str:
+        """A short name for messages: ``power(d=3) / sgd(batch=4), 500 steps``.
+
+        Examples
+        --------
+        >>> unit = Unit("pr", "sgd", {"problem": {"name": "phase_retrieval", "d": 20},
+        ...             "method": {"name": "sgd", "batch": 4}, "steps": 500}, ())
+        >>> unit.label
+        'pr(d=20) / sgd(batch=4), 500 steps'
+        """
+        def named(label, params):
+            shown = ", ".join(f"{k}={v}" for k, v in params.items()
+                              if k != "name" and not isinstance(v, (dict, list)))
+            return f"{label}({shown})" if shown else label
+
+        return (f"{named(self.problem_label, self.config['problem'])} / "
+                f"{named(self.method_label, self.config['method'])}, {self.config['steps']} steps")
+
     def subset(self, keep) -> Unit:
         """The same unit with only the runs whose index is in ``keep``."""
         return replace(self, runs=tuple(run for i, run in enumerate(self.runs) if i in keep))

@@ -6,19 +6,23 @@ import json
 from collections import defaultdict
 from concurrent.futures import Executor
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
-from gsmooth._io import write_text_atomic
+from gsmooth._io import prepare_output_dir, write_text_atomic
 from gsmooth.engine.result import failed
-from gsmooth.sweep.execute import execute, open_executor
+from gsmooth.sweep.build import check_units
+from gsmooth.sweep.execute import (CONNECT_TIMEOUT, check_executor_options, execute,
+                                   open_executor)
 from gsmooth.sweep.expand import expand
 from gsmooth.sweep.spec import Spec, load_spec
 from gsmooth.sweep.store import Store
 
 SPEC_FILE = "spec.toml"
+LISTED_FAILURES = 10
+"""Failed units the summary names one by one; the rest are counted."""
 
 
 @dataclass
@@ -36,6 +40,8 @@ class SweepReport:
     diverged : int
         Runs of the spec whose stored status is diverged or non-finite.
     folder : str
+    failures : list of str
+        One line per unit that failed now: the unit and its error.
     """
 
     units: int
@@ -45,17 +51,39 @@ class SweepReport:
     failed: int
     diverged: int
     folder: str
+    failures: list = field(default_factory=list)
 
     def summary(self) -> str:
-        """One line for the terminal."""
-        return (f"sweep: {self.units} units ({self.runs} runs): {self.skipped} already stored, "
-                f"{self.done} run now, {self.failed} failed, {self.diverged} runs diverged; "
-                f"results in {self.folder}")
+        """A line for the terminal, then one line per failed unit with its reason.
+
+        Examples
+        --------
+        >>> print(SweepReport(2, 4, 0, 1, 1, 0, "out", ["power(d=3) gd: ValueError: bad"]).summary())
+        sweep: 2 units (4 runs): 0 already stored, 1 run now, 1 failed, 0 runs diverged; results in out
+          failed: power(d=3) gd: ValueError: bad
+        """
+        lines = [f"sweep: {self.units} units ({self.runs} runs): {self.skipped} already stored, "
+                 f"{self.done} run now, {self.failed} failed, {self.diverged} runs diverged; "
+                 f"results in {self.folder}"]
+        lines += [f"  failed: {line}" for line in self.failures[:LISTED_FAILURES]]
+        if len(self.failures) > LISTED_FAILURES:
+            lines.append(f"  ... and {len(self.failures) - LISTED_FAILURES} more failed units "
+                         f"(every message is in {Path(self.folder) / 'index.jsonl'})")
+        return "\n".join(lines)
 
 
 def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | None = None,
-              scheduler: str | None = None, progress: bool | None = None) -> SweepReport:
+              scheduler: str | None = None, threads_per_worker: int | None = None,
+              connect_timeout: float = CONNECT_TIMEOUT,
+              progress: bool | None = None) -> SweepReport:
     """Run the units of ``spec`` that ``out`` does not hold yet.
+
+    Every unit's problem and optimizer is built first (:func:`gsmooth.sweep.build.check_units`),
+    so a value that cannot run is an error before any unit starts; so is a
+    missing device, where gsmooth starts the workers on this machine (with a
+    scheduler or an executor passed in, the workers have their own devices).  A unit
+    that raises while running is a failure: recorded, reported in the
+    summary with its reason, retried by the next call; the other units go on.
 
     Parameters
     ----------
@@ -70,12 +98,22 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
         Number of worker processes.
     scheduler : str, optional
         Address of a running dask scheduler.
+    threads_per_worker : int, optional
+        BLAS threads of each local worker (default: cores // workers).
+    connect_timeout : float
+        Seconds to wait for ``scheduler``.
     progress : bool or None
         Progress bar over units; ``None`` shows it only on a terminal.
 
     Returns
     -------
     SweepReport
+
+    Raises
+    ------
+    ValueError, GSmoothError
+        A spec that cannot run, a folder that cannot be written, a scheduler
+        that does not answer: before any unit runs.
 
     Examples
     --------
@@ -98,14 +136,19 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
     >>> first.units, first.runs, first.done, again.skipped, again.done
     (2, 8, 2, 2, 0)
     """
+    if not isinstance(executor, Executor):
+        check_executor_options(executor, workers, scheduler, threads_per_worker, connect_timeout)
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
-    store = Store(out)
-    write_text_atomic(store.folder / SPEC_FILE, spec.text)
     units = expand(spec)
+    on_this_machine = not isinstance(executor, Executor) and scheduler is None
+    check_units(units, device=on_this_machine)
+    store = Store(prepare_output_dir(out, "out"))
+    write_text_atomic(store.folder / SPEC_FILE, spec.text)
     todo = store.plan(units)
     opened = (nullcontext(executor) if isinstance(executor, Executor)
-              else open_executor(executor, workers, scheduler))
-    counts = {"done": 0, "failed": 0}
+              else open_executor(executor, workers, scheduler, threads_per_worker=threads_per_worker,
+                                 connect_timeout=connect_timeout))
+    counts = {"done": 0, "failed": 0, "errors": []}
     if todo:
         with opened as pool:
             counts = execute(todo, pool, store, progress)
@@ -113,6 +156,7 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
         units=len(units), runs=sum(len(u.runs) for u in units),
         skipped=len(units) - len(todo), done=counts["done"], failed=counts["failed"],
         diverged=_count_diverged(store, units), folder=str(store.folder),
+        failures=[f"{unit.label}: {message}" for unit, message in counts["errors"]],
     )
     _write_manifest(store, units, report)
     return report

@@ -2,8 +2,11 @@
 
 Every value is checked before anything runs.  A problem is one line that names
 the key: ``sweep spec: unknown key 'optimizers.an_gd.lrr' (allowed: ...)``,
-``sweep spec: 'sweep.steps' must be a non-negative integer, got '100'``,
-``sweep spec: 'optimizers.an_gd.lr' is an empty grid``.
+``sweep spec: 'sweep.steps' must be an integer, got '100'``,
+``sweep spec: 'optimizers.an_gd.lr' is an empty grid``.  This module checks
+types, names and ranges; :func:`gsmooth.sweep.build.check_units` then builds
+every unit's problem and optimizer (``d = -4``, an unreadable data file, a
+minibatch method on a deterministic problem, a missing device).
 """
 
 from __future__ import annotations
@@ -266,8 +269,8 @@ def parse_spec(text: str) -> Spec:
     sweep = _table("sweep", data["sweep"])
     _check_keys("sweep", sweep, SWEEP_KEYS, ("steps",))
     steps = _grid("sweep.steps", sweep["steps"], INT)
-    if min(steps) < 0:
-        _fail("sweep.steps", f"must be non-negative, got {sweep['steps']!r}")
+    if min(steps) < 1:
+        _fail("sweep.steps", f"must be positive (at least one step), got {sweep['steps']!r}")
     _check_keys("", data, sections, sections)
     problems = tuple(_problem(label, table)
                      for label, table in _table("problems", data["problems"]).items())

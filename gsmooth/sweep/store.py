@@ -14,6 +14,14 @@ files are complete but whose index line was lost (a kill in between) is
 adopted without recomputing.  A failed unit (an exception in the worker) is
 indexed with status ``"failed"`` and is retried by the next run; diverged runs
 inside a finished unit are results, with their status codes.
+
+The index is checked when the store opens.  A line cut short by a kill
+(always the last one) is dropped.  A damaged index (bytes that are not
+UTF-8, a line that is not JSON or not an index entry, such as ``[1, 2, 3]``)
+is set aside as ``index.jsonl.damaged-<time>`` with a warning and rebuilt
+from the unit files, as is a missing index beside stored units: every unit
+whose files are intact counts as done again, nothing is recomputed, and
+failure records (which only mean "retry") are dropped.
 """
 
 from __future__ import annotations
@@ -21,14 +29,27 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import time
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from gsmooth import __version__
-from gsmooth._io import write_text_atomic
-from gsmooth._io import write_npz_atomic
+from gsmooth._io import write_npz_atomic, write_text_atomic
+from gsmooth.errors import GSmoothWarning
 from gsmooth.sweep.expand import STORE_FORMAT, Unit
+
+STATUSES = ("done", "failed")
+
+
+def _is_entry(entry) -> bool:
+    """Whether ``entry`` has the shape of an index line."""
+    return (isinstance(entry, dict) and isinstance(entry.get("unit"), str)
+            and entry.get("status") in STATUSES
+            and isinstance(entry.get("runs"), list) and all(isinstance(r, str) for r in entry["runs"])
+            and (entry["status"] == "done" or isinstance(entry.get("error"), str)))
 
 
 def _sha256(path: Path) -> str:
@@ -60,27 +81,74 @@ class Store:
         self.units = self.folder / "units"
         self.index = self.folder / "index.jsonl"
         self.units.mkdir(parents=True, exist_ok=True)
-        self._end_partial_line()
+        self._drop_cut_line()
+        self._repair_index()
 
-    def _end_partial_line(self) -> None:
-        """After a kill mid-append, start the next line on a line of its own."""
-        if self.index.exists() and self.index.stat().st_size:
+    def _drop_cut_line(self) -> None:
+        """After a kill mid-append, drop the incomplete last line (its unit is
+        adopted from its files, or rerun)."""
+        if not self.index.is_file():
+            return
+        data = self.index.read_bytes()
+        if data and not data.endswith(b"\n"):
             with open(self.index, "rb+") as handle:
-                handle.seek(-1, os.SEEK_END)
-                if handle.read(1) != b"\n":
-                    handle.write(b"\n")
+                handle.truncate(data.rfind(b"\n") + 1)
+
+    def _repair_index(self) -> None:
+        """Set a damaged (or missing) index aside and rebuild it from the unit files."""
+        if self.index.is_file():
+            damage = next((f"line {number}: {problem}" for number, (_, problem)
+                           in enumerate(self._lines(), start=1) if problem), None)
+        else:
+            damage = "it is missing" if any(self.units.glob("*.json")) else None
+        if damage is None:
+            return
+        aside = self._set_aside() if self.index.is_file() else None
+        rebuilt = self._rebuild()
+        where = f"set aside as {aside.name} and " if aside is not None else ""
+        warnings.warn(f"sweep index {self.index} is damaged ({damage}); {where}rebuilt from "
+                      f"the unit files ({rebuilt} intact units)", GSmoothWarning, stacklevel=3)
+
+    def _set_aside(self) -> Path:
+        stamp = time.strftime("%Y%m%dT%H%M%S")
+        aside = self.index.with_name(f"{self.index.name}.damaged-{stamp}")
+        number = 1
+        while aside.exists():
+            number += 1
+            aside = self.index.with_name(f"{self.index.name}.damaged-{stamp}-{number}")
+        shutil.copyfile(self.index, aside)
+        return aside
+
+    def _rebuild(self) -> int:
+        """Write a fresh index: one done line per unit whose files are intact."""
+        lines = []
+        for path in sorted(self.units.glob("*.json")):
+            meta = self.metadata(path.stem)
+            runs = meta.get("run_keys") if meta is not None else None
+            if isinstance(runs, list) and all(isinstance(r, str) for r in runs):
+                lines.append({"unit": path.stem, "status": "done", "runs": runs})
+        write_text_atomic(self.index, "".join(json.dumps(e, sort_keys=True) + "\n" for e in lines))
+        return len(lines)
+
+    def _lines(self):
+        """Yield ``(entry, problem)`` per complete index line; ``problem`` is ``None``
+        for a sound entry, else what is wrong with the line."""
+        for raw in self.index.read_bytes().split(b"\n")[:-1]:
+            try:
+                entry = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                yield None, "not UTF-8 text"
+                continue
+            except json.JSONDecodeError:
+                yield None, f"not JSON: {raw.decode('utf-8')[:40]!r}"
+                continue
+            yield (entry, None) if _is_entry(entry) else (None, f"not an index entry: {entry!r:.40}")
 
     def entries(self) -> list[dict]:
-        """Index lines in order; a line cut short by a kill is skipped."""
-        if not self.index.exists():
+        """Index entries in order (the index was checked when the store opened)."""
+        if not self.index.is_file():
             return []
-        out = []
-        for line in self.index.read_text(encoding="utf-8").splitlines():
-            try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-        return out
+        return [entry for entry, problem in self._lines() if problem is None]
 
     def _append(self, entry: dict) -> None:
         with open(self.index, "a", encoding="utf-8") as handle:
@@ -94,7 +162,7 @@ class Store:
         try:
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
             intact = meta.get("sha256") == _sha256(data_path)
-        except (OSError, json.JSONDecodeError, AttributeError):
+        except (OSError, ValueError, AttributeError):
             return None
         return meta if intact else None
 

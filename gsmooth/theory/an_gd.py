@@ -25,9 +25,15 @@ Its exponent of :math:`1/\epsilon` is the limit of the elasticity
 :math:`-\epsilon\, T'(\epsilon)/T(\epsilon)` as :math:`\epsilon \to 0`, computed
 with :func:`sympy.limit` for the factors :math:`c(\epsilon)` and
 :math:`c\,T`; a logarithmic factor is present when :math:`c\,T` divided by its
-power of :math:`\epsilon` still diverges.  When :math:`\rho` or :math:`\beta` is a
-free symbol, each regime is derived under its own sign of :math:`q - 1`
-(:math:`q = 1 \pm s`, :math:`s > 0`) and the results are joined into a
+power of :math:`\epsilon` still diverges.
+
+**Derived once, then evaluated.**  Each regime is derived once with
+:math:`\rho, \beta, \alpha` and the constants left free, under its own sign of
+:math:`q - 1` (:math:`q = 1 \pm s`, :math:`s > 0`); only the pattern of
+vanishing constants (:math:`L_0 = 0` or :math:`L_1 = 0`) changes the calculus
+and gets its own derivation.  Given numbers are substituted into the result,
+which takes milliseconds whatever the numbers are (``6667/10000`` as fast as
+``2/3``).  With :math:`\rho` or :math:`\beta` free the regimes are joined into a
 :class:`sympy.Piecewise` over :math:`\rho + \beta - 2`.
 
 Examples
@@ -40,8 +46,10 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import warnings
+from typing import NamedTuple
 
 import sympy as sp
 
@@ -50,6 +58,7 @@ from gsmooth.theory.bound import AnGdBound, Branch
 from gsmooth.theory.decay import FixedStepDecay
 from gsmooth.theory.exact import (
     ALPHA,
+    BETA,
     EPS,
     GAMMA,
     GAP,
@@ -57,8 +66,10 @@ from gsmooth.theory.exact import (
     L0,
     L1,
     MU,
+    RHO,
     check_constants,
     check_exponent,
+    input_notes,
     is_number,
 )
 from gsmooth.theory.recurrence import REGIMES, hitting_time, regime_of
@@ -67,7 +78,7 @@ _S = sp.Symbol("s", positive=True)
 _Q_OF_REGIME = {"sublinear": 1 + _S, "linear": sp.Integer(1), "two-phase": 1 - _S}
 
 
-def an_gd_bound(rho, beta, alpha=None, **known_constants) -> AnGdBound:
+def an_gd_bound(rho, beta, alpha=None, *, snap: bool = True, **known_constants) -> AnGdBound:
     """Derive the AN-GD step size, iteration bound and decay law from (6) and (9).
 
     Parameters
@@ -78,6 +89,10 @@ def an_gd_bound(rho, beta, alpha=None, **known_constants) -> AnGdBound:
         Normalization exponent of AN-GD, in [0, 1].
     alpha : number, str, sympy.Symbol or None
         Smoothness exponent in [0, 1]; None leaves it a free symbol.
+    snap : bool
+        Read long decimals and floats as the simple fractions they round
+        (:mod:`gsmooth._exact`; each snap is listed in ``.notes``); False keeps
+        every decimal exact.
     **known_constants
         Any of ``L0, L1`` (>= 0, not both 0), ``mu, eps, Delta0`` (> 0),
         substituted into every expression.
@@ -112,10 +127,11 @@ def an_gd_bound(rho, beta, alpha=None, **known_constants) -> AnGdBound:
     ...
     ValueError: beta must be in [0, 1], got 3/2
     """
-    rho = check_exponent("rho", rho, low=0, high=2, open_low=True)
-    beta = check_exponent("beta", beta, low=0, high=1)
-    alpha = ALPHA if alpha is None else check_exponent("alpha", alpha, low=0, high=1)
-    substitution = check_constants(known_constants)
+    notes = input_notes(snap, rho=rho, beta=beta, alpha=alpha, **known_constants)
+    rho = check_exponent("rho", rho, low=0, high=2, open_low=True, snap=snap)
+    beta = check_exponent("beta", beta, low=0, high=1, snap=snap)
+    alpha = ALPHA if alpha is None else check_exponent("alpha", alpha, low=0, high=1, snap=snap)
+    substitution = check_constants(known_constants, snap=snap)
     if is_number(alpha) and is_number(beta) and beta < alpha:
         warnings.warn(
             f"beta = {beta} < alpha = {alpha}: g^beta/(L0 + L1 g^alpha) is not increasing, so the "
@@ -123,31 +139,90 @@ def an_gd_bound(rho, beta, alpha=None, **known_constants) -> AnGdBound:
             GSmoothWarning,
             stacklevel=2,
         )
-    return _derive(rho, beta, alpha, tuple(substitution.items()))
+    bound = _evaluate(rho, beta, alpha, tuple(substitution.items()))
+    return dataclasses.replace(bound, notes=notes) if notes else bound
 
 
 @functools.lru_cache(maxsize=256)
-def _derive(rho, beta, alpha, substitution: tuple) -> AnGdBound:
+def _evaluate(rho, beta, alpha, substitution: tuple) -> AnGdBound:
+    """Substitute the given exponents and constants into the regime templates.
+
+    Known constants are kept as symbols (and used at evaluation) when writing
+    them into the expressions would need integers of more than
+    :data:`MAX_INTEGER_BITS` bits: SymPy writes ``(197/500)^(6667/13333)`` with
+    ``5^6668``, which no reader wants and Python refuses to print.
+    """
     values = dict(substitution)
-    phi = stepsize_rule(beta, alpha)
-    stepsize = phi.subs(GRAD, (2 * MU * EPS) ** (1 / rho))
-    q, c = recurrence_constants(rho, beta)
+    zeros = _zero_pattern(values)
+    exponents = {RHO: rho, BETA: beta, ALPHA: alpha}
+    given = {**exponents, **values}
+    bound = _instantiate(zeros, given, values)
+    if _largest_integer_bits(bound.stepsize, bound.iterations) <= MAX_INTEGER_BITS:
+        return bound
+    structural = {symbol: value for symbol, value in values.items() if value == 0}
+    kept = tuple(symbol for symbol in values if symbol not in structural)
+    bound = _instantiate(zeros, {**exponents, **structural}, values)
+    return dataclasses.replace(bound, symbolic_constants=kept)
+
+
+MAX_INTEGER_BITS = 256
+"""Largest integer (in bits) an expression may hold once known constants are substituted."""
+
+
+def _instantiate(zeros, given: dict, values: dict) -> AnGdBound:
+    template = _template(*zeros)
+    q = template.q.subs(given)
     regime = regime_of(q)
     names = [regime] if regime else list(REGIMES)
-    branches = [_branch(name, q, c, phi, (rho, beta, alpha), values) for name in names]
     return AnGdBound(
-        rho=rho,
-        beta=beta,
-        alpha=alpha,
+        rho=given[RHO],
+        beta=given[BETA],
+        alpha=given[ALPHA],
         constants=values,
-        stepsize_condition=sp.Le(GAMMA, phi.subs(values)),
-        monotonicity=elasticity(phi.subs(values)),
-        stepsize=stepsize.subs(values),
+        stepsize_condition=sp.Le(GAMMA, template.phi.subs(given)),
+        monotonicity=template.monotonicity.subs(given),
+        stepsize=template.stepsize.subs(given),
         q=q,
-        c=c.subs(values),
+        c=template.c.subs(given),
         regime=regime,
-        branches=tuple(branches),
+        branches=tuple(_template_branch(name, *zeros).substitute(given) for name in names),
     )
+
+
+def _largest_integer_bits(*expressions) -> int:
+    return max((max(abs(atom.p).bit_length(), atom.q.bit_length())
+                for expr in expressions for atom in expr.atoms(sp.Rational)), default=0)
+
+
+class _Template(NamedTuple):
+    phi: sp.Expr
+    monotonicity: sp.Expr
+    stepsize: sp.Expr
+    q: sp.Expr
+    c: sp.Expr
+    zeros: dict
+
+
+def _zero_pattern(values: dict) -> tuple[bool, bool]:
+    """Which of ``L0, L1`` are given as 0: the only inputs that change the calculus."""
+    return values.get(L0) == 0, values.get(L1) == 0
+
+
+@functools.lru_cache(maxsize=None)
+def _template(l0_zero: bool, l1_zero: bool) -> _Template:
+    """Step-size rule and recurrence with free exponents and constants (``L0``/``L1`` set to 0 if so)."""
+    zeros = {symbol: sp.Integer(0) for symbol, zero in ((L0, l0_zero), (L1, l1_zero)) if zero}
+    phi = stepsize_rule(BETA, ALPHA).subs(zeros)
+    q, c = recurrence_constants(RHO, BETA)
+    stepsize = phi.subs(GRAD, (2 * MU * EPS) ** (1 / RHO))
+    return _Template(phi, elasticity(phi), stepsize, q, c, zeros)
+
+
+@functools.lru_cache(maxsize=None)
+def _template_branch(name: str, l0_zero: bool, l1_zero: bool) -> Branch:
+    """One regime's consequences, derived once with free exponents."""
+    template = _template(l0_zero, l1_zero)
+    return _branch(name, template.q, template.c, template.phi, (RHO, BETA, ALPHA), template.zeros)
 
 
 def stepsize_rule(beta, alpha) -> sp.Expr:

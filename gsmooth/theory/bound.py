@@ -18,9 +18,10 @@ import json
 import sympy as sp
 
 from gsmooth.theory.decay import FixedStepDecay
-from gsmooth.theory.exact import BETA, EPS, GAP, RHO
+from gsmooth.theory.entry import CatalogEntry
+from gsmooth.theory.exact import BETA, CONSTANTS, EPS, GAP, RHO
 from gsmooth.theory.numeric import evaluate_expression
-from gsmooth.theory.published import AN_GD_STATEMENT, PublishedRate
+from gsmooth.theory.published import AN_GD_STATEMENT
 from gsmooth.theory.summary import bound_summary
 
 _NEXT_GAP = sp.Symbol("Delta_{t+1}", positive=True)
@@ -41,6 +42,16 @@ class Branch:
     def order(self) -> sp.Expr:
         """``eps^-exponent``, times ``log(1/eps)`` where there is a log factor."""
         return EPS ** (-self.exponent) * (sp.log(1 / EPS) if self.log_factor else 1)
+
+    def substitute(self, substitution: dict) -> Branch:
+        """The branch with ``substitution`` applied (no simplification: fast for any numbers)."""
+        return dataclasses.replace(
+            self,
+            condition=self.condition.subs(substitution),
+            iterations=self.iterations.subs(substitution),
+            exponent=self.exponent.subs(substitution),
+            decay=self.decay.substitute(substitution, simplify=False),
+        )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -65,6 +76,11 @@ class AnGdBound:
         "sublinear", "linear" or "two-phase"; None while rho or beta is a free symbol.
     branches : tuple of Branch
         One per possible regime.
+    notes : tuple of str
+        What inputs were read as (snapped decimals and floats, :mod:`gsmooth._exact`).
+    symbolic_constants : tuple of sympy.Symbol
+        Known constants left as symbols in the expressions (their exact values
+        would need huge integers there); numeric evaluation uses their values.
     """
 
     rho: sp.Expr
@@ -78,6 +94,8 @@ class AnGdBound:
     c: sp.Expr
     regime: str | None
     branches: tuple[Branch, ...]
+    notes: tuple[str, ...] = ()
+    symbolic_constants: tuple = ()
 
     @property
     def recurrence(self) -> sp.Rel:
@@ -119,7 +137,7 @@ class AnGdBound:
         return self._piecewise(lambda branch: branch.decay.law)
 
     @property
-    def published(self) -> PublishedRate | None:
+    def published(self) -> CatalogEntry | None:
         """The paper's informal statement for this regime (None when undecided)."""
         return AN_GD_STATEMENT.get(self.regime)
 
@@ -128,7 +146,7 @@ class AnGdBound:
         """The published O()-argument at this ``rho`` and ``beta``."""
         if self.published is None:
             return None
-        return self.published.rate.subs({RHO: self.rho, BETA: self.beta})
+        return self.published.order.subs({RHO: self.rho, BETA: self.beta})
 
     def _piecewise(self, part) -> sp.Expr:
         if self.regime is not None:
@@ -138,17 +156,22 @@ class AnGdBound:
 
     def stepsize_value(self, eps, **constants):
         """Evaluate ``gamma(eps)``; ``eps`` a float or an array of any namespace."""
-        return evaluate_expression(self.stepsize, EPS, eps, constants)
+        return evaluate_expression(self.stepsize, EPS, eps, self._with_kept(constants))
 
     def iterations_value(self, eps, **constants):
         """Evaluate ``T(eps)``; needs a decided regime."""
         self._require_regime()
-        return evaluate_expression(self.iterations, EPS, eps, constants)
+        return evaluate_expression(self.iterations, EPS, eps, self._with_kept(constants))
 
     def decay_value(self, t, gamma, **constants):
         """Worst-case ``Delta_t`` bound with fixed ``gamma`` (see :meth:`FixedStepDecay.value`)."""
         self._require_regime()
-        return self.decay.value(t, gamma, **constants)
+        return self.decay.value(t, gamma, **self._with_kept(constants))
+
+    def _with_kept(self, constants: dict) -> dict:
+        names = {symbol: name for name, symbol in CONSTANTS.items()}
+        kept = {names[symbol]: self.constants[symbol] for symbol in self.symbolic_constants}
+        return {**kept, **constants}
 
     def evaluate(self, eps, **constants) -> dict:
         """Return ``{"stepsize": gamma(eps), "iterations": T(eps)}`` in the namespace of ``eps``.
@@ -180,6 +203,8 @@ class AnGdBound:
             "beta": str(self.beta),
             "alpha": str(self.alpha),
             "constants": {str(symbol): str(value) for symbol, value in self.constants.items()},
+            "notes": list(self.notes),
+            "symbolic_constants": [str(symbol) for symbol in self.symbolic_constants],
             "regime": self.regime,
             "stepsize_condition": str(self.stepsize_condition),
             "stepsize": str(self.stepsize),
@@ -191,7 +216,7 @@ class AnGdBound:
             "order": str(self.order),
             "decay": _decay_dict(decay) if isinstance(decay, FixedStepDecay) else {"law": str(decay)},
             "published": None if self.published is None else {
-                "reference": self.published.reference,
+                "reference": self.published.source.cite(),
                 "form": str(self.published_form),
                 "note": self.published.note,
             },

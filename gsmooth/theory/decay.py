@@ -94,15 +94,22 @@ class FixedStepDecay:
         decay = cls(kind, law, exponent, rate, phase, rho, beta, stepsize_rule, values)
         return decay.substitute(values)
 
-    def substitute(self, substitution: dict) -> FixedStepDecay:
-        """Return a copy with ``substitution`` applied to every expression."""
+    def substitute(self, substitution: dict, simplify: bool = True) -> FixedStepDecay:
+        """Return a copy with ``substitution`` applied to every expression (and to ``known``).
+
+        ``simplify=False`` skips :func:`sympy.simplify`, which is what keeps
+        substituting numbers fast whatever the numbers are.
+        """
         fields = ("law", "exponent", "rate", "first_phase", "rho", "beta", "stepsize_rule")
+        tidy = sp.simplify if simplify else (lambda expr: expr)
         changes = {
-            name: sp.simplify(getattr(self, name).subs(substitution))
+            name: tidy(getattr(self, name).subs(substitution))
             for name in fields
             if getattr(self, name) is not None
         }
-        return dataclasses.replace(self, **changes)
+        known = {symbol: sp.sympify(value).subs(substitution) for symbol, value in self.known.items()}
+        known.update({symbol: value for symbol, value in substitution.items() if symbol not in known})
+        return dataclasses.replace(self, known=known, **changes)
 
     def value(self, t, gamma, **constants):
         """Worst-case bound on ``Delta_t`` after ``t`` steps of AN-GD with fixed ``gamma``.
@@ -190,10 +197,15 @@ def _stepsize_root(gamma: float, rule: sp.Expr) -> float:
 
 
 def _increasing_root(function, target: float) -> float:
-    """Solve ``function(x) = target`` for an increasing ``function`` on (0, inf)."""
+    """Solve ``function(x) = target`` for an increasing ``function`` on (0, inf).
+
+    A root below the smallest positive double (an exponent near 0) is returned as 0.
+    """
     low, high = 1.0, 1.0
     while function(low) > target:
         low /= 2
+        if low == 0.0:
+            return 0.0
     while function(high) < target:
         high *= 2
     return brentq(lambda x: function(x) - target, low, high, xtol=1e-300, rtol=4 * np.finfo(float).eps)

@@ -1,23 +1,20 @@
-"""Exact inputs for the theory layer: symbols, parsing to SymPy numbers, validation.
+"""Exact inputs for the theory layer: symbols, SymPy numbers from user input, validation.
 
-Every quantity the theory layer works with is a SymPy object.  Numbers given by
-the user are turned into exact ones here, so that ``"2/3"`` and
-``Rational(2, 3)`` give ``2/3`` and never ``0.666...``:
-
-* strings are parsed with :class:`sympy.Rational` (``"2/3"``, ``"0.5"``, ``"1e-3"``);
-* ints and SymPy numbers are kept as they are;
-* a float that equals a fraction with denominator at most 1000 to within
-  1e-12 (relative) is that fraction: ``2/3`` evaluated by Python gives ``2/3``
-  and ``4/3`` gives ``4/3``, not a 16-digit rational that would make the
-  derivation slow; any other float is read through its shortest decimal
-  ``repr`` (``0.1 -> 1/10``, ``0.123456789 -> 123456789/1000000000``);
-* SymPy symbols are left free (the derivation then keeps them symbolic).
+Every quantity the theory layer works with is a SymPy object.  User numbers are
+read by the one policy of :mod:`gsmooth._exact` (fractions as given, decimals
+exact, long decimals and floats snapped to the simple fraction they round,
+each snap reported) and turned into SymPy ``Rational`` here, so that ``"2/3"``,
+``2/3`` and ``"0.6667"`` all give ``2/3`` and never ``0.666...``.  SymPy
+expressions pass through unchanged (free symbols keep a derivation symbolic);
+:func:`input_notes` lists what was snapped, for the outputs to show.
 
 Examples
 --------
->>> from gsmooth.theory.exact import exact, check_exponent
->>> exact("2/3"), exact(0.5), exact(0.1), exact(2 / 3)
-(2/3, 1/2, 1/10, 2/3)
+>>> from gsmooth.theory.exact import exact, check_exponent, input_notes
+>>> exact("2/3"), exact(0.5), exact(0.1), exact(2 / 3), exact("0.6667", snap=False)
+(2/3, 1/2, 1/10, 2/3, 6667/10000)
+>>> input_notes(beta="0.6667", rho="4/3")
+('beta = 0.6667 read as 2/3 (within 5e-05, half a unit of its last digit; write 6667/10000 to keep it)',)
 >>> check_exponent("beta", "3/2", low=0, high=1)
 Traceback (most recent call last):
 ...
@@ -26,10 +23,9 @@ ValueError: beta must be in [0, 1], got 3/2
 
 from __future__ import annotations
 
-import numbers
-from fractions import Fraction
-
 import sympy as sp
+
+from gsmooth._exact import read_exact
 
 EPS = sp.Symbol("epsilon", positive=True)
 MU = sp.Symbol("mu", positive=True)
@@ -51,55 +47,45 @@ NONNEGATIVE = ("L0", "L1")
 """Constants allowed to be zero (``L1 = 0`` is the classical L-smooth case)."""
 
 
-def exact(value) -> sp.Expr:
+def exact(value, name: str = "value", *, snap: bool = True) -> sp.Expr:
     """Return ``value`` as an exact SymPy number (or the SymPy expression itself).
 
     Parameters
     ----------
-    value : int, float, str, sympy.Expr
-        See the module docstring for how each type is read.
+    value : int, float, str, fractions.Fraction, sympy.Expr
+        Read by :func:`gsmooth._exact.read_exact` unless it is already SymPy.
+    name : str
+        What the number is, used in messages.
+    snap : bool
+        Snap long decimals and floats to simple fractions (:mod:`gsmooth._exact`).
 
     Raises
     ------
     ValueError
-        If ``value`` is a string that is not a number, or a non-finite float.
+        If ``value`` is not a number, naming the allowed and the given value.
 
     Examples
     --------
-    >>> exact("4/3"), exact(2), exact(1e-3)
-    (4/3, 2, 1/1000)
+    >>> exact("4/3"), exact(2), exact(1e-3), exact("1.3333")
+    (4/3, 2, 1/1000, 4/3)
     """
     if isinstance(value, sp.Basic):
         return value
-    if isinstance(value, bool):
-        raise ValueError(f"expected a number, got {value!r}")
-    if isinstance(value, numbers.Integral):
-        return sp.Integer(int(value))
-    if isinstance(value, numbers.Real):
-        return _from_float(float(value))
-    if isinstance(value, str):
-        return _from_string(value)
-    raise ValueError(f"expected a number, a string such as '2/3', or a SymPy expression, got {value!r}")
+    fraction = read_exact(value, name, snap=snap).value
+    return sp.Rational(fraction.numerator, fraction.denominator)
 
 
-FLOAT_DENOMINATOR = 1000
-FLOAT_TOLERANCE = 1e-12
+def input_notes(snap: bool = True, **values) -> tuple[str, ...]:
+    """One line per snapped input, saying what it was read as (SymPy inputs are never snapped).
 
-
-def _from_float(value: float) -> sp.Rational:
-    if value != value or value in (float("inf"), float("-inf")):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    snapped = Fraction(value).limit_denominator(FLOAT_DENOMINATOR)
-    if abs(float(snapped) - value) <= FLOAT_TOLERANCE * abs(value):
-        return sp.Rational(snapped.numerator, snapped.denominator)
-    return sp.Rational(repr(value))
-
-
-def _from_string(text: str) -> sp.Rational:
-    try:
-        return sp.Rational(text.strip())
-    except (TypeError, ValueError):
-        raise ValueError(f"expected a number such as '2/3' or '0.5', got {text!r}") from None
+    Examples
+    --------
+    >>> input_notes(beta=2 / 3)
+    ('beta = 0.6666666666666666 read as 2/3 (it is the float nearest to 2/3)',)
+    """
+    notes = (read_exact(value, name, snap=snap).note for name, value in values.items()
+             if value is not None and not isinstance(value, sp.Basic))
+    return tuple(note for note in notes if note is not None)
 
 
 def is_number(value: sp.Expr) -> bool:
@@ -107,7 +93,7 @@ def is_number(value: sp.Expr) -> bool:
     return not value.free_symbols
 
 
-def check_exponent(name: str, value, low, high, open_low: bool = False) -> sp.Expr:
+def check_exponent(name: str, value, low, high, open_low: bool = False, snap: bool = True) -> sp.Expr:
     """Parse an exponent and check that it lies in ``[low, high]`` (``(low, high]``).
 
     Free symbols pass unchecked.  Returns the exact value.
@@ -121,7 +107,7 @@ def check_exponent(name: str, value, low, high, open_low: bool = False) -> sp.Ex
     ...
     ValueError: rho must be in (0, 2], got 0
     """
-    parsed = exact(value)
+    parsed = exact(value, name, snap=snap)
     if not is_number(parsed):
         return parsed
     below = parsed <= low if open_low else parsed < low
@@ -131,7 +117,7 @@ def check_exponent(name: str, value, low, high, open_low: bool = False) -> sp.Ex
     return parsed
 
 
-def check_constants(constants: dict) -> dict[sp.Symbol, sp.Expr]:
+def check_constants(constants: dict, snap: bool = True) -> dict[sp.Symbol, sp.Expr]:
     """Parse the known constants of (6) and (9) into a substitution ``{symbol: value}``.
 
     ``L0`` and ``L1`` must be non-negative and not both zero; ``mu``, ``eps``
@@ -150,13 +136,13 @@ def check_constants(constants: dict) -> dict[sp.Symbol, sp.Expr]:
     for name, value in constants.items():
         if name not in CONSTANTS:
             raise ValueError(f"unknown constant {name!r}; allowed: {', '.join(CONSTANTS)}")
-        substitution[CONSTANTS[name]] = check_positive(name, value, allow_zero=name in NONNEGATIVE)
+        substitution[CONSTANTS[name]] = check_positive(name, value, allow_zero=name in NONNEGATIVE, snap=snap)
     if substitution.get(L0) == 0 and substitution.get(L1) == 0:
         raise ValueError("L0 and L1 must not both be 0, got L0 = 0 and L1 = 0")
     return substitution
 
 
-def check_positive(name: str, value, allow_zero: bool = False) -> sp.Expr:
+def check_positive(name: str, value, allow_zero: bool = False, snap: bool = True) -> sp.Expr:
     """Parse a constant and check that it is positive (or non-negative).
 
     Examples
@@ -164,7 +150,7 @@ def check_positive(name: str, value, allow_zero: bool = False) -> sp.Expr:
     >>> check_positive("L1", 0, allow_zero=True)
     0
     """
-    parsed = exact(value)
+    parsed = exact(value, name, snap=snap)
     if is_number(parsed) and (not parsed.is_real or parsed < 0 or (parsed == 0 and not allow_zero)):
         relation = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be {relation}, got {parsed}")

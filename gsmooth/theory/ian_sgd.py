@@ -102,7 +102,8 @@ class IanSgdParameters:
             "IAN-SGD (Yang et al. 2025, eq. (17)-(19))",
             f"  A = 1/(1 - tau1) = {self.A}",
             f"  delta = tau2/(1 - tau1) = {self.delta}",
-            f"  gamma = gamma0/sqrt(T) = {self.gamma}   (gamma0 = {self.gamma_constant}: gamma^2 T = gamma0^2)",
+            f"  gamma = gamma0/sqrt(T) = {self.gamma}   "
+            f"(gamma0 = {self.gamma_constant}: gamma^2 T = gamma0^2)",
             f"  Gamma = (4 L1 gamma (2 tau1^2 + 1))^(1/beta) = {self.Gamma}",
             f"  Lambda = Delta0 + (L0 + L1)(1 + 4 tau2^2)^2/2 = {self.Lambda}",
             f"  T(eps) = O(Lambda^2 eps^-4) = {self.iterations}   (O-constant taken as 1)",

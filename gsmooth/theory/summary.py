@@ -24,9 +24,13 @@ def bound_summary(bound) -> str:
         "AN-GD under (L0, L1, alpha)-smoothness (6) and generalized PL (9)",
         f"rho = {bound.rho}, beta = {bound.beta}, alpha = {bound.alpha}",
     ]
+    lines += [f"input: {note}" for note in bound.notes]
     if bound.constants:
         known = ", ".join(f"{symbol} = {value}" for symbol, value in bound.constants.items())
         lines.append(f"known constants: {known}")
+    if bound.symbolic_constants:
+        kept = ", ".join(str(symbol) for symbol in bound.symbolic_constants)
+        lines.append(f"kept symbolic in the expressions (exact values would need huge integers): {kept}")
     lines += [
         f"regime: {bound.regime or _text(bound.regime_piecewise)}",
         f"step-size condition: {_text(bound.stepsize_condition)} for all g >= g_eps = (2 mu eps)^(1/rho)",
@@ -58,7 +62,7 @@ def _published_lines(bound) -> list[str]:
     record = bound.published
     if record is None:
         return []
-    lines = [f"published ({record.reference.rsplit(', ', 1)[-1]}): T = O({_text(bound.published_form)})"]
+    lines = [f"published ({record.source.where}): T = O({_text(bound.published_form)})"]
     if record.note:
         lines.append(f"{INDENT}note: {record.note}")
     return lines

@@ -207,7 +207,7 @@ def batched_optimizer(settings, grad_scale: float = 1.0, repeats: int = 1):
     --------
     >>> base = MethodSetting("nsgd", "NSGD", "nsgd", 0.2, 64, beta=1.0)
     >>> opt = batched_optimizer([base, base.with_values(beta=0.5)], repeats=2)
-    >>> opt.hyper["beta"], opt.batch
+    >>> opt.hyper["beta"], opt.sizes["batch"]
     ((1.0, 1.0, 0.5, 0.5), 64)
     """
     settings = list(settings)

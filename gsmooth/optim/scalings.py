@@ -1,0 +1,68 @@
+r"""Step-size factors of the normalized and clipped methods, as functions of a norm.
+
+Every method of gsmooth steps along a direction ``v`` (a gradient, a momentum
+or a SPIDER estimator) scaled by a factor that depends on a norm only:
+
+=============================  ======================================================
+factor                         value
+=============================  ======================================================
+:func:`power`                  :math:`\|v\|^{-\beta}` (1 where :math:`\|v\| = 0`)
+:func:`clip`                   :math:`\min\{1, c / (\|v\| + o)\}^\beta`
+:func:`independent`            :math:`h^{-\beta}`, :math:`h = \max\{1, \Gamma(A \|g'\| + \delta)\}`
+=============================  ======================================================
+
+The arguments are arrays of any array-API namespace (a (k, 1) column of per-run
+norms in the run engine, a 0-d tensor of a global norm in :mod:`gsmooth.torch`,
+which is why these live apart from the rules), with hyperparameters broadcasting
+against them; the namespace is taken from the norm.
+
+Examples
+--------
+>>> import numpy as np
+>>> norm = np.array([[0.0], [1.0], [4.0]])
+>>> power(norm, 0.5).ravel().tolist()
+[1.0, 1.0, 0.5]
+>>> clip(norm[1:], 2.0, 0.0, 1.0).ravel().tolist()
+[1.0, 0.5]
+>>> independent(norm, 1.0, 0.0, 0.5, 1.0).ravel().tolist()
+[1.0, 1.0, 0.5]
+"""
+
+from __future__ import annotations
+
+from array_api_compat import array_namespace
+
+
+def power(norm, beta):
+    r""":math:`\|v\|^{-\beta}`; 1 where the norm is 0 (the direction is 0 there and stays 0).
+
+    Parameters
+    ----------
+    norm : array
+        Non-negative norms.
+    beta : float or array
+        Normalization power in [0, 1].
+    """
+    xp = array_namespace(norm)
+    return 1.0 / xp.where(norm > 0, norm, 1.0) ** beta
+
+
+def clip(norm, threshold, offset, beta):
+    r""":math:`\min\{1, c / (\|v\| + o)\}^\beta`: 1 for small norms, :math:`(c/\|v\|)^\beta` for large ones.
+
+    With ``beta = 1`` and ``offset = 0`` this is global-norm clipping (Zhang, He,
+    Sra, Jadbabaie, ICLR 2020): the step :math:`\min\{1, c/\|v\|\} v` has norm at most ``c``.
+    """
+    xp = array_namespace(norm)
+    return xp.minimum(threshold / (norm + offset), 1.0) ** beta
+
+
+def independent(norm, A, delta, Gamma, beta):
+    r"""IAN-SGD's :math:`h^{-\beta}`, :math:`h = \max\{1, \Gamma (A \|g'\| + \delta)\}` (Yang et al., TMLR 2025, eq. 17).
+
+    ``norm`` is :math:`\|g'\|`, the gradient norm of a minibatch drawn
+    independently of the direction's, so the factor is independent of the
+    direction given the iterate.
+    """
+    xp = array_namespace(norm)
+    return 1.0 / xp.maximum(Gamma * (A * norm + delta), 1.0) ** beta
