@@ -120,7 +120,7 @@ def test_the_boundary_regime_is_recognized_from_claimed_exponents():
 
 def test_claims_are_checked_before_any_run():
     for bad, message in [({"rho": 0}, r"rho must be in \(0, 2\], got 0"), ({"mu": -1}, "mu must be > 0"),
-                         ({"L0": 0, "L1": 0}, "must not both be 0"), ({"alpha": "x"}, "expected a number")]:
+                         ({"L0": 0, "L1": 0}, "must not both be 0"), ({"alpha": "x"}, "alpha must be a number such as 2/3")]:
         with pytest.raises(ValueError, match=message):
             parse_claims(**bad)
     with pytest.raises(ValueError, match="can be claimed for one problem"):
@@ -169,3 +169,9 @@ def test_a_diverging_run_fails_the_bound_and_an_x0_that_would_be_ignored_is_refu
     assert bound.verdict == "fail" and report.outcome.outcome == "FAIL"
     with pytest.raises(ValueError, match="x0 applies to a function"):
         gs.verify(power_function(), x0=[2.0, 2.0, 2.0])
+
+
+def test_a_snapped_input_is_said_as_what_it_was_read():
+    report = verify_power(rho="1.3333")
+    assert report.outcome.outcome == "PASS"
+    assert any("rho = 1.3333 read as 4/3" in note for note in report.options["notes"])

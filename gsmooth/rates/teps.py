@@ -42,6 +42,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from gsmooth._exact import exact_fraction
 from gsmooth.engine import run
 from gsmooth.optim import an_gd
 from gsmooth.rates.exponent import ExponentFit, fit_exponent
@@ -53,7 +54,6 @@ CONSTANT_NAMES = ("rho", "mu", "alpha", "L0", "L1")
 SMALLEST_STEP = 1e-300
 """Step sizes below this are refused (AN-GD would make no progress in float64)."""
 
-_MAX_DENOMINATOR = 1000
 
 
 @dataclass(frozen=True)
@@ -275,12 +275,11 @@ def check_eps_grid(eps_grid) -> np.ndarray:
 
 
 def exact_exponent(name: str, value, low: float, high: float) -> Fraction:
-    """Read an exponent as the nearest fraction with denominator at most 1000.
+    """Read an exponent by the one exact-number policy (:mod:`gsmooth._exact`) and check its range.
 
-    Floats such as ``2/3`` snap to the fraction they round, and estimated
-    exponents keep a small denominator, which keeps the symbolic derivation fast.
-    The snap moves a float by at most ``1/2000`` (``0.3333 -> 1/3``), so
-    exponents below that read as 0.
+    Fractions stay as given, decimals are exact (long ones snap to the simple
+    fraction they round), and floats that round a simple fraction are that
+    fraction, so ``2/3`` typed or computed reads as 2/3.
 
     Examples
     --------
@@ -291,11 +290,7 @@ def exact_exponent(name: str, value, low: float, high: float) -> Fraction:
     ...
     ValueError: beta must be in [0, 1], got 1.5
     """
-    try:
-        number = Fraction(str(value).strip()) if isinstance(value, str) else Fraction(float(value))
-    except (TypeError, ValueError, ZeroDivisionError):
-        raise ValueError(f"{name} must be a number such as 0.5 or 2/3, got {value!r}") from None
-    number = number.limit_denominator(_MAX_DENOMINATOR)
+    number = exact_fraction(value, name)
     if not low <= number <= high:
         raise ValueError(f"{name} must be in [{low:g}, {high:g}], got {value}")
     return number

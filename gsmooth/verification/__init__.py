@@ -31,6 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from gsmooth._checks import positive_int
+from gsmooth._exact import read_exact
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
@@ -158,17 +159,25 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
         eps_grid = tuple(check_eps_grid(eps_grid).tolist())
     if reference_steps is not None:
         reference_steps = positive_int("reference_steps", reference_steps)
-    claims = parse_claims(rho=rho, mu=mu, alpha=alpha, L0=L0, L1=L1, f_star=f_star)
+    given = {"beta": beta, "rho": rho, "mu": mu, "alpha": alpha, "L0": L0, "L1": L1, "f_star": f_star}
+    claims = parse_claims(**{name: value for name, value in given.items() if name != "beta"})
     cases = _select(target, beta, quick, lr, steps, eps_grid, x0, claims)
     start = time.perf_counter()
     results = [run_case(case, runs=runs, device=device, seed=seed, progress=progress, claims=claims,
                         reference_steps=reference_steps) for case in cases]
     options = {"claimed": {name: c.as_dict() for name, c in claims.items()}, "eps_grid": eps_grid,
-               "reference_steps": reference_steps, "seed": seed, "notes": _unused(results, reference_steps)}
+               "reference_steps": reference_steps, "seed": seed,
+               "notes": _read_as(given) + _unused(results, reference_steps)}
     report = VerifyReport(results, time.perf_counter() - start, device, runs, [], options)
     if out is not None:
         report.files = write_folder(out, report.as_dict(), [case.curves for case in results])
     return report
+
+
+def _read_as(given: dict) -> list[str]:
+    """What snapped inputs were read as (:mod:`gsmooth._exact`), said in the outcome and the report."""
+    notes = (read_exact(value, name).note for name, value in given.items() if value is not None)
+    return [note for note in notes if note is not None]
 
 
 def _unused(results, reference_steps) -> list[str]:
