@@ -50,7 +50,7 @@ REFERENCE_STEPS = 10_000
 """Default limit of the reference minimization's iterations."""
 
 CONFIDENCE = 0.9
-RESAMPLES = 49
+RESAMPLES = 199
 
 
 class Unverifiable(Exception):
