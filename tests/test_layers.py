@@ -15,7 +15,7 @@ import pytest
 PACKAGE = pathlib.Path(__file__).resolve().parents[1] / "gsmooth"
 
 LAYERS = {
-    "_backend": 0, "_io": 0, "_checks": 0, "_exact": 0, "errors": 0,
+    "_backend": 0, "_io": 0, "_checks": 0, "_exact": 0, "_tables": 0, "errors": 0,
     "problems": 1, "theory": 1,
     "optim": 2,
     "engine": 3,

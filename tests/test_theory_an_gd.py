@@ -85,7 +85,10 @@ def test_rationals_stay_exact():
         bound = an_gd_bound("4/3", value)
         assert bound.beta == R(2, 3) and bound.exponent == R(1, 2)
     assert an_gd_bound(1, 0.5).beta == R(1, 2)
-    assert "0.666" not in an_gd_bound(1, "2/3").to_json()
+    data = json.loads(an_gd_bound(1, "2/3").to_json())
+    assert data["beta"] == "2/3" and data["exponent"] == "1"
+    assert data["values"] == {"rho": 1.0, "beta": 2 / 3, "q": 4 / 3, "exponent": 1.0}
+    assert data["log_factor"] is False
 
 
 @pytest.mark.parametrize(

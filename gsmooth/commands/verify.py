@@ -1,30 +1,54 @@
-"""``gsmooth verify``: the built-in verification suite, one problem of it, or the user's own."""
+"""``gsmooth verify``: the built-in verification suite, one problem of it, or the user's own.
+
+Exit codes: 0 PASS, 1 FAIL, 3 NOT VERIFIED (nothing failed, but no rate check
+could be judged), 2 a user error (one line on standard error, before any run).
+"""
 
 from __future__ import annotations
 
 import sys
 
+EPILOG = """\
+outcomes and exit codes:
+  0  PASS          every judged check passed, and at least one rate check was judged
+  1  FAIL          a judged check failed (its row says which)
+  3  NOT VERIFIED  nothing failed, but no rate check applied; the reasons and what to change are printed
+  2  error         bad input (one line, nothing run)
+"""
+
 
 def register(subparsers) -> None:
     """Add the ``verify`` sub-command."""
+    import argparse
+
     parser = subparsers.add_parser(
         "verify", help="check predicted AN-GD rates against runs; write a report",
-        description="Run the verification suite (or one problem, or path/to/file.py:name), "
-        "print the verdict table, write a report folder; exit 0 when every check passes, 1 otherwise.",
+        description="Run the verification suite (or one problem, or path/to/file.py:name), print the "
+        "check table and the outcome, write a report folder. Claimed constants (--rho ... --f-star) are "
+        "the hypothesis judged; the others are estimated on independent runs.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("target", nargs="?", default=None,
                         help="a suite problem (power, quadratic, cosh, phase_retrieval, dro) "
                         "or path/to/file.py:name (a Problem or a value_and_grad function)")
     parser.add_argument("--beta", default=None, help="AN-GD power in [0, 1], e.g. 2/3")
-    parser.add_argument("--quick", action="store_true", help="a faster subset covering every regime")
+    parser.add_argument("--quick", action="store_true", help="a faster subset of the suite covering every regime")
     parser.add_argument("--out", default="gsmooth-report", help="report folder (default ./gsmooth-report)")
     parser.add_argument("--device", default="numpy", choices=("numpy", "cupy", "array-api-strict"))
-    parser.add_argument("--runs", type=int, default=8, help="runs per case (default 8)")
+    parser.add_argument("--runs", type=int, default=8, help="judged runs per case (default 8)")
     parser.add_argument("--lr", type=float, default=None, help="fixed step size (own problem)")
     parser.add_argument("--steps", type=int, default=None, help="steps (own problem)")
     parser.add_argument("--eps", default=None, help="eps-sweep targets, comma-separated, e.g. 1e-2,1e-4")
     parser.add_argument("--x0", default=None, help="starting point of a function, comma-separated")
-    parser.add_argument("--f-star", type=float, default=None, help="minimum value of the own problem")
+    claims = parser.add_argument_group("claimed constants (the hypothesis; exponents stay exact, e.g. 4/3)")
+    for name, text in (("rho", "PL exponent in (0, 2]"), ("mu", "PL constant > 0"),
+                       ("alpha", "smoothness exponent in [0, 1]"), ("L0", "smoothness constant >= 0"),
+                       ("L1", "smoothness constant >= 0")):
+        claims.add_argument(f"--{name}", default=None, help=text)
+    claims.add_argument("--f-star", default=None, help="minimum value F*")
+    parser.add_argument("--reference-steps", type=int, default=None,
+                        help="iteration limit of the reference minimization that estimates an unknown F* "
+                        "(default 10000)")
     parser.set_defaults(func=main)
 
 
@@ -38,16 +62,16 @@ def _floats(text: str | None, name: str):
 
 
 def main(args) -> int:
-    """Run the verification; print the table; return 0 (all pass) or 1."""
+    """Run the verification; print the table and the outcome; return its exit code."""
     from gsmooth.verification import verify
 
     report = verify(
         args.target, beta=args.beta, quick=args.quick, out=args.out, device=args.device,
         runs=args.runs, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
-        x0=_floats(args.x0, "x0"), f_star=args.f_star,
+        x0=_floats(args.x0, "x0"), rho=args.rho, mu=args.mu, alpha=args.alpha, L0=args.L0, L1=args.L1,
+        f_star=args.f_star, reference_steps=args.reference_steps,
     )
     print(report.table())
-    verdict = "PASS" if report.passed else f"FAIL ({report.n_failed} failed)"
-    print(f"\n{verdict}: {len(report.cases)} cases in {report.seconds:.1f} s; report in {args.out}")
+    print(f"\n{report.summary()}\nreport in {args.out}")
     sys.stdout.flush()
-    return 0 if report.passed else 1
+    return report.outcome.exit_code

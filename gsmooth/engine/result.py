@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gsmooth._io import write_npz_atomic
+from gsmooth._tables import long_table
 
 MAX_STEPS, CONVERGED, DIVERGED, NONFINITE = 0, 1, 2, 3
 STATUS_MESSAGES = {
@@ -120,6 +121,32 @@ class RunResult:
 
     __str__ = summary
 
+    def to_pandas(self):
+        """Long form: one row per record and run (see :func:`gsmooth._tables.long_table`).
+
+        Columns ``run, record, iteration, samples, loss, grad_norm`` (``gap``
+        with a known ``f_star``, ``metric`` when recorded), then per run
+        ``seed``, ``status`` (its name) and every hyperparameter (its value in
+        that run), then ``problem`` and ``method``.
+
+        Examples
+        --------
+        >>> import gsmooth as gs
+        >>> res = gs.run(gs.problems.power(d=2), gs.optim.an_gd(0.1, beta=[0, 1]), 5, record=5)
+        >>> table = res.to_pandas()
+        >>> table.shape, table["beta"].tolist()
+        ((4, 13), [0.0, 1.0, 0.0, 1.0])
+        """
+        traces = {"iteration": self.iters, "samples": self.samples, "loss": self.loss,
+                  "grad_norm": self.grad_norm,
+                  "gap": None if self.f_star is None else self.gap, "metric": self.metric}
+        hyper = {name: _per_run(value, self.n_runs) for name, value in self.optimizer.items()
+                 if name != "name"}
+        per_run = {"seed": self.seeds, "status": [STATUS_NAMES[int(s)] for s in self.status],
+                   **hyper}
+        shared = {"problem": self.problem.get("name"), "method": self.optimizer.get("name")}
+        return long_table(traces, per_run, shared)
+
     def save(self, path) -> None:
         """Write the result to ``path`` (.npz) atomically; see :meth:`load`."""
         meta = {
@@ -147,3 +174,7 @@ class RunResult:
             capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
         return cls(**arrays, capture=capture, **meta)
 
+
+def _per_run(value, k: int) -> list:
+    """A hyperparameter's value in each of ``k`` runs (a scalar is every run's)."""
+    return list(value) if isinstance(value, (list, tuple)) else [value] * k

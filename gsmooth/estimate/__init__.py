@@ -22,13 +22,14 @@ from gsmooth.estimate.envelope import Envelope, envelope_at, envelope_frontier, 
 from gsmooth.estimate.fits import asymmetric_fit, side_by_side
 from gsmooth.estimate.noise import NoiseEstimate, noise
 from gsmooth.estimate.pl import PLEstimate, pl
-from gsmooth.estimate.report import redraw, write_report
+from gsmooth.estimate.report import EstimateReport, redraw, write_report
 from gsmooth.estimate.pairs import read_pairs, smoothness_from_pairs
 from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
 from gsmooth.estimate.starts import spread_starts
 
 __all__ = [
     "Envelope",
+    "EstimateReport",
     "IANSGDConfiguration",
     "NoiseEstimate",
     "PLEstimate",

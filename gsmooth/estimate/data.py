@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from gsmooth._backend import namespace, to_host
+from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError
 from gsmooth.problems.curvature import LANCZOS_RTOL, hessian_norm
 
@@ -96,6 +97,25 @@ class PairData:
     def weights(self, counts) -> np.ndarray:
         """Weight of each pair when run ``runs[j]`` is drawn ``counts[j]`` times."""
         return np.asarray(counts, dtype=float)[np.searchsorted(self.runs, self.run)]
+
+    def to_pandas(self, value: str = "r"):
+        """One row per pair: ``run, iteration, grad_norm``, the value (named ``value``),
+        ``error`` and ``converged`` where known, and ``source``.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> data = PairData(np.array([1.0, 2.0]), np.array([3.0, 4.0]), np.array([0, 1]),
+        ...                 np.array([5, 5]), "hessian")
+        >>> data.to_pandas("hessian_norm").columns.tolist()
+        ['run', 'iteration', 'grad_norm', 'hessian_norm', 'source']
+        """
+        pd = pandas()
+        columns = {"run": self.run, "iteration": self.iteration, "grad_norm": self.g, value: self.r}
+        columns.update({name: array for name, array in (("error", self.error),
+                                                        ("converged", self.converged))
+                        if array is not None})
+        return pd.DataFrame({**columns, "source": self.source})
 
     def as_dict(self) -> dict:
         """JSON-ready lists."""

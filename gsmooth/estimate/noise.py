@@ -32,6 +32,7 @@ import numpy as np
 
 from gsmooth._checks import positive_int
 from gsmooth.engine.result import STATUS_NAMES, failed
+from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import PairData, check_same_problem, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
@@ -93,6 +94,14 @@ class NoiseEstimate:
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
     __str__ = summary
+
+    def to_pandas(self):
+        """One row per point: ``run, iteration, grad_norm``, the fitted noise level
+        ``noise`` (the ``quantile`` of the draws), ``median``, ``source``, ``problem``."""
+        table = self.data.to_pandas("noise")
+        table["median"] = self.median
+        table["problem"] = self.problem
+        return table
 
     def as_dict(self) -> dict:
         """JSON-ready dict (points included)."""

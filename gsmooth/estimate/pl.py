@@ -58,6 +58,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gsmooth.engine.result import STATUS_NAMES, failed
+from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import check_same_problem
 from gsmooth.estimate.envelope import upper_hull
@@ -130,6 +131,12 @@ class PLEstimate:
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
     __str__ = summary
+
+    def to_pandas(self):
+        """One row per record: ``run, iteration, gap, grad_norm, in_tail`` and ``problem``."""
+        return pandas().DataFrame({"run": self.run, "iteration": self.iteration, "gap": self.gap,
+                                   "grad_norm": self.grad_norm, "in_tail": self.in_tail,
+                                   "problem": self.problem})
 
     def as_dict(self) -> dict:
         """JSON-ready dict (points included)."""

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import json
 import pathlib
+from dataclasses import dataclass, field
 
 from gsmooth._io import write_json_atomic
+from gsmooth._tables import pandas
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
 from gsmooth.estimate.resampling import jsonable
@@ -60,6 +62,46 @@ def write_report(folder, estimates: dict, meta: dict | None = None, *,
         payload[PAIRS] = {str(block): est.as_dict() for block, est in estimates[PAIRS].items()}
     write_json_atomic(folder / RESULTS, payload)
     return [folder / RESULTS] + _draw(folder, estimates, format)
+
+
+@dataclass
+class EstimateReport:
+    """What ``gsmooth estimate`` wrote into a folder: the estimates and how they were made.
+
+    Attributes
+    ----------
+    estimates : dict
+        Any of ``"smoothness"``, ``"pl"``, ``"noise"`` mapped to the estimate,
+        and ``"pairs"`` mapped to ``{block: SmoothnessEstimate}``.
+    meta : dict
+        Problem, method, steps, seeds and the options of the command.
+    """
+
+    estimates: dict
+    meta: dict = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, folder) -> EstimateReport:
+        """Read the ``results.json`` of ``folder``."""
+        return cls(*load_report(folder))
+
+    def to_pandas(self):
+        """Every estimate's data in long form, one row per point, with an ``estimate``
+        column (``smoothness``, ``pl``, ``noise`` or ``pairs``) and a ``block`` column."""
+        pd = pandas()
+        parts = []
+        for name, est in self.estimates.items():
+            blocks = est if name == PAIRS else {None: est}
+            for block, one in blocks.items():
+                table = one.to_pandas()
+                table.insert(0, "block", block)
+                table.insert(0, "estimate", name)
+                parts.append(table)
+        return pd.concat(parts, ignore_index=True)
+
+    def summary(self) -> str:
+        """The table of constants with intervals."""
+        return table({k: v for k, v in self.estimates.items() if k != PAIRS})
 
 
 def load_report(folder) -> tuple[dict, dict]:

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from gsmooth.engine.result import STATUS_NAMES, failed
+from gsmooth._tables import pandas
 from gsmooth.estimate.data import (
     DIRECTIONAL,
     PairData,
@@ -143,6 +144,29 @@ class SmoothnessEstimate:
         return "\n".join(lines + [f"  note: {n}" for n in self.notes])
 
     __str__ = summary
+
+    def to_pandas(self):
+        """One row per pair fitted, and per directional pair when captured.
+
+        Columns ``run, iteration, grad_norm, smoothness`` (``error``,
+        ``converged`` for Hessian norms), ``source`` (which quantity
+        ``smoothness`` is) and ``problem``.
+
+        Examples
+        --------
+        >>> import numpy as np, gsmooth as gs
+        >>> g = np.geomspace(0.1, 10, 12)
+        >>> est = gs.estimate.smoothness_from_pairs(g, 1 + 2 * g, run=np.arange(12) % 3)
+        >>> est.to_pandas().shape
+        (12, 6)
+        """
+        pd = pandas()
+        parts = [self.data.to_pandas("smoothness")]
+        if self.directional is not None:
+            parts.append(self.directional.data.to_pandas("smoothness"))
+        table = pd.concat(parts, ignore_index=True)
+        table["problem"] = self.problem
+        return table
 
     def as_dict(self) -> dict:
         """JSON-ready dict (data, resamples and the directional estimate included)."""

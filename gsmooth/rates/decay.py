@@ -1,34 +1,54 @@
 r"""Fit the decay law of a suboptimality sequence: polynomial, geometric, two-phase or plateau.
 
-The laws, on the log scale where they are straight lines or constants:
+The kinds, and the laws of :mod:`gsmooth.rates.laws` that report each:
 
-* polynomial :math:`\Delta_t \approx C t^{-p}`: :math:`\log\Delta` is linear in
-  :math:`\log t` with slope :math:`-p` (AN-GD's sublinear regime);
-* geometric :math:`\Delta_t \approx C r^t`: :math:`\log\Delta` is linear in
-  :math:`t` with slope :math:`\log r` (the linear regime);
-* two-phase: a first phase that falls by at least ``min_drop`` to a floor, then
-  the floor (the regime :math:`\rho + \beta > 2` with a fixed step reaches the
-  :math:`\gamma`-level in finite time and stays there);
-* plateau: no decay worth the name (a floor from the start);
+* polynomial :math:`\Delta_t \approx C (t + s)^{-p}` (AN-GD's sublinear regime),
+  with or without a floor;
+* geometric :math:`\Delta_t \approx C r^t` (the linear regime), with or without a floor;
+* two-phase :math:`C (1 - t/\tau)_+^m` then a floor (the regime
+  :math:`\rho + \beta > 2` with a fixed step reaches the :math:`\gamma`-level in
+  finite time and stays there);
+* plateau: no decay worth the name;
 * increasing: the tail grows (a diverging or unstable method).
 
-Procedure.  Runs with a non-finite gap are left out; the decision is made on
-the median over runs of :math:`\log\Delta_t`.  A segmented fit (a line in
-:math:`\log t` up to a switch, a constant after it, least squares over every
-switch) looks for a floor; the segment after the best switch is a floor when
-its Theil-Sen slope in :math:`\log t` is below ``flat_slope`` in magnitude.  The
-switch is reported as the first record at which the median curve enters the
-floor (falls below the floor's 90% quantile).  Without a floor, Theil-Sen lines
-(:func:`scipy.stats.theilslopes`) are fitted over the tail window on both
-scales and the one with the smaller squared residual of :math:`\log\Delta` wins.
-The goodness of every fit is the root-mean-square residual of
-:math:`\log_{10}\Delta` around the fitted law in its window, in decades
-(the floor's constant for two-phase and plateau).  Intervals are 95% percentile
-bootstrap intervals over runs (:func:`scipy.stats.bootstrap`) when there are
-several runs, and Theil-Sen's own 95% interval for one run.
+**Model-selection rule.**  On :math:`y_t = \log\Delta_t` (the median over runs
+of the log-gaps; records at or below 0 are left out), every law is fitted by
+least squares and scored by the Bayesian information criterion
+:math:`\mathrm{BIC} = n\log(\mathrm{RSS}/n) + k\log n`, the penalized Gaussian
+likelihood of the log-gap with ``k`` parameters.  The law with the smallest
+BIC is chosen, with two stated exceptions checked first and last: the tail is
+*increasing* when the Theil-Sen slope of :math:`y` against :math:`\log t` over
+its last half exceeds ``flat_slope``; and a chosen law whose fitted curve falls
+by less than ``min_drop`` over the records is a *plateau*.  The evidence is
+reported: every law's BIC, the best law of another kind and the BIC
+difference :math:`\Delta` to it, described on the scale of Kass and Raftery
+(1995): :math:`\Delta < 2` weak, 2-6 positive, 6-10 strong, above 10 very
+strong.
 
-Recorded points on a geometric grid (``gs.run(record="geometric")``) give
-every decade of :math:`t` the same weight, which is what the log-log fit needs.
+**Values and intervals** (at level ``confidence``).  A geometric law has no
+term for the transients of the first iterations (a quadratic's large
+eigenvalues decay first; fitted over every record, the rate mixes both), so
+its rate is fitted on the *tail window*, the last ``tail`` fraction of the
+decades of ``t``; when a floor leaves fewer than :data:`MIN_POINTS` decaying
+records there, the whole range is used.  The polynomial law's shift is the
+transient of the comparison ODE's solution, and the end of a first phase is
+where it is, so their numbers come from the whole range.
+
+* several runs: the chosen law is fitted to each run alone; the value is the
+  mean of the runs' values (``log r`` for a rate) and the interval Student's
+  :math:`t` interval over runs, :math:`\bar v \pm t_{k-1} s/\sqrt k`.  It
+  cannot be formed when fewer than two runs can be fitted or the runs agree
+  exactly (copies of one run);
+* one run: the interval of the least-squares fit,
+  :math:`\hat v \pm t_{n-k}\,\mathrm{se}`, with
+  :math:`\mathrm{se}^2` from :math:`\hat\sigma^2 (J^\top J)^{-1}`.  That
+  interval assumes independent noise; it is not formed when the residuals
+  are systematic (lag-1 autocorrelation above :math:`3/\sqrt n`, the case of a
+  deterministic run whose law is only approximate) or vanish.
+
+When an interval cannot be formed, ``interval`` is None and
+``interval_method`` says why.  ``analysis/decay_replicates.py`` measures the
+rule's choices and the intervals' coverage on seeded noisy replicates.
 
 Examples
 --------
@@ -43,10 +63,13 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+import warnings
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from scipy import stats
+
+from gsmooth.rates.laws import KIND_OF, LAWS, PARAMS, fit_law, law_curve
 
 KINDS = ("polynomial", "geometric", "two-phase", "plateau", "increasing")
 """Decay kinds :func:`fit_decay` distinguishes."""
@@ -54,8 +77,11 @@ KINDS = ("polynomial", "geometric", "two-phase", "plateau", "increasing")
 MIN_POINTS = 6
 """Fewest records (at ``t >= 1``) a fit accepts."""
 
-_MIN_SEGMENT = 4
-_FLOOR_QUANTILE = 0.9
+WHITENESS = 3.0
+"""A one-run interval needs lag-1 residual autocorrelation below ``WHITENESS / sqrt(n)``."""
+
+EVIDENCE_SCALE = ((2.0, "weak"), (6.0, "positive"), (10.0, "strong"), (np.inf, "very strong"))
+"""Kass-Raftery description of a BIC difference (upper ends)."""
 
 
 @dataclass(frozen=True)
@@ -66,25 +92,31 @@ class DecayFit:
     ----------
     kind : str
         One of :data:`KINDS`.
-    exponent : float or None
-        ``p`` of ``t^-p`` (polynomial).
-    rate : float or None
-        ``r`` of ``r^t`` (geometric).
-    switch : float or None
-        First iteration at the floor (two-phase).
+    exponent, rate, switch : float or None
+        ``p`` of ``t^-p`` (polynomial), ``r`` of ``r^t`` (geometric), the end
+        ``tau`` of the first phase (two-phase).
     floor : float or None
-        Level of the floor, the median gap after the switch (two-phase, plateau).
+        Fitted floor level (laws with a floor, two-phase, plateau).
     interval : tuple of float or None
-        95% interval of the exponent, rate or switch, whichever the kind reports.
+        Interval of the exponent, rate or switch; None when it cannot be formed.
     interval_method : str
-        "bootstrap over runs", "Theil-Sen" or "record spacing".
+        How the interval was formed, or why it could not be.
     window : tuple of int
-        First and last iteration the law was fitted on.
+        First and last iteration the value was fitted on.
+    span : tuple of int
+        First and last iteration of the records the law was chosen on.
     rms_residual : float
-        Goodness of the fit: root-mean-square residual of ``log10`` gap around
-        the fitted law in the window, in decades (smaller is better).
+        Root-mean-square residual of ``log10`` gap around the fitted law, in decades.
     n_runs : int
         Runs used (finite ones).
+    law : str
+        The law of :mod:`gsmooth.rates.laws` chosen (e.g. ``"geometric+floor"``).
+    params : dict
+        Its parameters fitted to the median curve over every record (what a plot draws).
+    evidence : dict
+        ``rule``, ``bic`` per law, ``runner_up``, ``delta_bic``, ``strength``.
+    confidence : float
+    notes : list of str
     """
 
     kind: str
@@ -97,6 +129,12 @@ class DecayFit:
     window: tuple
     rms_residual: float
     n_runs: int
+    law: str = ""
+    span: tuple = ()
+    params: dict = field(default_factory=dict)
+    evidence: dict = field(default_factory=dict)
+    confidence: float = 0.95
+    notes: list = field(default_factory=list)
 
     @property
     def value(self) -> float | None:
@@ -109,22 +147,28 @@ class DecayFit:
         out = asdict(self)
         out["interval"] = None if self.interval is None else [float(v) for v in self.interval]
         out["window"] = [int(v) for v in self.window]
+        out["span"] = [int(v) for v in self.span]
         return out
 
     def summary(self) -> str:
-        """One line: kind, value with interval, window and goodness."""
-        names = {"polynomial": "t^-p, p", "geometric": "r^t, r", "two-phase": "switch at t",
+        """One line: kind, value with interval, evidence, window and goodness."""
+        names = {"polynomial": "t^-p, p", "geometric": "r^t, r", "two-phase": "first phase ends at t",
                  "plateau": "floor"}
         text = self.kind
         if self.value is not None:
             text += f": {names[self.kind]} = {self.value:.4g}"
         if self.interval is not None:
             text += f" [{self.interval[0]:.4g}, {self.interval[1]:.4g}]"
+        elif self.kind in ("polynomial", "geometric", "two-phase"):
+            text += f" (no interval: {self.interval_method})"
+        if self.evidence.get("runner_up"):
+            text += (f"; BIC {self.evidence['strength']} over {self.evidence['runner_up']} "
+                     f"(difference {self.evidence['delta_bic']:.3g})")
         return f"{text} (t in [{self.window[0]}, {self.window[1]}], rms {self.rms_residual:.2g} decades)"
 
 
-def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=10.0, flat_slope=0.1,
-              n_resamples=199, seed=0) -> DecayFit:
+def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
+              confidence=0.95) -> DecayFit:
     """Decide the decay law of ``gaps`` and fit it (see the module docstring).
 
     Parameters
@@ -134,17 +178,16 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=10.0, flat_slope=0.1
     gaps : array_like, shape (n,) or (n, k)
         Suboptimality ``F(w_t) - F*`` per record and run.
     kind : str, optional
-        Fit this law instead of deciding it: "polynomial", "geometric" or "two-phase".
+        Fit this kind instead of deciding it: "polynomial", "geometric" or
+        "two-phase" (the BIC then chooses only among that kind's laws).
     tail : float in (0, 1]
-        Fraction of the decades of ``t`` (the last ones) used for the line fits.
+        Fraction of the decades of ``t`` (the last ones) a geometric rate is fitted on.
     min_drop : float > 1
-        Factor the median gap must fall by before a floor counts as a second phase.
+        Factor the fitted curve must fall by for a decay; less is a plateau.
     flat_slope : float > 0
-        Largest ``|d log gap / d log t|`` of a floor.
-    n_resamples : int
-        Bootstrap resamples (several runs only).
-    seed : int
-        Seed of the bootstrap.
+        Slope of ``log gap`` against ``log t`` above which the tail is increasing.
+    confidence : float in (0, 1)
+        Level of the interval.
 
     Returns
     -------
@@ -153,8 +196,8 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=10.0, flat_slope=0.1
     Raises
     ------
     ValueError
-        Shapes that disagree, fewer than :data:`MIN_POINTS` records at ``t >= 1``,
-        no finite run, a negative gap, or out-of-range options.
+        Shapes that disagree, fewer than :data:`MIN_POINTS` usable records at
+        ``t >= 1``, no finite run, a negative gap, or out-of-range options.
 
     Examples
     --------
@@ -162,33 +205,55 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=10.0, flat_slope=0.1
     >>> t = np.arange(0, 400)
     >>> two = np.maximum((1 - t / 200.0), 0.0) ** 4 + 1e-9
     >>> fit = fit_decay(t, two)
-    >>> fit.kind, fit.switch
+    >>> fit.kind, round(fit.switch, 3)
     ('two-phase', 200.0)
     >>> fit_decay(t, 1.0 + 0.01 * np.cos(t)).kind
     'plateau'
     """
-    t, log_gaps = _prepare(iters, gaps)
-    _check_options(kind, tail, min_drop, flat_slope)
-    median = np.median(log_gaps, axis=1)
-    chosen, window = _decide(t, median, kind, tail, np.log(min_drop), flat_slope)
-    value, rms = _estimate(chosen, t, median, window)
-    interval, method = _interval(chosen, t, log_gaps, window, value, n_resamples, seed)
-    floor = float(np.exp(np.median(median[window[0]:]))) if chosen in ("two-phase", "plateau") else None
+    _check_options(kind, tail, min_drop, flat_slope, confidence)
+    t, log_gaps, notes = _prepare(iters, gaps)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        median = np.nanmedian(log_gaps, axis=1)
+    used = np.isfinite(median)
+    if used.sum() < MIN_POINTS:
+        raise ValueError(f"need at least {MIN_POINTS} records with a positive gap at t >= 1, "
+                         f"got {int(used.sum())}")
+    t_used, y = t[used], median[used]
+    law, fits = _choose(t_used, y, kind, np.log(min_drop), flat_slope)
+    window, value_law = _value_window(law, fits.get(law), t, used, tail)
+    chosen = None if law not in fits else fit_law(value_law, t[window], median[window])
+    value, interval, method = _value_and_interval(value_law, chosen, t[window], log_gaps[window], confidence)
+    reported = KIND_OF.get(law, law)
+    floor = _floor(law, fits.get(law))
+    rms = 0.0 if law not in fits else float(np.sqrt(fits[law].rss / fits[law].n) / np.log(10.0))
     return DecayFit(
-        kind=chosen,
-        exponent=value if chosen == "polynomial" else None,
-        rate=value if chosen == "geometric" else None,
-        switch=value if chosen == "two-phase" else None,
-        floor=floor,
-        interval=interval,
-        interval_method=method,
-        window=(int(t[window[0]]), int(t[window[1] - 1])),
-        rms_residual=rms,
-        n_runs=log_gaps.shape[1],
+        kind=reported,
+        exponent=value if reported == "polynomial" else None,
+        rate=value if reported == "geometric" else None,
+        switch=value if reported == "two-phase" else None,
+        floor=floor, interval=interval, interval_method=method,
+        window=(int(t[window][0]), int(t[window][-1])), rms_residual=rms, n_runs=log_gaps.shape[1],
+        law=law, span=(int(t_used[0]), int(t_used[-1])), params={} if law not in fits else fits[law].named(),
+        evidence=_evidence(law, fits), confidence=confidence, notes=notes,
     )
 
 
+def _check_options(kind, tail, min_drop, flat_slope, confidence):
+    if kind is not None and kind not in ("polynomial", "geometric", "two-phase"):
+        raise ValueError(f"kind must be None, 'polynomial', 'geometric' or 'two-phase', got {kind!r}")
+    if not 0 < tail <= 1:
+        raise ValueError(f"tail must be in (0, 1], got {tail}")
+    if not min_drop > 1:
+        raise ValueError(f"min_drop must be > 1, got {min_drop}")
+    if not flat_slope > 0:
+        raise ValueError(f"flat_slope must be > 0, got {flat_slope}")
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+
+
 def _prepare(iters, gaps):
+    """Records at ``t >= 1`` and the log-gaps of the finite runs (NaN where the gap is 0)."""
     gaps = np.asarray(gaps, dtype=np.float64)
     gaps = gaps[:, None] if gaps.ndim == 1 else gaps
     iters = np.asarray(iters)
@@ -206,127 +271,153 @@ def _prepare(iters, gaps):
     usable = t >= 1
     if usable.sum() < MIN_POINTS:
         raise ValueError(f"need at least {MIN_POINTS} records at t >= 1, got {int(usable.sum())}")
-    tiny = np.finfo(np.float64).tiny
-    return t[usable].astype(np.float64), np.log(np.maximum(gaps[usable], tiny))
+    gaps = gaps[usable]
+    notes = []
+    zeros = int(np.sum(gaps == 0))
+    if zeros:
+        notes.append(f"{zeros} records with gap 0 (no log) left out")
+    if not finite.all():
+        notes.append(f"{int((~finite).sum())} runs with non-finite gaps left out")
+    with np.errstate(divide="ignore"):
+        log_gaps = np.where(gaps > 0, np.log(gaps), np.nan)
+    return t[usable].astype(np.float64), log_gaps, notes
 
 
-def _check_options(kind, tail, min_drop, flat_slope):
-    if kind is not None and kind not in ("polynomial", "geometric", "two-phase"):
-        raise ValueError(f"kind must be None, 'polynomial', 'geometric' or 'two-phase', got {kind!r}")
-    if not 0 < tail <= 1:
-        raise ValueError(f"tail must be in (0, 1], got {tail}")
-    if not min_drop > 1:
-        raise ValueError(f"min_drop must be > 1, got {min_drop}")
-    if not flat_slope > 0:
-        raise ValueError(f"flat_slope must be > 0, got {flat_slope}")
+def _choose(t, y, kind, log_drop, flat_slope):
+    """The chosen law and every law's fit (see the module docstring for the rule)."""
+    if kind is None:
+        half = t >= np.sqrt(t[0] * t[-1])
+        if half.sum() >= 3 and stats.theilslopes(y[half], np.log(t[half])).slope > flat_slope:
+            return "increasing", {}
+    laws = [law for law in LAWS if kind is None or KIND_OF[law] == kind]
+    fits = {law: fit_law(law, t, y) for law in laws}
+    best = min(fits, key=lambda law: fits[law].bic)
+    if kind is None and best != "plateau":
+        curve = fits[best].curve(t)
+        if curve[0] - np.min(curve) < log_drop:
+            best = "plateau"
+    return best, fits
 
 
-def _decide(t, median, kind, tail, log_drop, flat_slope):
-    """Return the kind and the window ``(start, stop)`` of indices its value is fitted on."""
-    n = t.size
-    tail_start = _tail_start(t, tail)
-    if kind in ("polynomial", "geometric"):
-        return kind, (tail_start, n)
-    switch = _floor_start(t, median, flat_slope)
-    if kind == "two-phase":
-        return kind, (switch if switch is not None else n - _MIN_SEGMENT, n)
-    if switch is not None:
-        fell = median[0] - np.median(median[switch:]) >= log_drop
-        return ("two-phase" if fell else "plateau"), (switch, n)
-    tail_slope = _theil(median[tail_start:], np.log(t[tail_start:]))[0]
-    if tail_slope > flat_slope:
-        return "increasing", (tail_start, n)
-    residuals = {law: _line_residuals(law, t, median, (tail_start, n)) for law in ("polynomial", "geometric")}
-    return min(residuals, key=lambda law: np.sum(residuals[law] ** 2)), (tail_start, n)
+def _value_window(law, fit, t, used, tail):
+    """Records the value is fitted on, and the law fitted there (module docstring).
 
-
-def _tail_start(t, tail):
+    A geometric rate comes from the tail window; with a floor, from the records
+    of the window where the fitted decay is 100 times above the floor, by the
+    law without a floor.
+    """
+    if KIND_OF.get(law) != "geometric" or fit is None:
+        return used, law
     log_t = np.log(t)
-    cut = log_t[-1] - tail * (log_t[-1] - log_t[0])
-    start = int(np.searchsorted(log_t, cut))
-    return min(start, t.size - MIN_POINTS)
+    window = used & (log_t >= log_t[used][-1] - tail * (log_t[used][-1] - log_t[used][0]))
+    if "f" in fit.named():
+        decaying = np.zeros_like(used)
+        decaying[used] = fit.curve(t[used]) > fit.named()["f"] + np.log(100.0)
+        window &= decaying
+    if window.sum() >= MIN_POINTS:
+        return window, "geometric"
+    return used, law
 
 
-def _floor_start(t, median, flat_slope):
-    """Index where the floor of the best segmented fit starts, or None without a flat floor."""
-    log_t = np.log(t)
-    if _whole_is_flat(log_t, median, flat_slope):
-        return 0
-    candidates = range(_MIN_SEGMENT, t.size - _MIN_SEGMENT + 1)
-    costs = [_segment_cost(log_t, median, j) for j in candidates]
-    if not costs:
+def _evidence(law, fits) -> dict:
+    if not fits:
+        return {"rule": "increasing tail (Theil-Sen slope in log t above flat_slope)"}
+    bic = {name: fit.bic for name, fit in fits.items()}
+    kind = KIND_OF[law]
+    others = [name for name in bic if KIND_OF[name] != kind]
+    evidence = {"rule": "smallest BIC of log-gap", "bic": bic, "runner_up": None,
+                "delta_bic": None, "strength": None}
+    if others:
+        runner_up = min(others, key=bic.get)
+        delta = bic[runner_up] - bic[law]
+        evidence.update(runner_up=runner_up, delta_bic=float(delta),
+                        strength=next(name for top, name in EVIDENCE_SCALE if abs(delta) < top))
+    return evidence
+
+
+def _floor(law, fit):
+    if fit is None:
         return None
-    best = _MIN_SEGMENT + int(np.argmin(costs))
-    return best if abs(_theil(median[best:], log_t[best:])[0]) < flat_slope else None
+    named = fit.named()
+    if "f" in named:
+        return float(np.exp(named["f"]))
+    return float(np.exp(named["a"])) if law == "plateau" else None
 
 
-def _whole_is_flat(log_t, median, flat_slope):
-    return abs(_theil(median, log_t)[0]) < flat_slope / 2 and np.ptp(median) < np.log(2.0)
+def _reported(law, params) -> float | None:
+    """The kind's number from a law's parameters (``log r`` for a rate, on the log scale)."""
+    kind = KIND_OF.get(law)
+    index = {"polynomial": 1, "geometric": 1, "two-phase": 2}.get(kind)
+    return None if index is None else float(params[index])
 
 
-def _segment_cost(log_t, median, switch):
-    head_t, head = log_t[:switch], median[:switch]
-    slope, intercept = np.polyfit(head_t, head, 1)
-    floor = median[switch:]
-    return np.sum((head - slope * head_t - intercept) ** 2) + np.sum((floor - floor.mean()) ** 2)
-
-
-def _estimate(kind, t, median, window):
-    """The kind's value on the median curve and the rms residual (decades) of its law."""
-    start, stop = window
-    if kind in ("polynomial", "geometric"):
-        slope = _theil(median[start:stop], _abscissa(kind, t[start:stop]))[0]
-        value = -slope if kind == "polynomial" else float(np.exp(slope))
-        return float(value), _rms_decades(_line_residuals(kind, t, median, window))
-    level = median[start:stop]
-    return _entry_time(t, median, start), _rms_decades(level - np.median(level))
-
-
-def _entry_time(t, median, floor_start):
-    """First iteration at which the curve falls below the floor's 90% quantile."""
-    ceiling = np.quantile(median[floor_start:], _FLOOR_QUANTILE)
-    return float(t[int(np.argmax(median <= ceiling))])
-
-
-def _abscissa(kind, t):
-    return np.log(t) if kind == "polynomial" else t
-
-
-def _theil(y, x):
-    result = stats.theilslopes(y, x)
-    return result.slope, result.intercept, result.low_slope, result.high_slope
-
-
-def _line_residuals(kind, t, median, window):
-    start, stop = window
-    x, y = _abscissa(kind, t[start:stop]), median[start:stop]
-    slope, intercept = _theil(y, x)[:2]
-    return y - (slope * x + intercept)
-
-
-def _rms_decades(log_residuals):
-    return float(np.sqrt(np.mean(log_residuals**2)) / np.log(10.0))
-
-
-def _interval(kind, t, log_gaps, window, value, n_resamples, seed):
-    if kind in ("plateau", "increasing"):
-        return None, "none"
+def _value_and_interval(law, fit, t, log_gaps, confidence):
+    if fit is None or _reported(law, fit.params) is None:
+        return None, None, "none"
     k = log_gaps.shape[1]
     if k > 1:
-        def statistic(runs):
-            return _estimate(kind, t, np.median(log_gaps[:, runs.astype(int)], axis=1), window)[0]
+        value, interval, method = _over_runs(law, t, log_gaps, confidence, _reported(law, fit.params))
+    else:
+        value = _reported(law, fit.params)
+        interval, method = _one_run(law, fit, confidence)
+    if KIND_OF[law] == "geometric":
+        value = float(np.exp(value))
+        interval = None if interval is None else tuple(float(v) for v in np.exp(interval))
+    return value, interval, method
 
-        result = stats.bootstrap(
-            (np.arange(k),), statistic, vectorized=False, n_resamples=n_resamples,
-            method="percentile", rng=np.random.default_rng(seed),
-        )
-        low, high = result.confidence_interval
-        return (float(min(low, value)), float(max(high, value))), "bootstrap over runs"
-    if kind == "two-phase":
-        index = int(np.searchsorted(t, value))
-        return (float(t[max(index - 1, 0)]), float(value)), "record spacing"
-    start, stop = window
-    _, _, low, high = _theil(log_gaps[start:stop, 0], _abscissa(kind, t[start:stop]))
-    if kind == "polynomial":
-        return (float(-high), float(-low)), "Theil-Sen"
-    return (float(np.exp(low)), float(np.exp(high))), "Theil-Sen"
+
+def _over_runs(law, t, log_gaps, confidence, fallback):
+    values = []
+    for run in range(log_gaps.shape[1]):
+        keep = np.isfinite(log_gaps[:, run])
+        if keep.sum() >= MIN_POINTS:
+            values.append(_reported(law, fit_law(law, t[keep], log_gaps[keep, run]).params))
+    if len(values) < 2:
+        return fallback, None, f"cannot be formed: {len(values)} of {log_gaps.shape[1]} runs could be fitted"
+    values = np.asarray(values)
+    spread = float(np.std(values, ddof=1))
+    mean = float(np.mean(values))
+    if spread <= 1e-12 * max(1.0, abs(mean)):
+        return mean, None, (f"cannot be formed: the {values.size} runs give the same value (copies of one "
+                            "run, or a law that does not depend on the start)")
+    half = stats.t.ppf(0.5 + confidence / 2, values.size - 1) * spread / np.sqrt(values.size)
+    return mean, (mean - half, mean + half), f"Student t over {values.size} runs"
+
+
+def _one_run(law, fit, confidence):
+    index = {"polynomial": 1, "geometric": 1, "two-phase": 2}[KIND_OF[law]]
+    e = fit.residuals
+    n, k = fit.n, fit.k
+    if n - k < 2 or fit.rss <= n * (1e-9) ** 2:
+        return None, "cannot be formed from one run: the law fits exactly (no noise to measure)"
+    lag1 = float(e[1:] @ e[:-1] / (e @ e))
+    if lag1 > WHITENESS / np.sqrt(n):
+        return None, (f"cannot be formed from one run: the residuals are systematic (lag-1 "
+                      f"autocorrelation {lag1:.2f}), not noise; several runs give an interval over runs")
+    if not fit.free[index]:
+        return None, "cannot be formed from one run: the parameter sits at its bound"
+    jac = fit.jac[:, fit.free]
+    try:
+        cov = np.linalg.inv(jac.T @ jac) * fit.rss / (n - k)
+    except np.linalg.LinAlgError:
+        return None, "cannot be formed from one run: the fit is degenerate"
+    position = int(np.sum(fit.free[:index]))
+    se = float(np.sqrt(max(cov[position, position], 0.0)))
+    half = stats.t.ppf(0.5 + confidence / 2, n - k) * se
+    centre = float(fit.params[index])
+    return (centre - half, centre + half), f"least squares, one run ({n - k} degrees of freedom)"
+
+
+def decay_curve(fit: dict, t) -> np.ndarray:
+    """The fitted law of a :meth:`DecayFit.as_dict` at iterations ``t`` (gap scale, not log).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> t = np.arange(0, 300)
+    >>> fit = fit_decay(t, 0.9 ** t).as_dict()
+    >>> bool(np.allclose(decay_curve(fit, [10, 20]), [0.9**10, 0.9**20]))
+    True
+    """
+    params = [fit["params"][name] for name in PARAMS[fit["law"]]]
+    return np.exp(law_curve(fit["law"], np.asarray(t, dtype=float), params))

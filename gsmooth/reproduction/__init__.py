@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from gsmooth import _backend
+from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
 from gsmooth._io import write_json_atomic, write_npz_atomic
 from gsmooth.reproduction import experiments
@@ -104,8 +104,7 @@ class Reproduction:
         names = reproduction_figures.figure_names(self.ablation, format)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        arrays = {f"c{i}_{name}": getattr(c, name)
-                  for i, c in enumerate(self.curves) for name in _ARRAYS}
+        arrays = {_npz_key(c.key, name): getattr(c, name) for c in self.curves for name in _ARRAYS}
         write_npz_atomic(folder / CURVES, arrays)
         data = self.to_json()
         data["files"] = {"curves": CURVES,
@@ -113,6 +112,25 @@ class Reproduction:
         write_json_atomic(folder / RESULTS, data)
         figures = reproduction_figures.draw(self, folder, format)
         return [folder / RESULTS, folder / CURVES, *figures]
+
+    def to_pandas(self):
+        """Long form: one row per method (or variant), record and seed.
+
+        Columns ``run, record, iteration, samples, metric, loss``, then per
+        run ``seed`` and ``status``, then ``method`` (the key), ``label`` and
+        ``panel``.
+
+        Examples
+        --------
+        >>> import gsmooth as gs
+        >>> rep = gs.reproduce("phase-retrieval", seeds=2, steps=4,
+        ...                    problem_options={"m": 100, "d": 5})
+        >>> table = rep.to_pandas()
+        >>> len(table) == 7 * 5 * 2, sorted(set(table["method"]))[:2]
+        (True, ['an_sgd', 'clipped_sgd'])
+        """
+        pd = _tables.pandas()
+        return pd.concat([c.to_pandas() for c in self.curves], ignore_index=True)
 
     @classmethod
     def load(cls, folder) -> Reproduction:
@@ -125,14 +143,20 @@ class Reproduction:
             curves = [
                 Curves(m["key"], m["label"], m["paper"], m["gsmooth"],
                        [s["seed"] for s in m["per_seed"]],
-                       **{name: npz[f"c{i}_{name}"] for name in _ARRAYS}, panel=m["panel"])
-                for i, m in enumerate(data["methods"])
+                       **{name: npz[_npz_key(m["key"], name)] for name in _ARRAYS},
+                       panel=m["panel"])
+                for m in data["methods"]
             ]
         info = {k: data[k] for k in ("problem", "settings", "device", "dtype", "seconds")}
         return cls(data["experiment"], data["title"], data["ablation"], data["released"],
                    data["seeds"], curves, data["metric"], data["metric_label"],
                    data["target"]["value"], data["target"]["rule"], data["sample_cut"],
                    data["reference_lines"], info)
+
+
+def _npz_key(method: str, name: str) -> str:
+    """Name of one curve's array in ``curves.npz``: ``"ian_sgd/iters"``."""
+    return f"{method}/{name}"
 
 
 def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device: str = "numpy",

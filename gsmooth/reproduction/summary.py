@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth.engine.result import STATUS_MESSAGES, failed
+from gsmooth._tables import long_table
+from gsmooth.engine.result import STATUS_MESSAGES, STATUS_NAMES, failed
 
 QUANTILES = (0.1, 0.9)
 
@@ -47,6 +48,14 @@ class Curves:
     loss: np.ndarray
     status: np.ndarray
     panel: str | None = None
+
+    def to_pandas(self):
+        """Long form of these curves: one row per record and seed (see :meth:`Reproduction.to_pandas`)."""
+        traces = {"iteration": self.iters, "samples": self.samples, "metric": self.metric,
+                  "loss": self.loss}
+        per_run = {"seed": self.seeds, "status": [STATUS_NAMES[int(s)] for s in self.status]}
+        return long_table(traces, per_run, {"method": self.key, "label": self.label,
+                                            "panel": self.panel})
 
     def within(self, cut: float) -> np.ndarray:
         """Boolean mask of the records whose samples (every run) stay within ``cut``."""

@@ -196,9 +196,13 @@ class AnGdBound:
             )
 
     def as_dict(self) -> dict:
-        """JSON-ready dict: exact expressions as strings that :func:`sympy.sympify` reads back."""
+        """JSON-ready dict: exact expressions as strings that :func:`sympy.sympify` reads back,
+        booleans as booleans, and under ``"values"`` the numeric exponents as floats."""
         decay = self.decay
+        numeric = {"rho": self.rho, "beta": self.beta, "alpha": self.alpha, "q": self.q,
+                   "exponent": self.exponent}
         return {
+            "values": {name: float(value) for name, value in numeric.items() if value.is_number},
             "rho": str(self.rho),
             "beta": str(self.beta),
             "alpha": str(self.alpha),
@@ -212,7 +216,7 @@ class AnGdBound:
             "c": str(self.c),
             "iterations": str(self.iterations),
             "exponent": str(self.exponent),
-            "log_factor": str(self.log_factor),
+            "log_factor": self.log_factor if isinstance(self.log_factor, bool) else str(self.log_factor),
             "order": str(self.order),
             "decay": _decay_dict(decay) if isinstance(decay, FixedStepDecay) else {"law": str(decay)},
             "published": None if self.published is None else {

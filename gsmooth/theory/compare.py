@@ -117,6 +117,42 @@ class ComparisonTable:
                 "point": self.point, "notes": list(self.notes),
                 "rows": [dataclasses.asdict(row) for row in self.rows]}
 
+    @classmethod
+    def from_dict(cls, data: dict) -> ComparisonTable:
+        """Inverse of :meth:`as_dict`."""
+        rows = tuple(ComparisonRow(**{name: tuple(value) if isinstance(value, list) else value
+                                      for name, value in row.items()}) for row in data["rows"])
+        return cls(tuple(data["eps"]), data["target"], dict(data["constants"]), rows,
+                   tuple(data["notes"]), dict(data["point"]))
+
+    def to_pandas(self):
+        """Long form: one row per entry and eps, with ``T``, its ``low``/``high`` over the
+        constants' intervals, the prescribed ``stepsize``, ``basis`` and ``applies``.
+
+        Examples
+        --------
+        >>> from gsmooth.theory import compare
+        >>> table = compare({"L0": 1, "L1": 0, "mu": "1/4", "rho": 2, "Delta0": 1}, [1e-2, 1e-3],
+        ...                 methods=["GD"])
+        >>> frame = table.to_pandas()
+        >>> sorted(set(frame["eps"])), {"key", "T", "basis"} <= set(frame.columns)
+        ([0.001, 0.01], True)
+        """
+        from gsmooth._tables import pandas
+
+        records = []
+        for row in self.rows:
+            for i, eps in enumerate(self.eps):
+                records.append({
+                    "key": row.key, "label": row.label, "source": row.source, "kind": row.kind,
+                    "quantity": row.quantity, "measure": row.measure, "basis": row.basis,
+                    "applies": row.applies, "eps": float(eps), "T": row.values[i],
+                    "low": None if row.low is None else row.low[i],
+                    "high": None if row.high is None else row.high[i],
+                    "stepsize": row.stepsize[i] if row.stepsize else None,
+                })
+        return pandas().DataFrame(records)
+
     def __str__(self) -> str:
         head = ["method", "source", "kind", "applies", "basis"]
         for value in self.eps:

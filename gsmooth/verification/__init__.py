@@ -1,30 +1,42 @@
-"""The main job: derive what the theory predicts, run the method, fit the rate, judge.
+"""The main job: state a hypothesis, derive what the theory predicts, run the method, judge.
 
 :func:`verify` runs the built-in suite (:mod:`gsmooth.verification.cases`), a
 part of it (a problem name), or a user's own problem (a
 :class:`~gsmooth.problems.Problem`, or ``"path/to/file.py:name"`` naming a
-problem or a ``value_and_grad`` function); each case is judged by
-:mod:`gsmooth.verification.checks`.  With ``out`` it writes a report folder
-(:mod:`gsmooth.verification.report`) that :func:`redraw` draws again.
+problem or a ``value_and_grad`` function).  The constants it predicts with
+are the **hypothesis** (:mod:`gsmooth.verification.constants`): those the
+user claims (``rho=, mu=, alpha=, L0=, L1=, f_star=``), then those the problem
+states, and the rest estimated on runs independent of the judged ones.  Each
+case is judged by :mod:`gsmooth.verification.checks` and ends in one of three
+outcomes (:mod:`gsmooth.verification.outcome`): PASS, FAIL or NOT VERIFIED.
+With ``out`` it writes a report folder (:mod:`gsmooth.verification.report`)
+that :func:`redraw` draws again.
 
 Examples
 --------
 >>> import gsmooth as gs
 >>> report = gs.verify("quadratic", beta="0")
->>> report.passed, report.cases[0].regime
-(True, 'linear')
+>>> report.outcome.outcome, report.cases[0].regime
+('PASS', 'linear')
+>>> gs.verify("quadratic", beta="0", mu=3).outcome.outcome
+'FAIL'
 """
 
 from __future__ import annotations
 
 import pathlib
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from gsmooth._checks import positive_int
+from gsmooth._exact import read_exact
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
+from gsmooth.verification.constants import parse_claims
+from gsmooth.verification.outcome import EXIT_CODES, Outcome, overall
 from gsmooth.verification.report import table_rows, text_table, write_folder
 
 PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": "cosh",
@@ -34,16 +46,19 @@ PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": 
 USER_STEPS = 1000
 USER_LR = 0.01
 
+__all__ = ["EXIT_CODES", "PROBLEM_NAMES", "VerifyReport", "redraw", "verify"]
+
 
 @dataclass
 class VerifyReport:
-    """Results of a verification: cases, their checks, the verdict and the files written."""
+    """Results of a verification: cases, their checks, the outcome and the files written."""
 
     cases: list
     seconds: float
     device: str
     runs: int
     files: list
+    options: dict = field(default_factory=dict)
 
     @property
     def checks(self) -> list:
@@ -51,29 +66,51 @@ class VerifyReport:
         return [check for case in self.cases for check in case.checks]
 
     @property
+    def outcome(self) -> Outcome:
+        """PASS, FAIL or NOT VERIFIED, with the reasons and what the user can change."""
+        return overall(case.outcome for case in self.cases)
+
+    @property
     def n_failed(self) -> int:
         return sum(check.verdict == "fail" for check in self.checks)
 
     @property
+    def n_judged(self) -> int:
+        return sum(check.judged for check in self.checks)
+
+    @property
     def passed(self) -> bool:
-        """No judged check failed."""
-        return self.n_failed == 0
+        """The outcome is PASS."""
+        return self.outcome.outcome == "PASS"
 
     def as_dict(self) -> dict:
         """``results.json`` content (``"kind": "verify"``)."""
-        judged = [c for c in self.checks if c.verdict in ("pass", "fail")]
-        return {"kind": "verify", "passed": self.passed, "n_failed": self.n_failed,
-                "n_checks": len(judged), "seconds": self.seconds, "device": self.device,
-                "runs": self.runs, "cases": [case.as_dict() for case in self.cases]}
+        outcome = self.outcome
+        return {"kind": "verify", "outcome": outcome.outcome, "exit_code": outcome.exit_code,
+                "reasons": outcome.reasons, "remedies": outcome.remedies, "passed": self.passed,
+                "n_failed": self.n_failed, "n_checks": self.n_judged, "seconds": self.seconds,
+                "device": self.device, "runs": self.runs, "options": self.options,
+                "cases": [case.as_dict() for case in self.cases]}
 
     def table(self) -> str:
         """The verdict table as plain text."""
         return text_table(table_rows([case.as_dict() for case in self.cases]))
 
+    def summary(self) -> str:
+        """The outcome line, its reasons and what can be changed."""
+        outcome = self.outcome
+        lines = [(f"{outcome.outcome}: {self.n_judged} judged checks, {self.n_failed} failed, "
+                  f"{len(self.cases)} case(s) in {self.seconds:.1f} s")]
+        lines += [f"  because {reason}" for reason in outcome.reasons]
+        lines += [f"  to get a judged check: {remedy}" for remedy in outcome.remedies]
+        lines += [f"  note: {note}" for note in self.options.get("notes", [])]
+        return "\n".join(lines)
+
 
 def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str = "numpy",
            runs: int = 8, lr: float | None = None, steps: int | None = None, eps_grid=None,
-           x0=None, f_star: float | None = None, seed: int = 0, progress=None) -> VerifyReport:
+           x0=None, seed: int = 0, progress=None, rho=None, mu=None, alpha=None, L0=None, L1=None,
+           f_star=None, reference_steps: int | None = None) -> VerifyReport:
     """Verify AN-GD's predicted rates on the built-in suite or on a given problem.
 
     Parameters
@@ -81,43 +118,74 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     target : None, str or Problem
         None: the built-in suite.  A name in :data:`PROBLEM_NAMES`: that
         problem's cases.  A Problem or ``"file.py:name"`` (a problem, or a
-        ``value_and_grad`` function with ``x0``): its constants are estimated,
-        then predicted, run and judged.
+        ``value_and_grad`` function with ``x0``).
     beta : float or str, optional
         Keep the suite cases with this beta; for a user problem the AN-GD
         power (default 1).
     quick : bool
-        A faster subset of the suite that still covers every regime.
+        A faster subset of the suite that still covers every regime (suite only).
     out : path, optional
         Write report.md, results.json, curves.npz and figures there.
     device : {"numpy", "cupy", "array-api-strict"}
     runs : int
-        Runs per case, from starting points spread around the problem's start.
-    lr, steps, eps_grid, x0, f_star
-        For a user problem: fixed step size, steps, eps-sweep targets (needs a
-        known ``f_star``), starting point of a function, its minimum value.
+        Judged runs per case, from starting points spread around the problem's
+        start; as many independent runs estimate what is not claimed.
+    lr, steps, x0
+        For a user problem: fixed step size, steps, starting point of a function.
+    eps_grid : sequence of float, optional
+        Targets of an eps-sweep (replaces the suite's grids).
     seed : int
     progress : bool or None
+    rho, mu, alpha, L0, L1, f_star : optional
+        Claimed constants (exponents stay exact: ``"4/3"``); they override the
+        problem's own, and a wrong one makes the check that tests it fail.
+        Suite problems must be named to take claims.
+    reference_steps : int, optional
+        Iteration limit of the reference minimization that estimates an
+        unknown ``F*`` (default :data:`gsmooth.verification.estimation.REFERENCE_STEPS`).
 
     Raises
     ------
     ValueError
-        Unknown problem name, a file without the named object, beta outside
-        [0, 1], an empty or non-positive eps grid, fewer than one run.
+        Before any run: an unknown problem name, a file without the named
+        object, beta outside [0, 1], a bad eps grid, fewer than one run, a
+        claimed constant out of range, or an option that does not apply to
+        the target (named, with what to do instead).
     """
     runs = positive_int("runs", runs)
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:
         eps_grid = tuple(check_eps_grid(eps_grid).tolist())
-    cases = _select(target, beta, quick, lr, steps, eps_grid, x0, f_star)
+    if reference_steps is not None:
+        reference_steps = positive_int("reference_steps", reference_steps)
+    given = {"beta": beta, "rho": rho, "mu": mu, "alpha": alpha, "L0": L0, "L1": L1, "f_star": f_star}
+    claims = parse_claims(**{name: value for name, value in given.items() if name != "beta"})
+    cases = _select(target, beta, quick, lr, steps, eps_grid, x0, claims)
     start = time.perf_counter()
-    results = [run_case(case, runs=runs, device=device, seed=seed, progress=progress) for case in cases]
-    report = VerifyReport(results, time.perf_counter() - start, device, runs, [])
+    results = [run_case(case, runs=runs, device=device, seed=seed, progress=progress, claims=claims,
+                        reference_steps=reference_steps) for case in cases]
+    options = {"claimed": {name: c.as_dict() for name, c in claims.items()}, "eps_grid": eps_grid,
+               "reference_steps": reference_steps, "seed": seed,
+               "notes": _read_as(given) + _unused(results, reference_steps)}
+    report = VerifyReport(results, time.perf_counter() - start, device, runs, [], options)
     if out is not None:
-        curves = [case.curves for case in results]
-        report.files = write_folder(out, report.as_dict(), curves)
+        report.files = write_folder(out, report.as_dict(), [case.curves for case in results])
     return report
+
+
+def _read_as(given: dict) -> list[str]:
+    """What snapped inputs were read as (:mod:`gsmooth._exact`), said in the outcome and the report."""
+    notes = (read_exact(value, name).note for name, value in given.items() if value is not None)
+    return [note for note in notes if note is not None]
+
+
+def _unused(results, reference_steps) -> list[str]:
+    """Options given but used by no case, said rather than skipped silently."""
+    estimated = any(case.hypothesis.get("reference") is not None for case in results)
+    if reference_steps is not None and not estimated:
+        return ["reference_steps not used: no case ran a reference minimization (F* and PL constants known)"]
+    return []
 
 
 def redraw(folder) -> list[pathlib.Path]:
@@ -127,31 +195,58 @@ def redraw(folder) -> list[pathlib.Path]:
     return write_figures(folder)
 
 
-def _select(target, beta, quick, lr, steps, eps_grid, x0, f_star) -> tuple[Case, ...]:
-    if target is None or (isinstance(target, str) and ":" not in target and not target.endswith(".py")):
-        cases = suite(quick)
-        if target is not None:
-            if target not in PROBLEM_NAMES:
-                raise ValueError(f"unknown problem {target!r}; choose one of {', '.join(PROBLEM_NAMES)}, "
-                                 "or give path/to/file.py:name")
-            cases = tuple(case for case in suite(False) if case.name == PROBLEM_NAMES[target])
-        if beta is not None:
-            wanted = exact_exponent("beta", beta, 0.0, 1.0)
-            kept = tuple(c for c in cases if exact_exponent("beta", c.beta, 0.0, 1.0) == wanted)
-            if not kept:
-                offered = sorted({c.beta for c in cases})
-                raise ValueError(f"no suite case has beta = {beta}; the cases have beta in {offered}")
-            cases = kept
-        return tuple(replace(c, eps_grid=eps_grid) if eps_grid else c for c in cases)
-    problem = target if not isinstance(target, str) else load_target(target, x0, f_star)
+def _is_suite(target) -> bool:
+    return target is None or (isinstance(target, str) and ":" not in target and not target.endswith(".py"))
+
+
+def _select(target, beta, quick, lr, steps, eps_grid, x0, claims) -> tuple[Case, ...]:
+    if _is_suite(target):
+        _refuse_user_options(target, lr, steps, x0, claims)
+        return _suite_cases(target, beta, quick, eps_grid)
+    if quick:
+        raise ValueError("quick selects a subset of the built-in suite; it does not apply to your own problem")
+    problem = target if not isinstance(target, str) else load_target(target, x0)
+    if x0 is not None and not np.array_equal(problem.start, np.asarray(x0, dtype=float)):
+        raise ValueError(f"x0 applies to a function; {problem.name!r} is a Problem with its own start "
+                         f"{problem.start.tolist()}")
     beta_text = str(exact_exponent("beta", 1 if beta is None else beta, 0.0, 1.0))
     return (Case(problem.name, lambda: problem, beta_text, USER_LR if lr is None else float(lr),
-                 USER_STEPS if steps is None else int(steps), eps_grid=eps_grid or (),
-                 estimated=True, tight=False),)
+                 USER_STEPS if steps is None else positive_int("steps", steps), eps_grid=eps_grid or (),
+                 tight=None),)
 
 
-def load_target(target: str, x0=None, f_star=None):
+def _refuse_user_options(target, lr, steps, x0, claims):
+    given = [name for name, value in (("lr", lr), ("steps", steps), ("x0", x0)) if value is not None]
+    if given:
+        raise ValueError(f"{', '.join(given)} apply to your own problem (path/to/file.py:name); "
+                         "the suite cases have their own")
+    if claims and target is None:
+        raise ValueError(f"constants ({', '.join(claims)}) can be claimed for one problem: name it "
+                         f"({', '.join(PROBLEM_NAMES)}) or give path/to/file.py:name")
+
+
+def _suite_cases(target, beta, quick, eps_grid):
+    if target is not None and quick:
+        raise ValueError("quick selects a subset of the whole suite; with a problem name all its cases run")
+    cases = suite(quick)
+    if target is not None:
+        if target not in PROBLEM_NAMES:
+            raise ValueError(f"unknown problem {target!r}; choose one of {', '.join(PROBLEM_NAMES)}, "
+                             "or give path/to/file.py:name")
+        cases = tuple(case for case in suite(False) if case.name == PROBLEM_NAMES[target])
+    if beta is not None:
+        wanted = exact_exponent("beta", beta, 0.0, 1.0)
+        kept = tuple(c for c in cases if exact_exponent("beta", c.beta, 0.0, 1.0) == wanted)
+        if not kept:
+            offered = sorted({c.beta for c in cases})
+            raise ValueError(f"no suite case has beta = {beta}; the cases have beta in {offered}")
+        cases = kept
+    return tuple(replace(c, eps_grid=eps_grid) if eps_grid else c for c in cases)
+
+
+def load_target(target: str, x0=None):
     """Load ``"path/to/file.py:name"`` (see :mod:`gsmooth.problems.loading`)."""
     from gsmooth.problems.loading import load_problem
 
-    return load_problem(target, x0=x0, f_star=f_star)
+    return load_problem(target, x0=x0)
+

@@ -1,8 +1,11 @@
-"""The verification report folder: verdict table, results.json, curves.npz and figures.
+"""The verification report folder: outcome, hypothesis, check table, results.json, curves.npz, figures.
 
 ``results.json`` (``"kind": "verify"``) holds every case without its curves;
-``curves.npz`` (read with ``allow_pickle=False``) holds the gap traces and
-bounds; :func:`write_figures` redraws the figures from these two files alone.
+``curves.npz`` (read with ``allow_pickle=False``) holds the gap traces and the
+log of the bounds; :func:`write_figures` redraws the figures from these two
+files alone.  The figures are the entries of :data:`FIGURES`: a figure is one
+more ``(file name, draw function)`` pair, where the function takes
+``(results, curves, path)`` and returns the path written or None.
 """
 
 from __future__ import annotations
@@ -12,29 +15,44 @@ import pathlib
 
 import numpy as np
 
-from gsmooth._io import write_json_atomic, write_text_atomic
-from gsmooth._io import write_npz_atomic
+from gsmooth._io import write_json_atomic, write_npz_atomic, write_text_atomic
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
-           "observed [95% interval]", "verdict")
+           "observed [interval]", "verdict")
+
+OUTCOME_HELP = (
+    "PASS: every judged check passed and at least one rate check (a derived bound or a predicted shape) "
+    "was judged. FAIL: a judged check failed (its row says which). NOT VERIFIED: nothing failed, but no "
+    "rate check could be judged; the reasons and what to change are listed."
+)
 
 
 def table_rows(cases: list[dict]) -> list[tuple]:
     """One row per check of every case (dicts as in ``results.json``)."""
     rows = []
     for case in cases:
-        regime = f"{case['regime']}, {case['T_exponent']:.3g}{' + log' if case['log_factor'] else ''}"
+        exponent = "-" if not case["T_exponent"] else _exponent_text(case)
+        regime = f"{case['regime']}, {exponent}"
         for check in case["checks"]:
             rows.append((case["problem"], case["method"], _constants_text(case), regime,
-                         check["quantity"], check["predicted"], check["observed"],
-                         _verdict_text(check)))
+                         check["quantity"], check["predicted"], check["observed"], _verdict_text(check)))
     return rows
 
 
+def _exponent_text(case: dict) -> str:
+    low, high = case["T_exponent"]
+    text = f"{low:.3g}" if low == high else f"{low:.3g}-{high:.3g}"
+    return text + (" + log" if case["log_factor"] else "")
+
+
 def _constants_text(case: dict) -> str:
-    c = case["constants"]
-    text = f"rho={c['rho']:.3g} mu={c['mu']:.3g} alpha={c['alpha']:.3g} L0={c['L0']:.3g} L1={c['L1']:.3g}"
-    return text + (" (est.)" if case["estimated"] else "")
+    constants = case["hypothesis"].get("constants", {})
+    parts = []
+    for name, c in constants.items():
+        shown = c["exact"] if c["exact"] is not None else f"{c['value']:.3g}"
+        mark = {"claimed": " (claimed)", "problem": "", "estimated": " (est.)"}[c["source"]]
+        parts.append(f"{name}={shown}{mark}")
+    return " ".join(parts) or "-"
 
 
 def _verdict_text(check: dict) -> str:
@@ -44,7 +62,7 @@ def _verdict_text(check: dict) -> str:
 def markdown_table(rows: list[tuple]) -> str:
     """A GitHub-markdown table of ``rows`` under :data:`COLUMNS`."""
     lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-    lines += ["| " + " | ".join(str(cell).replace("|", "/") for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(str(cell).replace("|", "\\|") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -81,47 +99,84 @@ def read_folder(folder) -> tuple[dict, list[dict]]:
 
 
 def write_figures(folder) -> list[pathlib.Path]:
-    """Draw decay.png, teps.png and regime-map.png from the saved files of ``folder``."""
-    from gsmooth.plots.rates import decay_figure, decay_plot_data, teps_figure
-    from gsmooth.plots.regime_map import regime_map
-
+    """Draw every figure of :data:`FIGURES` from the saved files of ``folder``."""
     folder = pathlib.Path(folder)
     results, curves = read_folder(folder)
-    panels = [(case["label"], decay_plot_data(c["iters"], c["gap"], case["decay"], c.get("bound")))
-              for case, c in zip(results["cases"], curves)]
-    paths = [pathlib.Path(decay_figure(panels, folder / "decay.png"))]
+    paths = [draw(results, curves, folder / name) for name, draw in FIGURES]
+    return [pathlib.Path(path) for path in paths if path is not None]
+
+
+def decay_figure(results, curves, path):
+    """Gap traces of every case with its derived bound and fitted law."""
+    from gsmooth.plots.rates import decay_figure as draw
+    from gsmooth.plots.rates import decay_plot_data
+
+    panels = []
+    for case, c in zip(results["cases"], curves):
+        if case["decay"] is None:
+            continue
+        with np.errstate(over="ignore"):
+            bound = np.exp(c["log_bound"]) if "log_bound" in c else None
+        panels.append((case["label"], decay_plot_data(c["iters"], c["gap"], case["decay"], bound)))
+    return draw(panels, path) if panels else None
+
+
+def teps_figure(results, curves, path):
+    """Observed and derived T(eps) of every case with an eps-sweep."""
+    from gsmooth.plots.rates import teps_figure as draw
+
     sweeps = [(case["label"], case["sweep"]) for case in results["cases"] if case["sweep"]]
-    if sweeps:
-        paths.append(pathlib.Path(teps_figure(sweeps, folder / "teps.png")))
-    points = sorted({tuple(case["rho_beta"]) for case in results["cases"]})
-    paths.append(_regime_map(regime_map, points, folder / "regime-map.png"))
-    return paths
+    return draw(sweeps, path) if sweeps else None
 
 
-def _regime_map(draw, points, path) -> pathlib.Path:
+def regime_figure(results, curves, path):
+    """The (rho, beta) plane with the tested points (a bar over an estimated rho's interval)."""
+    from gsmooth.plots.rates import draw_tested_points
+    from gsmooth.plots.regime_map import regime_map
     from gsmooth.plots.style import new_figure, save_figure
 
-    fig, (ax,) = new_figure(width=4.5, height=3.4)
-    draw(points=points, ax=ax)
-    ax.set_title("tested (rho, beta)")
-    return pathlib.Path(save_figure(fig, path))
+    points = sorted({(*case["rho_beta"], case["problem"]) for case in results["cases"] if case["rho_beta"]})
+    fig, (ax,) = new_figure(width=6.2, height=3.6)
+    regime_map(ax=ax)
+    draw_tested_points(ax, points)
+    return save_figure(fig, path)
+
+
+FIGURES = [("decay.png", decay_figure), ("teps.png", teps_figure), ("regime-map.png", regime_figure)]
+"""The report's figures, in order: ``(file name, draw(results, curves, path) -> path or None)``."""
 
 
 def report_markdown(results: dict, figures: list) -> str:
-    """The report: verdict, table, notes per case, figures, and what the tolerances mean."""
+    """The report: outcome with reasons, hypothesis per case, check table, notes, figures."""
     cases = results["cases"]
-    verdict = "PASS" if results["passed"] else "FAIL"
     lines = [
         "# gsmooth verify", "",
-        (f"Verdict: **{verdict}** ({results['n_failed']} failed of {results['n_checks']} judged checks; "
-         f"{results['seconds']:.1f} s, device {results['device']}, {results['runs']} runs per case)."), "",
-        markdown_table(table_rows(cases)), "",
-        ("Shape checks compare with predictions made with PL as an equality and the full first-order "
-         "decrease (exact on the analytic zoo for small steps); bound checks compare with the derived, "
-         "guaranteed bounds. 'info' rows (estimated constants) are reported, not judged."), "",
+        (f"Outcome: **{results['outcome']}** (exit code {results['exit_code']}; {results['n_failed']} failed "
+         f"of {results['n_checks']} judged checks; {results['seconds']:.1f} s, device {results['device']}, "
+         f"{results['runs']} runs per case)."), "",
     ]
+    lines += [f"- because {reason}" for reason in results["reasons"]]
+    lines += [f"- to get a judged check: {remedy}" for remedy in results["remedies"]]
+    lines += [f"- note: {note}" for note in results["options"].get("notes", [])]
+    lines += ["", OUTCOME_HELP, "", "## Constants", ""]
+    for case in cases:
+        constants = case["hypothesis"].get("constants", {})
+        text = "; ".join(_constant_line(c) for c in constants.values()) or "none (see notes)"
+        lines.append(f"- {case['label']} ({case['outcome']['outcome']}): {text}")
+    lines += ["", "## Checks", "", markdown_table(table_rows(cases)), "",
+              ("Assumption checks test the claimed constants on the runs' points; bound checks compare with "
+               "the derived, guaranteed bounds (over the estimates' intervals where constants are "
+               "estimated); shape checks compare with predictions made with PL as an equality and the full "
+               "first-order decrease (judged on the analytic cases, exact there for small steps). "
+               "'info' rows are reported, not judged; 'n/a' rows say why they do not apply."), ""]
     notes = [f"- {case['label']}: {'; '.join(case['notes'])}" for case in cases if case["notes"]]
     if notes:
         lines += ["## Notes", "", *notes, ""]
     lines += ["## Figures", ""] + [f"![{path.stem}]({path.name})" for path in figures]
     return "\n".join(lines) + "\n"
+
+
+def _constant_line(c: dict) -> str:
+    shown = c["exact"] if c["exact"] is not None else f"{c['value']:.4g}"
+    interval = "" if c["interval"] is None else f" [{c['interval'][0]:.4g}, {c['interval'][1]:.4g}]"
+    return f"{c['name']} = {shown}{interval} ({c['source']})"

@@ -1,0 +1,177 @@
+"""Verification judges the constants a user claims: wrong ones fail, the truth passes, and a report
+without a judged rate check is NOT VERIFIED."""
+
+import numpy as np
+import pytest
+
+import gsmooth as gs
+from gsmooth.verification.constants import parse_claims
+
+POWER_TRUTH = {"rho": "4/3", "mu": 2, "alpha": "2/3", "L0": 0, "L1": 3, "f_star": 0}
+QUADRATIC_EIGS = np.array([0.5, 1.0, 3.0, 7.0])
+QUADRATIC_TRUTH = {"rho": 2, "mu": 0.5, "alpha": 0, "L0": 7, "L1": 0, "f_star": 0}
+
+
+def power_function():
+    """||w||^4/4 from (1, 1, 1): the gradient norm starts above 1 and ends far below it."""
+    def value_and_grad(x):
+        r2 = x @ x
+        return 0.25 * r2 * r2, r2 * x
+
+    return gs.problems.from_function(value_and_grad, np.ones(3), name="quartic")
+
+
+def quadratic_function():
+    def value_and_grad(x):
+        return 0.5 * np.sum(QUADRATIC_EIGS * x * x), QUADRATIC_EIGS * x
+
+    return gs.problems.from_function(value_and_grad, np.ones(4), name="quad")
+
+
+def verify_power(**claims):
+    return gs.verify(power_function(), beta=1, lr=0.02, steps=300, runs=2, progress=False,
+                     **{**POWER_TRUTH, **claims})
+
+
+def failed(report) -> set:
+    return {check.quantity for check in report.checks if check.verdict == "fail"}
+
+
+def test_the_true_constants_pass_with_judged_assumption_and_rate_checks():
+    report = verify_power()
+    assert report.outcome.outcome == "PASS" and report.n_failed == 0
+    judged = {c.quantity for c in report.checks if c.judged}
+    assert {"PL (9): ||grad F||^rho >= 2 mu (F - F*)", "descent (6) along the steps",
+            "Delta_t <= derived bound", "F(w) >= F* on the runs"} <= judged
+    (case,) = report.cases
+    assert case.regime == "two-phase" and case.T_exponent == [0.25, 0.25]
+    constants = case.hypothesis["constants"]
+    assert {c["source"] for c in constants.values()} == {"claimed"}
+
+
+@pytest.mark.parametrize(
+    ("claim", "caught_by"),
+    [
+        ({"rho": "6/5"}, "PL (9): ||grad F||^rho >= 2 mu (F - F*)"),
+        ({"rho": "3/2"}, "PL (9): ||grad F||^rho >= 2 mu (F - F*)"),
+        ({"mu": 3}, "PL (9): ||grad F||^rho >= 2 mu (F - F*)"),
+        ({"alpha": "1/2"}, "descent (6) along the steps"),
+        ({"L1": 2}, "descent (6) along the steps"),
+        ({"f_star": -0.5}, "PL (9): ||grad F||^rho >= 2 mu (F - F*)"),
+        ({"f_star": 0.01}, "F(w) >= F* on the runs"),
+    ],
+    ids=["rho-low", "rho-high", "mu", "alpha", "L1", "f_star-low", "f_star-high"],
+)
+def test_each_wrong_claim_on_the_power_function_fails_the_check_that_tests_it(claim, caught_by):
+    report = verify_power(**claim)
+    assert report.outcome.outcome == "FAIL" and report.outcome.exit_code == 1
+    assert caught_by in failed(report)
+
+
+def test_a_too_small_L0_on_a_quadratic_fails_the_descent_inequality_and_the_truth_passes():
+    def run(**claims):
+        return gs.verify(quadratic_function(), beta=0, lr=0.1, steps=300, runs=2, progress=False,
+                         **{**QUADRATIC_TRUTH, **claims})
+
+    assert run().outcome.outcome == "PASS"
+    assert "descent (6) along the steps" in failed(run(L0=5))
+
+
+def test_a_loose_but_true_claim_passes():
+    """mu = 1 < 2 is a weaker PL condition the quartic satisfies: not wrong, so not failed."""
+    report = verify_power(mu=1)
+    assert report.outcome.outcome == "PASS"
+
+
+def test_a_problem_stating_its_own_constants_is_judged_on_them():
+    from dataclasses import replace
+
+    liar = gs.problems.quadratic([1.0, 4.0])
+    liar.constants = replace(liar.constants, mu=3.0)
+    report = gs.verify(liar, beta=0, lr=0.01, steps=300, runs=2, progress=False)
+    sources = {c["source"] for c in report.cases[0].hypothesis["constants"].values()}
+    assert sources == {"problem"} and "PL (9): ||grad F||^rho >= 2 mu (F - F*)" in failed(report)
+
+
+def test_a_step_above_the_theorem_is_not_verified_with_what_to_change():
+    report = gs.verify(quadratic_function(), beta=0, lr=0.25, steps=300, runs=2, progress=False,
+                       **QUADRATIC_TRUTH)
+    outcome = report.outcome
+    assert outcome.outcome == "NOT VERIFIED" and outcome.exit_code == 3 and report.n_failed == 0
+    assert any("largest step the theorem covers" in reason for reason in outcome.reasons)
+    assert outcome.remedies == ["use a step size (--lr) below 0.1429"]
+
+
+def test_beta_below_alpha_on_a_user_problem_is_not_verified_not_passed():
+    cosh = gs.problems.cosh(d=3)
+    user = gs.problems.from_function(lambda x: (np.sum(np.cosh(x) - 1), np.sinh(x)), cosh.start, name="c")
+    report = gs.verify(user, beta=0, lr=0.05, steps=200, runs=2, progress=False,
+                       rho=2, mu=1, alpha=1, L0=1, L1=1, f_star=0)
+    assert report.outcome.outcome == "NOT VERIFIED"
+    assert report.outcome.remedies == ["use beta >= 1 (or claim alpha, if a smaller one is true)"]
+
+
+def test_the_boundary_regime_is_recognized_from_claimed_exponents():
+    report = gs.verify(power_function(), beta="2/3", lr=0.01, steps=300, runs=2, progress=False,
+                       **POWER_TRUTH)
+    (case,) = report.cases
+    assert case.regime == "linear" and case.log_factor and report.outcome.outcome == "PASS"
+
+
+def test_claims_are_checked_before_any_run():
+    for bad, message in [({"rho": 0}, r"rho must be in \(0, 2\], got 0"), ({"mu": -1}, "mu must be > 0"),
+                         ({"L0": 0, "L1": 0}, "must not both be 0"), ({"alpha": "x"}, "alpha must be a number such as 2/3")]:
+        with pytest.raises(ValueError, match=message):
+            parse_claims(**bad)
+    with pytest.raises(ValueError, match="can be claimed for one problem"):
+        gs.verify(mu=1)
+    with pytest.raises(ValueError, match="lr apply to your own problem"):
+        gs.verify("quadratic", lr=0.1)
+    with pytest.raises(ValueError, match="quick selects a subset"):
+        gs.verify(power_function(), quick=True)
+    with pytest.raises(ValueError, match="reference_steps must be a positive integer"):
+        gs.verify(power_function(), reference_steps=0)
+
+
+def test_estimated_intervals_enter_the_prediction_at_their_lenient_ends():
+    from gsmooth.verification.constants import Constant, Hypothesis
+
+    def estimated(name, value, low, high):
+        return Constant(name, value, "estimated", interval=(low, high))
+
+    hypothesis = Hypothesis({"rho": estimated("rho", 1.335, 1.3312, 1.3391), "mu": estimated("mu", 2.0, 1.9, 2.1),
+                             "alpha": estimated("alpha", 0.66, 0.655, 0.671), "L0": estimated("L0", 0.0, 0.0, 0.02),
+                             "L1": estimated("L1", 3.0, 2.9, 3.2), "f_star": Constant("f_star", 0.0, "claimed")},
+                            (0.0, 0.0))
+    candidates = hypothesis.candidates("2/3")
+    rhos = sorted({str(c.rho) for c in candidates})
+    assert rhos == ["133/100", "4/3", "67/50"]
+    assert sorted({str(c.alpha) for c in candidates}) == ["13/20", "17/25"]
+    assert {(c.mu, c.L0, c.L1) for c in candidates} == {(1.9, 0.02, 3.2)}
+    assert len(candidates) == 6
+    from gsmooth.verification.predictions import Prediction
+
+    prediction = Prediction.of("2/3", candidates)
+    assert prediction.regimes == ["linear", "sublinear", "two-phase"] and prediction.below_alpha
+
+
+def test_an_unused_option_is_said(capsys):
+    report = gs.verify("quadratic", beta="0", runs=2, progress=False, reference_steps=10)
+    assert report.options["notes"] == [("reference_steps not used: no case ran a reference minimization "
+                                        "(F* and PL constants known)")]
+    assert "note: reference_steps not used" in report.summary()
+
+
+def test_a_diverging_run_fails_the_bound_and_an_x0_that_would_be_ignored_is_refused():
+    report = gs.verify(quadratic_function(), beta=0, lr=0.35, steps=300, runs=2, progress=False,
+                       rho=2, mu=0.5, alpha=0, L0=2, L1=0, f_star=0)
+    bound = next(c for c in report.checks if c.quantity == "Delta_t <= derived bound")
+    assert bound.verdict == "fail" and report.outcome.outcome == "FAIL"
+    with pytest.raises(ValueError, match="x0 applies to a function"):
+        gs.verify(power_function(), x0=[2.0, 2.0, 2.0])
+
+
+def test_a_snapped_input_is_said_as_what_it_was_read():
+    report = verify_power(rho="1.3333")
+    assert report.outcome.outcome == "PASS"
+    assert any("rho = 1.3333 read as 4/3" in note for note in report.options["notes"])
