@@ -56,7 +56,7 @@ def data_range(arrays, *, log: bool = True, cap: float | None = None, floor: flo
         return None
     low, high = float(values.min()), float(values.max())
     if log:
-        span = max(np.log10(high / low), 0.2)
+        span = max(np.log10(high) - np.log10(low), 0.2)
         pad = 10 ** (MARGIN * span)
         return float(f"{low / pad:.3g}"), float(f"{high * pad:.3g}")
     span = (high - low) or max(abs(high), 1.0)
@@ -71,8 +71,10 @@ def set_range(ax, axis: str, limits) -> None:
 
 def tidy_log_ticks(ax) -> None:
     """Label the log axes of ``ax`` at decades, or, on a view narrower than a decade, at the
-    first of 1-2-5 or 1-9 steps that gives at least two ticks; never label minor ticks."""
-    from matplotlib.ticker import FixedLocator, LogFormatterSciNotation, LogLocator, NullFormatter
+    first of 1-2-5 or 1-9 steps that gives at least two ticks (plain numbers between 1e-3 and
+    1e5); never label minor ticks."""
+    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogFormatterSciNotation, LogLocator,
+                                   NullFormatter)
 
     for axis, scale, limits in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
                                 (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
@@ -80,9 +82,11 @@ def tidy_log_ticks(ax) -> None:
             continue
         low, high = sorted(limits)
         axis.set_minor_formatter(NullFormatter())
-        if low > 0 and np.log10(high / low) < 1.0:
+        if low > 0 and np.log10(high) - np.log10(low) < 1.0:
             axis.set_major_locator(FixedLocator(narrow_log_ticks(low, high)))
-            axis.set_major_formatter(LogFormatterSciNotation(labelOnlyBase=False))
+            plain = 1e-3 <= low and high < 1e5
+            axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}") if plain
+                                     else LogFormatterSciNotation(labelOnlyBase=False))
         else:
             axis.set_major_locator(LogLocator(base=10, numticks=_tick_room(ax, axis is ax.xaxis)))
 
@@ -160,14 +164,60 @@ def legend_right(ax, handles=None, labels=None, *, title: str | None = None):
     return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
 
 
-def note(ax, text: str, *, corner: str = "lower left") -> None:
-    """A short grey remark in a corner of ``ax`` (inside, in axes coordinates)."""
+CORNERS = ("lower left", "upper right", "upper left", "lower right")
+
+
+def note(ax, text: str, *, corner: str | None = None):
+    """A short grey remark in a corner of ``ax`` (inside, in axes coordinates); return it.
+
+    ``corner=None`` picks the corner whose box covers the fewest drawn data
+    points (lines and markers), so a note does not hide the data; call it
+    once the data are drawn and the layout is set (after the legend).
+    """
+    if corner is None:
+        return place_notes(ax.figure, [(ax, text)])[0]
     vertical, horizontal = corner.split()
     x = 0.02 if horizontal == "left" else 0.98
     y = 0.03 if vertical == "lower" else 0.97
-    ax.text(x, y, text, transform=ax.transAxes, ha=horizontal, va="bottom" if vertical == "lower" else "top",
-            fontsize=7, color="0.3", style="italic", zorder=6,
-            bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0})
+    return ax.text(x, y, text, transform=ax.transAxes, ha=horizontal,
+                   va="bottom" if vertical == "lower" else "top", fontsize=7, color="0.3", style="italic",
+                   zorder=6, bbox={"facecolor": "white", "alpha": 0.85, "edgecolor": "none", "pad": 1.0})
+
+
+def place_notes(fig, notes) -> list:
+    """Place each ``(ax, text)`` note in the corner of its axes that hides the fewest data
+    points, after one layout pass of ``fig``; return the notes."""
+    fig.draw_without_rendering()
+    return [least_cost(CORNERS, lambda c, ax=ax, text=text: note(ax, text, corner=c),
+                       lambda box, ax=ax: _covered(ax, box))[0] for ax, text in notes]
+
+
+def _covered(ax, box) -> int:
+    """Drawn data vertices of ``ax`` (lines, and the outlines of bands) that fall in the display ``box``."""
+    count = 0
+    for line in ax.get_lines():
+        xy = np.column_stack([np.asarray(line.get_xdata(), dtype=float), np.asarray(line.get_ydata(), dtype=float)])
+        count += _inside(_densify(line.get_transform().transform(xy[np.all(np.isfinite(xy), axis=1)])), box)
+    for collection in ax.collections:
+        for path in collection.get_paths():
+            count += _inside(collection.get_transform().transform(path.vertices), box) // 4
+    return count
+
+
+def _densify(pixels, per_segment: int = 8):
+    """Points along each segment of a polyline, so a long straight segment is seen where it runs."""
+    if len(pixels) < 2:
+        return pixels
+    steps = np.linspace(0.0, 1.0, per_segment, endpoint=False)[None, :, None]
+    start, stop = pixels[:-1, None, :], pixels[1:, None, :]
+    return np.concatenate([(start + steps * (stop - start)).reshape(-1, 2), pixels[-1:]])
+
+
+def _inside(pixels, box) -> int:
+    if pixels.size == 0:
+        return 0
+    return int(np.sum((pixels[:, 0] >= box.x0) & (pixels[:, 0] <= box.x1)
+                      & (pixels[:, 1] >= box.y0) & (pixels[:, 1] <= box.y1)))
 
 
 def blank_handle(ax):

@@ -87,6 +87,11 @@ def series_styles(labels) -> dict:
 NAMES = {"phase_retrieval": "Phase retrieval", "power": "Power function", "cosh": "cosh",
          "quadratic": "Quadratic", "least_squares": "Least squares", "dro": "Chi-square DRO",
          "mlp": "MLP on digits", "exponential": "Exponential", "noise": "noise"}
+BARE_ARGUMENTS = {"quadratic": r"$\lambda$ ="}
+"""What the unnamed arguments of a problem's code name are (``quadratic(1, 4)``)."""
+WORDS = {"life_expectancy": "WHO life expectancy", "clean": "clean preprocessing",
+         "released": "released preprocessing"}
+PHRASES = {"hidden": "{} hidden units", "seed": "seed {}"}
 SYMBOLS = {"L0": "L_0", "L1": "L_1", "tau1": r"\tau_1", "tau2": r"\tau_2", "rho": r"\rho",
            "beta": r"\beta", "alpha": r"\alpha", "mu": r"\mu", "lr": r"\gamma", "gamma": r"\gamma",
            "Gamma": r"\Gamma", "delta": r"\delta", "eps": r"\epsilon", "B'": "B'", "batch2": "B'", "batch": "B"}
@@ -105,9 +110,17 @@ def _call_title(piece: str) -> str:
         return piece
     head, args = match.groups()
     words = [NAMES.get(head, head.replace("_", " "))]
+    bare = [a.strip() for a in (args or "").split(",") if a.strip() and "=" not in a]
+    if bare and head in BARE_ARGUMENTS:
+        words.append(f"{BARE_ARGUMENTS[head]} {', '.join(bare)}")
     for arg in (a.strip() for a in (args or "").split(",") if a.strip()):
         key, sep, value = arg.partition("=")
-        words.append(parameter(key.strip(), value.strip()) if sep else arg.replace("_", " "))
+        if sep and key.strip() in PHRASES:
+            words.append(PHRASES[key.strip()].format(value.strip()))
+        elif sep:
+            words.append(parameter(key.strip(), value.strip()))
+        elif head not in BARE_ARGUMENTS:
+            words.append(WORDS.get(arg, arg.replace("_", " ")))
     return words[0] + (" " if words[0] == "noise" else ", " if len(words) > 1 else "") + ", ".join(words[1:])
 
 

@@ -33,7 +33,7 @@ LABEL_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 0.6, "alpha": 0.9
 
 @styled
 def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201, *,
-               format: str | None = None):
+               format: str | None = None, legend: bool = True):
     """Draw the (rho, beta) plane of AN-GD and return the matplotlib Axes.
 
     Parameters
@@ -49,9 +49,11 @@ def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201, *
     format : {"png", "pdf", "svg"}, optional
         File format; default: the suffix of ``path`` (see
         :func:`gsmooth.plots.style.figure_path`).
+    legend : bool
+        Draw the legend (under the panel); without it a caller composes its
+        own from :func:`legend_handles`.
     """
     from matplotlib.lines import Line2D
-    from matplotlib.patches import Patch
 
     labels = [point[2] if len(point) > 2 else None for point in points]
     data = regime_map_data(n=n, points=[point[:2] for point in points])
@@ -65,10 +67,7 @@ def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201, *
     ax.set(xlim=(0, 2), ylim=(0, 1), xlabel=r"PL exponent $\rho$", ylabel=r"normalization $\beta$",
            title=r"AN-GD regimes: $T(\epsilon) = O(\epsilon^{-e})$")
     ax.grid(False)
-    handles = [Patch(facecolor=COLOURS["sublinear"], label=r"sublinear, $\rho + \beta < 2$"),
-               Line2D([], [], color="black", linewidth=1.8, label=r"linear, $\rho + \beta = 2$ (log factor)"),
-               Patch(facecolor=COLOURS["two-phase"], label=r"two-phase, $\rho + \beta > 2$"),
-               Line2D([], [], label=r"$e = \max(2-\rho, \beta)/\rho$ ($L_0 > 0$)", **_line(CONTOUR))]
+    handles = legend_handles()
     if data.points:
         xy = [(rho, beta) for rho, beta, _ in data.points]
         ax.plot(*zip(*xy), linestyle="none", marker="o", color="black", markersize=3.5, clip_on=False,
@@ -78,17 +77,25 @@ def regime_map(points: Sequence[tuple] = (), ax=None, path=None, n: int = 201, *
     key = _label_points(ax, data, labels)
     handles += [blank_handle(ax) for _ in key]
     names = [h.get_label() for h in handles[:len(handles) - len(key)]] + key
-    if own:
+    if legend and own:
         legend_below(fig, handles, names)
-    else:
+    elif legend:
         ax.legend(handles, names, loc="upper center", bbox_to_anchor=(0.5, -0.2), ncols=2)
     if path is not None:
         save_figure(ax.figure, path, format)
     return ax
 
 
-def _line(style: dict) -> dict:
-    return {"color": style["colors"], "linewidth": style["linewidths"]}
+def legend_handles() -> list:
+    """Legend handles of the map: the two regions, the boundary and the contours."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor=COLOURS["sublinear"], label=r"sublinear, $\rho + \beta < 2$"),
+            Line2D([], [], color="black", linewidth=1.8, label=r"linear, $\rho + \beta = 2$ (log factor)"),
+            Patch(facecolor=COLOURS["two-phase"], label=r"two-phase, $\rho + \beta > 2$"),
+            Line2D([], [], color=CONTOUR["colors"], linewidth=CONTOUR["linewidths"],
+                   label=r"$e = \max(2-\rho, \beta)/\rho$ ($L_0 > 0$)")]
 
 
 def _contour_labels(ax, taken, levels=CONTOUR_LEVELS) -> list:

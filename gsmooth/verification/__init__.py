@@ -37,6 +37,7 @@ from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
 from gsmooth.verification.constants import parse_claims
 from gsmooth.verification.outcome import EXIT_CODES, Outcome, overall
+from gsmooth.plots.style import check_format
 from gsmooth.verification.report import table_rows, text_table, write_folder
 
 PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": "cosh",
@@ -110,7 +111,7 @@ class VerifyReport:
 def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str = "numpy",
            runs: int = 8, lr: float | None = None, steps: int | None = None, eps_grid=None,
            x0=None, seed: int = 0, progress=None, rho=None, mu=None, alpha=None, L0=None, L1=None,
-           f_star=None, reference_steps: int | None = None) -> VerifyReport:
+           f_star=None, reference_steps: int | None = None, format: str = "png") -> VerifyReport:
     """Verify AN-GD's predicted rates on the built-in suite or on a given problem.
 
     Parameters
@@ -143,6 +144,8 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     reference_steps : int, optional
         Iteration limit of the reference minimization that estimates an
         unknown ``F*`` (default :data:`gsmooth.verification.estimation.REFERENCE_STEPS`).
+    format : {"png", "pdf", "svg"}
+        File format of the figures written to ``out``.
 
     Raises
     ------
@@ -153,6 +156,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
         the target (named, with what to do instead).
     """
     runs = positive_int("runs", runs)
+    check_format(format)
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:
@@ -170,7 +174,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
                "notes": _read_as(given) + _unused(results, reference_steps)}
     report = VerifyReport(results, time.perf_counter() - start, device, runs, [], options)
     if out is not None:
-        report.files = write_folder(out, report.as_dict(), [case.curves for case in results])
+        report.files = write_folder(out, report.as_dict(), [case.curves for case in results], format)
     return report
 
 
@@ -188,11 +192,12 @@ def _unused(results, reference_steps) -> list[str]:
     return []
 
 
-def redraw(folder) -> list[pathlib.Path]:
-    """Redraw the figures of a report folder from its results.json and curves.npz."""
+def redraw(folder, format: str = "png") -> list[pathlib.Path]:
+    """Redraw the figures (``format``: png, pdf or svg) of a report folder from its results.json
+    and curves.npz."""
     from gsmooth.verification.report import write_figures
 
-    return write_figures(folder)
+    return write_figures(folder, format)
 
 
 def _is_suite(target) -> bool:
