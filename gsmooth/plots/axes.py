@@ -20,10 +20,12 @@ Examples
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
-LEGEND_ROW = 0.18
-"""Height of one legend row at 8 pt, in inches."""
+LEGEND_ROW, LEGEND_CHAR = 0.18, 0.06
+"""Height of one legend row and width of one character at 8 pt, in inches."""
 MAX_COLUMNS = 6
 MARGIN = 0.04
 """Fraction of the (log) span added on each side of the data."""
@@ -129,7 +131,12 @@ def legend_below(fig, handles, labels, *, ncols: int | None = None, title: str |
         if n == 1 or ncols or _width_inches(fig, legend) <= width:
             break
         legend.remove()
-    rows = -(-len(labels) // n) + (0 if title is None else title.count("\n") + 1)
+    if n == 1 and _width_inches(fig, legend) > width:
+        legend.remove()
+        labels = [wrap_label(label, int(width / LEGEND_CHAR) - 8) for label in labels]
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=1, title=title)
+    lines = sum(label.count("\n") for label in labels)
+    rows = -(-len(labels) // n) + lines + (0 if title is None else title.count("\n") + 1)
     fig.set_size_inches(width, height + LEGEND_ROW * rows + 0.1)
     return legend
 
@@ -143,12 +150,48 @@ def fit_title(ax, text: str) -> None:
     room = ax.get_position().width * fig.get_size_inches()[0]
     if "\n" in text or _width_inches(fig, title) <= room:
         return
-    colons = [i for i in range(len(text)) if text.startswith(": ", i)]
-    commas = [i for i in range(len(text)) if text.startswith(", ", i)]
+    top = _top_level(text)
+    colons = [i for i in top if text.startswith(": ", i)]
+    commas = [i for i in top if text.startswith(", ", i)]
     if not colons + commas:
         return
     cut = colons[0] if colons else min(commas, key=lambda i: abs(i - len(text) / 2))
     ax.set_title(text[:cut + 1] + "\n" + text[cut + 2:])
+
+
+def wrap_label(label: str, chars: int) -> str:
+    r"""Break ``label`` into lines of at most ``chars`` shown characters, never inside ``$...$``.
+
+    Examples
+    --------
+    >>> wrap_label("observed: median of 8 runs, $\\beta = 1$ here", 20)
+    'observed: median of\n8 runs, $\\beta = 1$ here'
+    """
+    words = re.findall(r"(?:\$[^$]*\$|\S)+", label)
+    lines, current = [], ""
+    for word in words:
+        if current and _visible_length(f"{current} {word}") > chars:
+            lines.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    return "\n".join(lines + [current])
+
+
+def _visible_length(text: str) -> int:
+    """Characters a label shows (a mathtext command counts as one)."""
+    return len(re.sub(r"[${}_^]", "", re.sub(r"\\[A-Za-z]+", "x", text)))
+
+
+def _top_level(text: str) -> list:
+    """Positions in ``text`` outside parentheses and ``$...$``."""
+    depth, math, out = 0, False, []
+    for i, char in enumerate(text):
+        math ^= char == "$"
+        depth += (char == "(") - (char == ")")
+        if depth == 0 and not math:
+            out.append(i)
+    return out
 
 
 def _width_inches(fig, artist) -> float:

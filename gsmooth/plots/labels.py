@@ -138,6 +138,7 @@ def parameter(key: str, value) -> str:
     return f"${symbol} = {value}$"
 
 
+EXPRESSIONS = {"rho + beta": r"$\rho + \beta$", "F - F*": r"$F - F^\star$", "f - f*": r"$f - f^\star$"}
 METRICS = {"F(w_t)": r"$F(w_t)$", "Psi(x_t)": r"$\Psi(x_t)$", "F - F*": GAP}
 _SETTING = re.compile(r"(?<![\w$\\])(" + "|".join(map(re.escape, sorted(SYMBOLS, key=len, reverse=True)))
                       + r")\s*=\s*([-+\w./]+)")
@@ -153,4 +154,6 @@ def math_text(text: str) -> str:
     """
     if text in METRICS:
         return METRICS[text]
+    for words, math in EXPRESSIONS.items():
+        text = text.replace(words, math)
     return _SETTING.sub(lambda m: parameter(m.group(1), m.group(2)), text)
