@@ -78,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _map(args) -> int:
-    from gsmooth.plots.regime_map import regime_map
+    from gsmooth.plots.regimes import regime_map
 
     points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
     regime_map(points=points, path=args.map)

@@ -6,8 +6,8 @@
   from squashing every other curve;
 * :func:`tidy_log_ticks` labels only decades, or 1-2-5 steps on an axis
   that spans less than a decade, so minor tick labels never overlap;
-* :func:`legend_below` and :func:`legend_right` put the legend outside the
-  panels, in as many columns as fit;
+* :func:`legend_below` puts the legend under the panels, in as many columns
+  as fit (labels wrapped when one column is too wide);
 * :func:`note` writes a short remark (why an axis is linear, what was left
   out) in a corner of a panel.
 
@@ -27,8 +27,8 @@ import numpy as np
 LEGEND_ROW, LEGEND_CHAR = 0.18, 0.06
 """Height of one legend row and width of one character at 8 pt, in inches."""
 MAX_COLUMNS = 6
-MARGIN = 0.04
-"""Fraction of the (log) span added on each side of the data."""
+MARGIN, MAX_LOG_MARGIN = 0.04, 0.25
+"""Fraction of the (log) span added on each side of the data, at most a quarter decade."""
 
 
 def data_range(arrays, *, log: bool = True, cap: float | None = None, floor: float | None = None):
@@ -59,7 +59,7 @@ def data_range(arrays, *, log: bool = True, cap: float | None = None, floor: flo
     low, high = float(values.min()), float(values.max())
     if log:
         span = max(np.log10(high) - np.log10(low), 0.2)
-        pad = 10 ** (MARGIN * span)
+        pad = 10 ** min(MARGIN * span, MAX_LOG_MARGIN)
         return float(f"{low / pad:.3g}"), float(f"{high * pad:.3g}")
     span = (high - low) or max(abs(high), 1.0)
     return low - MARGIN * span, high + MARGIN * span
@@ -75,8 +75,13 @@ def tidy_log_ticks(ax) -> None:
     """Label the log axes of ``ax`` at decades, or, on a view narrower than a decade, at the
     first of 1-2-5 or 1-9 steps that gives at least two ticks (plain numbers between 1e-3 and
     1e5); never label minor ticks."""
-    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogFormatterSciNotation, LogLocator,
-                                   NullFormatter)
+    from matplotlib.ticker import (
+        FixedLocator,
+        FuncFormatter,
+        LogFormatterSciNotation,
+        LogLocator,
+        NullFormatter,
+    )
 
     for axis, scale, limits in ((ax.xaxis, ax.get_xscale(), ax.get_xlim()),
                                 (ax.yaxis, ax.get_yscale(), ax.get_ylim())):
@@ -116,25 +121,25 @@ def narrow_log_ticks(low: float, high: float) -> list:
     return [float(f"{low:.2g}"), float(f"{high:.2g}")]
 
 
-def legend_below(fig, handles, labels, *, ncols: int | None = None, title: str | None = None):
+def legend_below(fig, handles, labels, *, ncols: int | None = None, title: str | None = None, **options):
     """A legend under all panels of ``fig``, in ``ncols`` columns (default: the most that fit).
 
     The figure grows by the legend's height, so the panels keep their size
     however many entries there are; the columns are measured on the
-    rendered text.
+    rendered text.  ``options`` go to :meth:`matplotlib.figure.Figure.legend`.
     """
     if not handles:
         return None
     width, height = fig.get_size_inches()
     for n in ([ncols] if ncols else range(min(len(labels), MAX_COLUMNS), 0, -1)):
-        legend = fig.legend(handles, labels, loc="outside lower center", ncols=n, title=title)
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=n, title=title, **options)
         if n == 1 or ncols or _width_inches(fig, legend) <= width:
             break
         legend.remove()
     if n == 1 and _width_inches(fig, legend) > width:
         legend.remove()
         labels = [wrap_label(label, int(width / LEGEND_CHAR) - 8) for label in labels]
-        legend = fig.legend(handles, labels, loc="outside lower center", ncols=1, title=title)
+        legend = fig.legend(handles, labels, loc="outside lower center", ncols=1, title=title, **options)
     lines = sum(label.count("\n") for label in labels)
     rows = -(-len(labels) // n) + lines + (0 if title is None else title.count("\n") + 1)
     fig.set_size_inches(width, height + LEGEND_ROW * rows + 0.1)
@@ -198,16 +203,17 @@ def _width_inches(fig, artist) -> float:
     return artist.get_window_extent(fig.canvas.get_renderer()).width / fig.dpi
 
 
-def legend_right(ax, handles=None, labels=None, *, title: str | None = None):
-    """A legend to the right of ``ax``, outside its data."""
-    if handles is None:
-        handles, labels = ax.get_legend_handles_labels()
-    if not handles:
-        return None
-    return ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.01, 1.0), title=title)
+def legend_entries(axes) -> tuple[list, list]:
+    """Every distinct labelled artist of ``axes``, in order: ``(handles, labels)`` for one figure legend."""
+    entries: dict = {}
+    for ax in axes:
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            entries.setdefault(label, handle)
+    return list(entries.values()), list(entries)
 
 
 CORNERS = ("lower left", "upper right", "upper left", "lower right")
+"""Corners a note may go in, first choice first."""
 
 
 def note(ax, text: str, *, corner: str | None = None):

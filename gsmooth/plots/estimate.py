@@ -82,9 +82,11 @@ def smoothness_figure(est, path, *, format: str | None = None) -> str:
         reps = est.replicates[:, np.all(np.isfinite(est.replicates), axis=0)]
         curves = reps[0][:, None] + reps[1][:, None] * grid[None, :] ** reps[2][:, None]
         low, high = np.quantile(curves, BAND, axis=0)
+        width = float(np.nanmax((high - low) / est.envelope(grid)))
         ax.fill_between(grid, low, high, facecolor=FIT_COLOR, alpha=0.25, edgecolor=FIT_COLOR,
-                        linewidth=0.5, label=f"{BAND[0]:.0%}-{BAND[1]:.0%} of envelopes refitted on resampled runs",
-                        zorder=3)
+                        linewidth=0.5, zorder=3,
+                        label=(f"{BAND[0]:.0%}-{BAND[1]:.0%} of envelopes refitted on resampled runs "
+                               f"(at most {width:.0%} of the envelope wide)"))
     ax.plot(grid, est.envelope(grid), color=FIT_COLOR, zorder=4,
             label=rf"{est.fit} $L_0 + L_1 g^\alpha$ = {_law(est)}")
     ax.set_xlabel(f"gradient norm {G}")

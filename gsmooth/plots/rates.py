@@ -21,7 +21,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gsmooth.plots.axes import data_range, legend_below, place_notes, set_range, tidy_log_ticks
+from gsmooth.plots.axes import (
+    data_range,
+    legend_below,
+    legend_entries,
+    place_notes,
+    set_range,
+    tidy_log_ticks,
+)
 from gsmooth.plots.curves import Band, band, draw_bands
 from gsmooth.plots.labels import EPS, GAP, PALETTE, REFERENCE, T_EPS, SeriesStyle, math_text, problem_title
 from gsmooth.plots.style import MAX_WIDTH, new_figure, save_figure, styled
@@ -225,7 +232,7 @@ def draw_tested_points(ax, points) -> list:
 def tested_regime_figure(points, path, *, format: str | None = None) -> str:
     """The regime map with the tested ``(rho_low, rho_high, beta, problem)`` points
     (:func:`draw_tested_points`), one legend under it; return the path written."""
-    from gsmooth.plots.regime_map import legend_handles, regime_map
+    from gsmooth.plots.regimes import legend_handles, regime_map
 
     fig, (ax,) = new_figure(height=2.5)
     regime_map(ax=ax, legend=False)
@@ -245,7 +252,7 @@ def decay_figure(panels: list, path, *, format: str | None = None) -> str:
     fig, axes = _grid(len(panels))
     notes = [(ax, draw_decay(ax, data, title)) for ax, (title, data) in zip(axes, panels)]
     _finish(fig, axes, len(panels))
-    handles, labels = _legend_entries(axes[:len(panels)])
+    handles, labels = legend_entries(axes[:len(panels)])
     runs = max(data.band.n_runs + data.band.n_excluded for _, data in panels)
     labels = [f"observed: median of {runs} runs, 10-90% band" if label == "observed" else label
               for label in labels]
@@ -264,15 +271,6 @@ def _finish(fig, axes, used: int) -> None:
             ax.set_ylabel("")
 
 
-def _legend_entries(axes):
-    """Every distinct labelled line of ``axes``, in order (a panel may lack the derived bound)."""
-    entries = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            entries.setdefault(label, handle)
-    return list(entries.values()), list(entries)
-
-
 @styled
 def teps_figure(panels: list, path, *, format: str | None = None) -> str:
     """Save T(eps) panels ``[(title, sweep dict), ...]`` to ``path``; return the path written."""
@@ -280,6 +278,6 @@ def teps_figure(panels: list, path, *, format: str | None = None) -> str:
     notes = [(ax, draw_teps(ax, teps_plot_data(sweep), np.asarray(sweep["eps"]), title))
              for ax, (title, sweep) in zip(axes, panels)]
     _finish(fig, axes, len(panels))
-    legend_below(fig, *_legend_entries(axes[:len(panels)]))
+    legend_below(fig, *legend_entries(axes[:len(panels)]))
     place_notes(fig, notes)
     return save_figure(fig, path, format)

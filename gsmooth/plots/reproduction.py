@@ -15,7 +15,15 @@ from pathlib import Path
 from gsmooth.plots.axes import blank_handle, legend_below, tidy_log_ticks
 from gsmooth.plots.curves import band, draw_bands
 from gsmooth.plots.labels import REFERENCE, math_text, problem_title, series_styles
-from gsmooth.plots.style import MAX_WIDTH, PANEL_HEIGHT, PANEL_WIDTH, check_format, new_figure, save_figure, styled
+from gsmooth.plots.style import (
+    MAX_WIDTH,
+    PANEL_HEIGHT,
+    PANEL_WIDTH,
+    check_format,
+    new_figure,
+    save_figure,
+    styled,
+)
 
 MAIN_FIGURES = ("loss_vs_samples", "loss_vs_iterations")
 ABLATIONS = {"beta": r"$\beta$", "batch2": "the second batch $B'$", "delta": r"$\delta$",

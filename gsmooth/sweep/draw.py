@@ -65,8 +65,8 @@ def curves(folder) -> dict:
 
 def redraw(folder, format: str = "png") -> list[Path]:
     """Draw every figure (``format``: png, pdf or svg) of the sweep in ``folder``; return the paths."""
-    from gsmooth.plots.sweep import sweep_figures
     from gsmooth.plots.style import check_format
+    from gsmooth.plots.sweep import sweep_figures
 
     check_format(format)
     return sweep_figures(curves(folder), folder, format)

@@ -32,12 +32,12 @@ import numpy as np
 
 from gsmooth._checks import positive_int
 from gsmooth._exact import read_exact
+from gsmooth.plots.style import check_format
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
 from gsmooth.verification.constants import parse_claims
 from gsmooth.verification.outcome import EXIT_CODES, Outcome, overall
-from gsmooth.plots.style import check_format
 from gsmooth.verification.report import table_rows, text_table, write_folder
 
 PROBLEM_NAMES = {"power": "power(p=4)", "quadratic": "quadratic(1, 4)", "cosh": "cosh",

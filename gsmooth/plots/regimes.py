@@ -1,6 +1,7 @@
-r"""The (rho, beta) regime map of AN-GD, drawn from :func:`gsmooth.theory.regime_map_data`.
+r"""The (rho, beta) regime map of AN-GD, :func:`gsmooth.plots.regime_map`.
 
-The shading is the regime (the sign of ``rho + beta - 2``), which holds for
+Drawn from :func:`gsmooth.theory.regime_map_data`.  The shading is the regime (the sign of
+``rho + beta - 2``), which holds for
 any constants; the grey lines are contours of the exponent
 ``max(2 - rho, beta)/rho`` of ``1/eps`` derived for ``L0 > 0`` (with
 ``L0 = 0`` the step-size rule changes the exponent, e.g. ``(beta - alpha)/rho``
