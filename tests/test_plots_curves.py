@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gsmooth.plots import band, draw_bands, new_figure, save_figure
 from gsmooth.engine.result import DIVERGED
+from gsmooth.plots import band, draw_bands, new_figure, save_figure
 
 
 def test_band_median_and_quantiles(rng):

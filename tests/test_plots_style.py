@@ -106,7 +106,7 @@ def test_diverged_runs_and_excursions_do_not_set_the_range():
     spiky = good.copy()
     spiky[10, 1] = 1e12                                  # a run that came back: kept, but capped
     runaway = np.exp(x)[:, None] * [1.0, 1.0]            # diverged, status says so
-    fig, (ax,) = new_figure()
+    _, (ax,) = new_figure()
     draw_bands(ax, {"kept": band(x, spiky, quantiles=(0, 1)),
                     "lost": band(x, np.column_stack([good[:, 0], runaway[:, 0] * 1e13]),
                                  status=[0, DIVERGED])})
