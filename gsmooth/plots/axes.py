@@ -27,6 +27,8 @@ import numpy as np
 LEGEND_ROW, LEGEND_CHAR = 0.18, 0.06
 """Height of one legend row and width of one character at 8 pt, in inches."""
 MAX_COLUMNS = 6
+NARROW_DECADES, MAX_TICKS = 2.0, 6
+"""A log axis spanning fewer decades gets ticks between the decades, at most ``MAX_TICKS``."""
 MARGIN, MAX_LOG_MARGIN = 0.04, 0.25
 """Fraction of the (log) span added on each side of the data, at most a quarter decade."""
 
@@ -72,9 +74,10 @@ def set_range(ax, axis: str, limits) -> None:
 
 
 def tidy_log_ticks(ax) -> None:
-    """Label the log axes of ``ax`` at decades, or, on a view narrower than a decade, at the
-    first of 1-2-5 or 1-9 steps that gives at least two ticks (plain numbers between 1e-3 and
-    1e5); never label minor ticks."""
+    """Label the log axes of ``ax`` at decades, or, on a view narrower than
+    :data:`NARROW_DECADES`, at the first of decades, 1-2-5 or 1-9 steps that gives three to
+    :data:`MAX_TICKS` ticks (else two; plain numbers between 1e-3 and 1e5); never label minor
+    ticks."""
     from matplotlib.ticker import (
         FixedLocator,
         FuncFormatter,
@@ -89,7 +92,7 @@ def tidy_log_ticks(ax) -> None:
             continue
         low, high = sorted(limits)
         axis.set_minor_formatter(NullFormatter())
-        if low > 0 and np.log10(high) - np.log10(low) < 1.0:
+        if low > 0 and np.log10(high) - np.log10(low) < NARROW_DECADES:
             axis.set_major_locator(FixedLocator(narrow_log_ticks(low, high)))
             plain = 1e-3 <= low and high < 1e5
             axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}") if plain
@@ -106,19 +109,24 @@ def _tick_room(ax, horizontal: bool) -> int:
 
 
 def narrow_log_ticks(low: float, high: float) -> list:
-    """Ticks for a log axis from ``low`` to ``high`` (less than a decade): 1-2-5 steps, or 1-9.
+    """Ticks for a narrow log axis from ``low`` to ``high``: decades, 1-2-5 steps, or 1-9.
 
     Examples
     --------
-    >>> narrow_log_ticks(1.7e4, 4.3e4), narrow_log_ticks(1.5, 9.5)
-    ([20000.0, 30000.0, 40000.0], [2.0, 5.0])
+    >>> narrow_log_ticks(1.7e4, 4.3e4), narrow_log_ticks(1.5, 9.5), narrow_log_ticks(4.5, 60)
+    ([20000.0, 30000.0, 40000.0], [2.0, 5.0], [5.0, 10.0, 20.0, 50.0])
     """
     decades = np.arange(np.floor(np.log10(low)), np.ceil(np.log10(high)) + 1)
-    for subs in ((1.0,), (1.0, 2.0, 5.0), tuple(range(1, 10))):
-        ticks = [float(f"{m * 10 ** d:.6g}") for d in decades for m in subs if low <= m * 10 ** d <= high]
-        if len(ticks) >= 2:
-            return ticks
-    return [float(f"{low:.2g}"), float(f"{high:.2g}")]
+    candidates = [[float(f"{m * 10 ** d:.6g}") for d in decades for m in subs if low <= m * 10 ** d <= high]
+                  for subs in ((1.0,), (1.0, 2.0, 5.0), tuple(range(1, 10)))]
+    for fewest in (3, 2):
+        for ticks in candidates:
+            if fewest <= len(ticks) <= MAX_TICKS:
+                return ticks
+    finest = candidates[-1]
+    if len(finest) > MAX_TICKS:
+        return finest[::2]
+    return finest if len(finest) >= 2 else [float(f"{low:.2g}"), float(f"{high:.2g}")]
 
 
 def legend_below(fig, handles, labels, *, ncols: int | None = None, title: str | None = None, **options):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from gsmooth.plots.axes import blank_handle, legend_below, tidy_log_ticks
+from gsmooth.plots.axes import blank_handle, fit_title, legend_below, tidy_log_ticks
 from gsmooth.plots.curves import band, draw_bands
 from gsmooth.plots.labels import REFERENCE, math_text, problem_title, series_styles
 from gsmooth.plots.style import (
@@ -26,6 +26,7 @@ from gsmooth.plots.style import (
 )
 
 MAIN_FIGURES = ("loss_vs_samples", "loss_vs_iterations")
+SAMPLES = "samples drawn (linear, as in the paper)"
 ABLATIONS = {"beta": r"$\beta$", "batch2": "the second batch $B'$", "delta": r"$\delta$",
              "tau": r"the noise constants $(\tau_1, \tau_2)$"}
 
@@ -60,7 +61,7 @@ def samples_figure(rep):
         masks = [c.within(rep.sample_cut) for c in group]
         bands = _bands(group, [c.samples[m] for c, m in zip(group, masks)],
                        [c.metric[m] for c, m in zip(group, masks)])
-        draw_bands(ax, bands, styles=_math(styles), xlabel="samples drawn (linear, as in the paper)",
+        draw_bands(ax, bands, styles=_math(styles), xlabel=SAMPLES if len(panels) == 1 else "",
                    ylabel=math_text(rep.metric_label) if ax is axes[0] else "",
                    title=_title(rep) if panel is None else math_text(panel), extra=_reference_values(rep))
         _reference_lines(ax, rep)
@@ -70,6 +71,9 @@ def samples_figure(rep):
         tidy_log_ticks(ax)
     if len(panels) > 1:
         fig.suptitle(_title(rep))
+        axes[len(axes) // 2].set_xlabel(SAMPLES)
+    else:
+        fit_title(axes[0], _title(rep))
     _legend(fig, axes, rep, lost)
     return fig
 
@@ -86,6 +90,7 @@ def iterations_figure(rep):
                ylabel=math_text(rep.metric_label), title=_title(rep), extra=_reference_values(rep))
     _reference_lines(ax, rep)
     tidy_log_ticks(ax)
+    fit_title(ax, _title(rep))
     _legend(fig, [ax], rep, _lost(rep.curves, bands))
     return fig
 
