@@ -198,3 +198,16 @@ def test_regime_map_stays_a_function_after_its_module_is_imported():
     import gsmooth.plots.regimes  # noqa: F401  (what the verification report does)
 
     assert callable(gs.plots.regime_map)
+
+
+def test_the_jobs_take_the_format_and_refuse_a_bad_one_before_running(tmp_path):
+    with pytest.raises(ValueError, match="got 'gif'"):
+        gs.reproduce("phase-retrieval", seeds=1, steps=5, out=tmp_path / "r", format="gif")
+    with pytest.raises(ValueError, match="got 'gif'"):
+        gs.verify("quadratic", beta="1", out=tmp_path / "v", runs=1, format="gif")
+    assert list(tmp_path.iterdir()) == []
+    rep = gs.reproduce("phase-retrieval", seeds=1, steps=5, problem_options={"m": 50, "d": 4},
+                       out=tmp_path / "r", format="svg")
+    assert sorted(p.name for p in (tmp_path / "r").glob("*.svg")) == ["loss_vs_iterations.svg",
+                                                                      "loss_vs_samples.svg"]
+    assert rep.to_json()["kind"] == "reproduce"

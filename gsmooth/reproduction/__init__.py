@@ -21,6 +21,7 @@ import numpy as np
 from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
 from gsmooth._io import write_json_atomic, write_npz_atomic
+from gsmooth.plots.style import check_format
 from gsmooth.reproduction import experiments
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
 from gsmooth.reproduction.experiments.settings import batched_optimizer
@@ -162,7 +163,8 @@ def _npz_key(method: str, name: str) -> str:
 def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device: str = "numpy",
               data=None, released: bool = False, ablation: str | None = None,
               steps: int | None = None, problem_options: dict | None = None,
-              dtype: str = "float64", overlap: bool = False, progress=None) -> Reproduction:
+              dtype: str = "float64", overlap: bool = False, progress=None,
+              format: str = "png") -> Reproduction:
     """Run one of the paper's experiments (or one of its ablations) over many seeds.
 
     Parameters
@@ -195,6 +197,8 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
         fastest on a small machine with BLAS on one thread.
     progress : bool or None
         Progress bars of the runs.
+    format : {"png", "pdf", "svg"}
+        File format of the figures written to ``out``.
 
     Returns
     -------
@@ -208,6 +212,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     >>> [c.key for c in rep.curves][-1], rep.curves[-1].metric.shape
     ('ian_sgd', (21, 2))
     """
+    check_format(format)
     spec = experiments.get(experiment)
     steps = spec.steps if steps is None else positive_int("steps", steps)
     seed_values = _backend.seed_list(seeds)
@@ -236,7 +241,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     rep = _assemble(spec, problem, curves, seed_values, ablation, released,
                     {"device": device, "dtype": dtype, "seconds": seconds, "start": start})
     if out is not None:
-        rep.save(out)
+        rep.save(out, format)
     return rep
 
 
