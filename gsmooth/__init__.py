@@ -21,7 +21,8 @@ from gsmooth.errors import GSmoothError, GSmoothWarning
 __version__ = "0.1.0"
 
 _LAZY = ("theory", "estimate", "rates", "plots", "sweep")
-_LAZY_FUNCTIONS = {"verify": "gsmooth.verification", "reproduce": "gsmooth.reproduction"}
+_LAZY_FUNCTIONS = {"verify": "gsmooth.verification", "reproduce": "gsmooth.reproduction",
+                   "load": "gsmooth.results"}
 
 __all__ = ["GSmoothError", "GSmoothWarning", "RunResult", "optim", "problems", "run", "run_many"]
 

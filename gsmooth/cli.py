@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from gsmooth import __version__, commands
 from gsmooth._backend import namespace_for
 from gsmooth._io import check_output_dir, check_output_file
+from gsmooth.commands._shared import check_export
 from gsmooth.errors import GSmoothError, GSmoothWarning
 
 USER_ERRORS = (GSmoothError, ValueError, TypeError, OSError)
@@ -38,6 +39,7 @@ PREFLIGHT = {
     "out": lambda value: check_output_dir(value, "--out"),
     "map": lambda value: check_output_file(value, "--map"),
     "device": namespace_for,
+    "export": check_export,
 }
 """Checks run before any command, keyed by the option's destination name;
 each raises a one-line user error.  An option left at ``None`` is not checked."""
@@ -47,7 +49,7 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line (argparse's usage block can wrap)."""
 
     def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"gsmooth: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,12 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"gsmooth {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for module in pkgutil.iter_modules(commands.__path__):
-        importlib.import_module(f"gsmooth.commands.{module.name}").register(subparsers)
+        if not module.name.startswith("_"):
+            importlib.import_module(f"gsmooth.commands.{module.name}").register(subparsers)
     return parser
 
 
 def preflight(args: argparse.Namespace) -> None:
-    """Run every check of :data:`PREFLIGHT` whose option the command has and was given."""
+    """Fill in the command's default ``--out`` (its ``default_out`` rule), then run every
+    check of :data:`PREFLIGHT` whose option the command has and was given."""
+    if getattr(args, "out", "") is None and hasattr(args, "default_out"):
+        args.out = args.default_out(args)
     for name, check in PREFLIGHT.items():
         value = getattr(args, name, None)
         if value is not None:
@@ -93,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
 
     Set ``GSMOOTH_TRACEBACK=1`` to see the traceback of a user error.
     """
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a one-line usage error (code 2)
+        return int(stop.code or 0)
     with _one_line_warnings():
         try:
             preflight(args)

@@ -149,7 +149,7 @@ USER_CODE = [
     cli("estimate-no-such-object", ["estimate", "{ws}/number.py:g"], "no object named 'g'"),
     cli("estimate-no-such-file", ["estimate", "{ws}/absent.py:f"], "absent.py"),
     cli("verify-syntax-error", ["verify", "{ws}/syntax.py:f", *OUT], "syntax.py", "SyntaxError"),
-    cli("verify-raises-at-call-31", ["verify", "{ws}/call31.py:f", *OUT, "--runs", "2"],
+    cli("verify-raises-at-call-31", ["verify", "{ws}/call31.py:f", *OUT, "--seeds", "2"],
         "call31.py", "ZeroDivisionError", "call 31"),
 ]
 OUTPUTS_AND_DEVICES = [
@@ -188,7 +188,7 @@ VALUES = [
     cli("estimate-optimizer", ["estimate", "power", "--optimizer", "adam"], "--optimizer", "adam"),
     cli("verify-unknown-problem", ["verify", "nonsense", *OUT], "nonsense"),
     cli("verify-beta", ["verify", "power", *OUT, "--beta", "1.5"], "beta", "1.5"),
-    cli("verify-runs", ["verify", "power", *OUT, "--runs", "0"], "runs", "0"),
+    cli("verify-seeds", ["verify", "power", *OUT, "--seeds", "0"], "seeds", "0"),
     cli("verify-eps", ["verify", "power", *OUT, "--eps", "1e-3,-1"], "eps"),
     cli("verify-x0", ["verify", "power", *OUT, "--x0", "a,b"], "--x0", "a,b"),
     cli("theory-rho-range", ["theory", "--rho", "3", "--beta", "1"], "rho", "3"),

@@ -21,7 +21,7 @@ LAYERS = {
     "engine": 3,
     "estimate": 4, "rates": 4, "plots": 4,
     "verification": 5, "reproduction": 5, "sweep": 5, "torch": 5,
-    "commands": 6, "cli": 6, "__main__": 6, "__init__": 6,
+    "commands": 6, "cli": 6, "results": 6, "__main__": 6, "__init__": 6,
 }
 
 

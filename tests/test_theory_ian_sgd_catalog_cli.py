@@ -60,9 +60,9 @@ def test_cli_prints_the_bound(capsys):
     assert main(["theory", "--rho", "4/3", "--beta", "2/3"]) == 0
     out = capsys.readouterr().out
     assert "regime: linear" in out and "T(eps)" in out and "decay" in out
-    assert main(["theory", "--rho", "4/3", "--beta", "2/3", "--format", "json"]) == 0
+    assert main(["theory", "--rho", "4/3", "--beta", "2/3", "--as", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["exponent"] == "1/2"
-    assert main(["theory", "--rho", "1", "--beta", "1", "--format", "latex"]) == 0
+    assert main(["theory", "--rho", "1", "--beta", "1", "--as", "latex"]) == 0
     assert "\\begin{aligned}" in capsys.readouterr().out
 
 
@@ -91,7 +91,7 @@ def test_cli_reads_decimals_exactly_and_says_so(capsys):
     assert main(["theory", "--rho", "1.3333", "--beta", "0.6667"]) == 0
     out = capsys.readouterr().out
     assert "rho = 4/3, beta = 2/3" in out and "beta = 0.6667 read as 2/3" in out
-    assert main(["theory", "--rho", "1.3333", "--beta", "0.6667", "--no-snap", "--format", "json"]) == 0
+    assert main(["theory", "--rho", "1.3333", "--beta", "0.6667", "--no-snap", "--as", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["beta"] == "6667/10000" and data["exponent"] == "6667/13333" and data["notes"] == []
 
@@ -103,7 +103,7 @@ def test_cli_compare_prints_the_issue_example(capsys):
     out = capsys.readouterr().out
     assert "AN-GD derived (gsmooth), beta = 1" in out and "Karimi et al. 2016" in out
     assert "alpha not given" in out and "not evaluable: statement not read" in out
-    assert main([*argv, "--format", "json", "--methods", "GD"]) == 0
+    assert main([*argv, "--as", "json", "--methods", "GD"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert {row["key"] for row in rows} >= {"karimi2016-gd-pl", "li2023-gd"}
     assert all(row["applies"] is False for row in rows if row["key"].startswith("karimi"))

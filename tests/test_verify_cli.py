@@ -16,14 +16,14 @@ from gsmooth.cli import main
         (["verify", "--eps", ","], "eps grid must be a non-empty list of positive numbers"),
         (["verify", "--eps", "1e-3,0"], "eps grid must be a non-empty list of positive numbers"),
         (["verify", "--eps", "1e-3,-1"], "eps grid must be a non-empty list of positive numbers"),
-        (["verify", "--runs", "0"], "runs must be a positive integer, got 0"),
-        (["verify", "--runs", "-1"], "runs must be a positive integer, got -1"),
+        (["verify", "--seeds", "0"], "must be a positive integer, got 0"),
+        (["verify", "--seeds", "-1"], "must be a positive integer, got -1"),
         (["verify", "quadratic", "--rho", "3"], "rho must be in (0, 2], got 3"),
         (["verify", "quadratic", "--mu", "-1"], "mu must be > 0, got -1"),
         (["verify", "--mu", "1"], "can be claimed for one problem"),
         (["verify", "quadratic", "--lr", "0.1"], "lr apply to your own problem"),
         (["verify", "quadratic", "--quick"], "quick selects a subset"),
-        (["verify", "quadratic", "--reference-steps", "0"], "reference_steps must be a positive integer"),
+        (["verify", "quadratic", "--reference-steps", "0"], "--reference-steps: must be a positive integer"),
     ],
 )
 def test_bad_input_is_one_line_and_exit_code_2(argv, message, capsys, tmp_path):
@@ -44,7 +44,7 @@ def test_file_without_the_named_object(tmp_path, capsys):
 
 def test_pass_is_0_and_plot_redraws(tmp_path, capsys):
     out = tmp_path / "report"
-    argv = ["verify", "power", "--beta", "1", "--runs", "2", "--eps", "1e-2,1e-3,1e-4,1e-5", "--out", str(out)]
+    argv = ["verify", "power", "--beta", "1", "--seeds", "2", "--eps", "1e-2,1e-3,1e-4,1e-5", "--out", str(out)]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "first phase ends at t" in printed and "PASS:" in printed
@@ -54,7 +54,7 @@ def test_pass_is_0_and_plot_redraws(tmp_path, capsys):
 
 
 def test_a_wrong_claim_is_fail_and_exit_code_1(tmp_path, capsys):
-    assert main(["verify", "quadratic", "--beta", "0", "--mu", "3", "--runs", "2", "--out", str(tmp_path)]) == 1
+    assert main(["verify", "quadratic", "--beta", "0", "--mu", "3", "--seeds", "2", "--out", str(tmp_path)]) == 1
     printed = capsys.readouterr().out
     assert "FAIL:" in printed and "because PL (9)" in printed
 
@@ -68,7 +68,7 @@ def test_no_applicable_check_is_not_verified_and_exit_code_3(tmp_path, capsys):
             return 0.5 * np.sum(EIGS * x * x), EIGS * x
         quad_x0 = np.ones(4)
         """))
-    argv = ["verify", f"{source}:quad", "--beta", "0", "--lr", "0.25", "--steps", "200", "--runs", "2",
+    argv = ["verify", f"{source}:quad", "--beta", "0", "--lr", "0.25", "--steps", "200", "--seeds", "2",
             "--rho", "2", "--mu", "1/2", "--alpha", "0", "--L0", "7", "--L1", "0", "--f-star", "0",
             "--out", str(tmp_path / "r")]
     assert main(argv) == 3
@@ -83,4 +83,4 @@ def test_plot_errors_on_missing_or_unknown_results(tmp_path, capsys):
     assert "has no results.json" in capsys.readouterr().err
     (tmp_path / "results.json").write_text(json.dumps({"kind": "mystery"}))
     assert main(["plot", str(tmp_path)]) == 2
-    assert "unknown results kind 'mystery'" in capsys.readouterr().err
+    assert "has kind 'mystery'" in capsys.readouterr().err

@@ -71,7 +71,7 @@ def folder(tmp_path_factory):
 
 def verify(folder, target, *options, capsys):
     out = folder / ("out-" + "-".join([target.replace(":", "_"), *options]).replace("/", "_"))
-    code = main(["verify", str(folder / target), *options, "--runs", "2", "--out", str(out)])
+    code = main(["verify", str(folder / target), *options, "--seeds", "2", "--out", str(out)])
     printed = capsys.readouterr()
     results = json.loads((out / "results.json").read_text()) if code != 2 else None
     return code, printed, results

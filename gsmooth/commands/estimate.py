@@ -33,7 +33,17 @@ fits side by side per block.
 
 from __future__ import annotations
 
-import argparse
+from fractions import Fraction
+
+from gsmooth._exact import number_argument
+from gsmooth.commands._shared import (
+    add_shared,
+    export_table,
+    options_of,
+    out_folder,
+    positive_int,
+    progress,
+)
 
 BUILT_IN = ("power", "quadratic", "cosh", "least_squares", "phase_retrieval", "dro", "mlp")
 OPTIMIZERS = ("gd", "an_gd", "sgd", "an_sgd", "nsgd")
@@ -55,10 +65,10 @@ def register(subparsers) -> None:
                              "iteration]) instead of running a problem")
     parser.add_argument("--optimizer", choices=OPTIMIZERS, default="an_gd")
     parser.add_argument("--lr", type=float, default=0.05, help="step size (default 0.05)")
-    parser.add_argument("--beta", type=float, default=1.0, help="normalization exponent")
-    parser.add_argument("--batch", type=_positive_int, default=64, help="minibatch of stochastic methods")
-    parser.add_argument("--steps", type=_positive_int, default=300)
-    parser.add_argument("--seeds", type=_positive_int, default=4, help="independent runs (default 4)")
+    parser.add_argument("--beta", type=number_argument, default=Fraction(1),
+                        help="normalization exponent in [0, 1], exact (2/3) or decimal")
+    parser.add_argument("--batch", type=positive_int, default=64, help="minibatch of stochastic methods")
+    parser.add_argument("--steps", type=positive_int, default=300)
     parser.add_argument("--spread", type=float, default=0.5, help="spread of the starts")
     parser.add_argument("--source", choices=SOURCES, default="hessian",
                         help="smoothness data (default: the Hessian norm at the record points)")
@@ -66,15 +76,18 @@ def register(subparsers) -> None:
                         help="the fit reported (all are shown side by side)")
     parser.add_argument("--weight", type=float, default=0.0,
                         help="w of the asymmetric least-squares fit (0: plain least squares)")
-    parser.add_argument("--alpha", type=float, default=None, help="fix the exponent alpha")
+    parser.add_argument("--alpha", type=number_argument, default=None,
+                        help="fix the exponent alpha in [0, 1] (2/3 or a decimal)")
     parser.add_argument("--quantile", type=float, default=1.0, help="robust level in (0, 1]")
-    parser.add_argument("--noise-batch", type=_positive_int, default=1, help="batch of the noise estimate")
-    parser.add_argument("--draws", type=_positive_int, default=64, help="stochastic gradients per point")
-    parser.add_argument("--resamples", type=_positive_int, default=99, help="bootstrap resamples")
-    parser.add_argument("--reference-steps", type=_positive_int, default=None,
+    parser.add_argument("--noise-batch", type=positive_int, default=1, help="batch of the noise estimate")
+    parser.add_argument("--draws", type=positive_int, default=64, help="stochastic gradients per point")
+    parser.add_argument("--resamples", type=positive_int, default=99, help="bootstrap resamples")
+    parser.add_argument("--reference-steps", type=positive_int, default=None,
                         help="steps of the run estimating an unknown f* (default 4 x steps)")
-    parser.add_argument("--out", default=None, help="output folder (results.json, figures)")
-    parser.set_defaults(func=main)
+    add_shared(parser, "estimate", seeds=4, seeds_help="runs from seeded spread starts",
+               out_help="report folder: results.json and the figures")
+    parser.set_defaults(func=main, default_out=lambda args: out_folder(
+        "estimate", args.problem or (args.pairs and f"pairs-{args.pairs}")))
 
 
 def load_problem(spec: str):
@@ -88,9 +101,10 @@ def make_optimizer(args):
     """The method named by ``--optimizer`` with ``--lr``, ``--beta``, ``--batch``."""
     import gsmooth as gs
 
-    kwargs = {"gd": {}, "an_gd": {"beta": args.beta}, "sgd": {"batch": args.batch},
-              "an_sgd": {"beta": args.beta, "batch": args.batch},
-              "nsgd": {"beta": args.beta, "batch": args.batch}}[args.optimizer]
+    beta = float(args.beta)
+    kwargs = {"gd": {}, "an_gd": {"beta": beta}, "sgd": {"batch": args.batch},
+              "an_sgd": {"beta": beta, "batch": args.batch},
+              "nsgd": {"beta": beta, "batch": args.batch}}[args.optimizer]
     return getattr(gs.optim, args.optimizer)(args.lr, **kwargs)
 
 
@@ -101,12 +115,14 @@ def estimate_all(problem, args) -> tuple[dict, dict]:
     optimizer = make_optimizer(args)
     w0 = gs.estimate.spread_starts(problem, args.seeds, args.spread)
     res = gs.run(problem, optimizer, args.steps, seeds=args.seeds, w0=w0, capture=True,
+                 device=args.device, dtype=args.dtype, progress=progress(args),
                  keep_iterates=True)
     estimates, skipped = {}, {}
     jobs = {
         "smoothness": lambda: gs.estimate.smoothness(
             problem, res, source=args.source, quantile=args.quantile, fit=args.fit,
-            weight=args.weight, alpha=args.alpha, n_resamples=args.resamples),
+            weight=args.weight, alpha=_float(args.alpha), n_resamples=args.resamples,
+            progress=progress(args)),
         "pl": lambda: gs.estimate.pl(problem, res, reference=_reference(problem, optimizer, args),
                                      n_resamples=args.resamples),
     }
@@ -128,7 +144,8 @@ def _reference(problem, optimizer, args):
     if problem.f_star is not None:
         return None
     steps = args.reference_steps or 4 * args.steps
-    return gs.run(problem, optimizer, steps, seeds=1)
+    return gs.run(problem, optimizer, steps, seeds=1, device=args.device, dtype=args.dtype,
+                  progress=progress(args))
 
 
 def main(args) -> int:
@@ -137,7 +154,7 @@ def main(args) -> int:
         raise ValueError("give a problem or --pairs FILE.csv, exactly one of them")
     if args.pairs is not None:
         return pairs_main(args)
-    from gsmooth.estimate.report import table, write_report
+    from gsmooth.estimate.report import EstimateReport, table, write_report
 
     problem = load_problem(args.problem)
     estimates, skipped = estimate_all(problem, args)
@@ -154,37 +171,33 @@ def main(args) -> int:
             print(f"note: {note}")
     for name, reason in skipped.items():
         print(f"{name}: not estimated: {reason}")
-    if args.out:
-        meta = {"problem": problem.name, "spec": args.problem, "skipped": skipped,
-                **{k: v for k, v in vars(args).items() if k not in ("func", "problem")}}
-        paths = write_report(args.out, estimates, meta)
-        print("wrote " + ", ".join(str(p) for p in paths))
+    meta = {"problem": problem.name, "spec": args.problem, "skipped": skipped,
+            **options_of(args, "problem")}
+    paths = write_report(args.out, estimates, meta)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    print(export_table(EstimateReport(estimates, meta), args.out, args.export))
     return 0 if estimates else 1
 
 
 def pairs_main(args) -> int:
     """``--pairs FILE.csv``: fit each block of the file, print the fits, write the report."""
     import gsmooth as gs
-    from gsmooth.estimate.report import PAIRS, write_report
+    from gsmooth.estimate.report import PAIRS, EstimateReport, write_report
 
     columns = gs.estimate.read_pairs(args.pairs)
     fitted = gs.estimate.smoothness_from_pairs(
-        **columns, fit=args.fit, alpha=args.alpha, quantile=args.quantile, weight=args.weight,
+        **columns, fit=args.fit, alpha=_float(args.alpha), quantile=args.quantile, weight=args.weight,
         n_resamples=args.resamples)
     by_block = fitted if isinstance(fitted, dict) else {"all": fitted}
     print(f"gsmooth estimate --pairs {args.pairs}: {len(by_block)} block(s)")
     for est in by_block.values():
         print(est.summary())
-    if args.out:
-        meta = {"pairs": str(args.pairs), **{k: v for k, v in vars(args).items()
-                                             if k not in ("func", "problem", "pairs")}}
-        paths = write_report(args.out, {PAIRS: by_block}, meta)
-        print("wrote " + ", ".join(str(p) for p in paths))
+    meta = {"pairs": str(args.pairs), **options_of(args, "problem", "pairs")}
+    paths = write_report(args.out, {PAIRS: by_block}, meta)
+    print("wrote " + ", ".join(str(p) for p in paths))
+    print(export_table(EstimateReport({PAIRS: by_block}, meta), args.out, args.export))
     return 0
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+def _float(value):
+    return None if value is None else float(value)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import importlib
-import json
 import pathlib
+
+from gsmooth.commands._shared import add_shared
 
 WRITERS = {"verify": "gsmooth.verification", "reproduce": "gsmooth.reproduction",
            "sweep": "gsmooth.sweep", "estimate": "gsmooth.estimate"}
@@ -16,20 +17,21 @@ def register(subparsers) -> None:
     parser = subparsers.add_parser("plot", help="redraw the figures of an output folder",
                                    description="Read DIR/results.json and redraw its figures.")
     parser.add_argument("folder", metavar="DIR", help="a folder written by gsmooth verify/reproduce/sweep/estimate")
+    add_shared(parser, "plot")
     parser.set_defaults(func=main)
 
 
 def redraw(folder) -> list:
     """Dispatch on the ``"kind"`` of ``folder/results.json``; return the files drawn."""
+    from gsmooth.results import results_kind
+
     results = pathlib.Path(folder) / "results.json"
     if not results.is_file():
         raise FileNotFoundError(f"{folder} has no results.json; give a folder written by gsmooth")
-    try:
-        kind = json.loads(results.read_text()).get("kind")
-    except (json.JSONDecodeError, AttributeError):
-        raise ValueError(f"{results} is not a gsmooth results file") from None
+    kind = results_kind(results)
     if kind not in WRITERS:
-        raise ValueError(f"unknown results kind {kind!r} in {results}; expected one of {', '.join(WRITERS)}")
+        raise ValueError(f"a {kind!r} result has no figures to redraw; kinds with figures: "
+                         f"{', '.join(WRITERS)}")
     return importlib.import_module(WRITERS[kind]).redraw(folder)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from gsmooth.commands._shared import add_shared, export_table, out_folder, positive_int, progress
+
 EXPERIMENTS = ("phase-retrieval", "dro")
 ABLATIONS = ("beta", "batch2", "delta", "tau")
 
@@ -16,10 +18,8 @@ def register(subparsers) -> None:
         "values and samples to a target, results.json and figures in --out.",
     )
     parser.add_argument("experiment", choices=EXPERIMENTS)
-    parser.add_argument("--seeds", type=int, default=10, help="number of seeds (default 10)")
-    parser.add_argument("--out", default=None,
-                        help="output folder (default: reproduce-EXPERIMENT[-ABLATION])")
-    parser.add_argument("--device", default="numpy", choices=("numpy", "cupy", "array-api-strict"))
+    add_shared(parser, "reproduce", seeds=10, seeds_help="seeds of every method's streams",
+               out_help="results folder: results.json, curves.npz, figures")
     parser.add_argument("--data", default=None,
                         help="DRO: the WHO life-expectancy CSV (synthetic data if omitted)")
     parser.add_argument("--released", action="store_true",
@@ -27,27 +27,26 @@ def register(subparsers) -> None:
                         "paper (DRO: the label-leaking preprocessing of the published figure)")
     parser.add_argument("--ablation", choices=ABLATIONS, default=None,
                         help="run one IAN-SGD ablation instead of the method comparison")
-    parser.add_argument("--steps", type=int, default=None,
+    parser.add_argument("--steps", type=positive_int, default=None,
                         help="stochastic steps (default: the paper's budget)")
     parser.add_argument("--problem-seed", type=int, default=None,
                         help="seed of the problem instance (phase retrieval: data and start, "
                         "default 2024; DRO: target noise and start, default 0, or with --released "
                         "and --data the released script's own draws)")
-    parser.add_argument("--dtype", default="float64", choices=("float64", "float32"))
-    parser.set_defaults(func=run)
+    parser.set_defaults(func=run, default_out=lambda args: out_folder(
+        "reproduce", "-".join(filter(None, [args.experiment, args.ablation]))))
 
 
 def run(args) -> int:
     """Run the reproduction, write its folder and print its table."""
-    from gsmooth._io import check_output_dir
     from gsmooth.reproduction import reproduce
 
-    out = args.out or "-".join(["reproduce", args.experiment, *filter(None, [args.ablation])])
-    check_output_dir(out, "--out")
     options = {} if args.problem_seed is None else {"seed": args.problem_seed}
-    rep = reproduce(args.experiment, seeds=args.seeds, out=out, device=args.device,
+    rep = reproduce(args.experiment, seeds=args.seeds, out=args.out, device=args.device,
                     data=args.data, released=args.released, ablation=args.ablation,
-                    steps=args.steps, problem_options=options, dtype=args.dtype)
+                    steps=args.steps, problem_options=options, dtype=args.dtype,
+                    progress=progress(args))
     print(rep.table())
-    print(f"wrote {out}/results.json, {out}/curves.npz and figures")
+    print(f"wrote {args.out}/results.json, {args.out}/curves.npz and figures")
+    print(export_table(rep, args.out, args.export))
     return 0

@@ -12,7 +12,7 @@ an --out that cannot be written, a scheduler that does not answer).
 
 from __future__ import annotations
 
-import argparse
+from gsmooth.commands._shared import add_shared, export_table, out_folder, positive_int, progress
 
 EXIT_CODES = ("exit codes: 0 every unit stored; 1 some units failed (each printed with its "
               "reason; rerun to retry); 2 a user error (bad spec or option, --out not writable, "
@@ -28,32 +28,19 @@ def register(subparsers) -> None:
         epilog=EXIT_CODES,
     )
     parser.add_argument("spec", help="sweep spec (TOML); see `python -m pydoc gsmooth.sweep`")
-    parser.add_argument("--out", required=True, help="results folder (created; reused to resume)")
     parser.add_argument("--executor", choices=("local", "dask"), default="local",
                         help="local spawn process pool (default) or dask.distributed")
-    parser.add_argument("--workers", type=_positive_int, default=None,
+    parser.add_argument("--workers", type=positive_int, default=None,
                         help="worker processes (default: CPU count)")
-    parser.add_argument("--threads-per-worker", type=_positive_int, default=None,
+    parser.add_argument("--threads-per-worker", type=positive_int, default=None,
                         help="BLAS threads of each local worker (default: cores // workers, "
                              "so that workers x threads <= cores)")
     parser.add_argument("--scheduler", default=None,
                         help="address of a running dask scheduler, e.g. tcp://host:8786")
     parser.add_argument("--connect-timeout", type=float, default=10.0,
                         help="seconds to wait for --scheduler to answer (default 10)")
-    parser.add_argument("--export", choices=("csv", "parquet"), default=None,
-                        help="also write the tidy table as DIR/sweep.csv or DIR/sweep.parquet")
-    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
-    parser.set_defaults(func=main)
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+    add_shared(parser, "sweep", out_help="results folder (created; rerun with the same one to resume)")
+    parser.set_defaults(func=main, default_out=lambda args: out_folder("sweep", args.spec))
 
 
 def main(args) -> int:
@@ -63,8 +50,7 @@ def main(args) -> int:
     report = run_sweep(args.spec, args.out, executor=args.executor, workers=args.workers,
                        scheduler=args.scheduler, threads_per_worker=args.threads_per_worker,
                        connect_timeout=args.connect_timeout,
-                       progress=False if args.no_progress else None)
+                       progress=progress(args))
     print(report.summary())
-    if args.export:
-        print(f"table: {export(args.out, args.export)}")
+    print(export_table(lambda fmt: export(args.out, fmt), args.out, args.export, needs_pandas=False))
     return 1 if report.failed else 0

@@ -7,7 +7,11 @@ Modes (one per call):
   given constants (:func:`gsmooth.theory.compare`);
 * ``--pep``: PEPit's worst case of GD under PL beside the derived and
   published contractions (:func:`gsmooth.theory.pl_worst_case`, extra ``gsmooth[pep]``);
-* ``--map OUT.png``: the (rho, beta) regime map.
+* ``--map OUT.png``: the (rho, beta) regime map (in ``--format``, the file's suffix wins).
+
+``--as text|latex|json`` says how the result is printed; with ``--out DIR`` it
+is also saved as ``DIR/results.json`` (kind ``"theory"``), which ``gs.load``
+reads back (:class:`gsmooth.theory.result.TheoryResult`).
 
 Numbers are read exactly by one policy (:mod:`gsmooth._exact`): ``4/3`` as
 given, ``0.6667`` as ``2/3`` (said in the output), ``--no-snap`` keeps decimals exact.
@@ -17,8 +21,8 @@ Examples
 >>> import argparse
 >>> parser = argparse.ArgumentParser(prog="gsmooth")
 >>> register(parser.add_subparsers(dest="command"))
->>> args = parser.parse_args(["theory", "--rho", "4/3", "--beta", "2/3", "--format", "json"])
->>> args.rho, args.beta, args.format
+>>> args = parser.parse_args(["theory", "--rho", "4/3", "--beta", "2/3", "--as", "json"])
+>>> args.rho, args.beta, args.printed
 ('4/3', '2/3', 'json')
 >>> parser.parse_args(["theory", "--compare", "--delta0", "5"]).Delta0
 '5'
@@ -28,6 +32,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import pathlib
+
+from gsmooth.commands._shared import add_shared, export_table
 
 CONSTANT_OPTIONS = ("L0", "L1", "mu", "eps", "Delta0")
 COMPARE_OPTIONS = ("L0", "L1", "alpha", "rho", "mu", "beta", "Delta0", "gamma", "tau1", "tau2", "sigma", "M")
@@ -61,7 +68,10 @@ def register(subparsers) -> None:
     parser.add_argument("--pep", action="store_true", help="PEPit worst case of GD under PL (L = --L0)")
     parser.add_argument("--steps", type=int, default=1, help="with --pep: number of GD steps (default 1)")
     parser.add_argument("--no-snap", action="store_true", help="keep decimals exact (0.6667 = 6667/10000)")
-    parser.add_argument("--format", choices=("text", "latex", "json"), default="text")
+    parser.add_argument("--as", dest="printed", choices=("text", "latex", "json"), default="text",
+                        help="how the result is printed (default text)")
+    add_shared(parser, "theory", out_help="folder for results.json (the inputs and the result); "
+               "nothing is written without it")
     parser.add_argument("--map", metavar="OUT.png", help="draw the (rho, beta) regime map to this file")
     parser.set_defaults(func=run)
 
@@ -81,25 +91,40 @@ def _map(args) -> int:
     from gsmooth.plots.regimes import regime_map
 
     points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
-    regime_map(points=points, path=args.map)
-    print(f"wrote {args.map}")
+    path = pathlib.Path(args.map)
+    path = path if path.suffix else path.with_suffix(f".{args.format}")
+    regime_map(points=points, path=path)
+    print(f"wrote {path}")
     return 0
 
 
+def _save(result, args) -> None:
+    """With ``--out``: write ``results.json`` and the table (``--export``); say what was written."""
+    if args.out is None:
+        return
+    print(f"wrote {result.save(args.out)}")
+    if result.comparison is not None:
+        print(export_table(result, args.out, args.export))
+
+
 def _derive(args) -> int:
-    from gsmooth import theory
+    from gsmooth.theory.result import TheoryResult
 
     if args.rho is None or args.beta is None:
         raise ValueError("--rho and --beta are required unless --compare, --pep or --map is given, got "
                          f"rho = {args.rho}, beta = {args.beta}")
     constants = {name: getattr(args, name) for name in CONSTANT_OPTIONS if getattr(args, name) is not None}
-    bound = theory.an_gd_bound(args.rho, args.beta, args.alpha, snap=not args.no_snap, **constants)
-    print({"text": bound.summary, "latex": bound.latex, "json": bound.to_json}[args.format]())
+    inputs = {"rho": args.rho, "beta": args.beta, "alpha": args.alpha, **constants}
+    result = TheoryResult.derive(inputs, snap=not args.no_snap)
+    bound = result.bound
+    print({"text": bound.summary, "latex": bound.latex, "json": bound.to_json}[args.printed]())
+    _save(result, args)
     return 0
 
 
 def _compare(args) -> int:
     from gsmooth import theory
+    from gsmooth.theory.result import TheoryResult
 
     if args.eps is None:
         raise ValueError("--compare needs --eps (a number or a comma list), got none")
@@ -107,7 +132,8 @@ def _compare(args) -> int:
     methods = None if args.methods is None else [name.strip() for name in args.methods.split(",")]
     table = theory.compare(constants, [value.strip() for value in args.eps.split(",")], methods,
                            target=None if args.target == "own" else "gap", snap=not args.no_snap)
-    print(json.dumps(table.as_dict(), indent=2) if args.format == "json" else str(table))
+    print(json.dumps(table.as_dict(), indent=2) if args.printed == "json" else str(table))
+    _save(TheoryResult({**constants, "eps": args.eps}, comparison=table), args)
     return 0
 
 
@@ -120,5 +146,5 @@ def _pep(args) -> int:
         raise ValueError(f"--pep needs {', '.join(missing)} (L = L0, L1 = 0, rho = 2), got none")
     L, mu, gamma = (float(exact_fraction(getattr(args, name), name)) for name in ("L0", "mu", "gamma"))
     case = theory.pl_worst_case(L, mu, gamma, args.steps)
-    print(json.dumps(case.as_dict(), indent=2) if args.format == "json" else case.summary())
+    print(json.dumps(case.as_dict(), indent=2) if args.printed == "json" else case.summary())
     return 0

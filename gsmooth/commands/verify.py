@@ -6,7 +6,10 @@ could be judged), 2 a user error (one line on standard error, before any run).
 
 from __future__ import annotations
 
+import argparse
 import sys
+
+from gsmooth.commands._shared import add_shared, export_table, out_folder, positive_int, progress
 
 EPILOG = """\
 outcomes and exit codes:
@@ -19,8 +22,6 @@ outcomes and exit codes:
 
 def register(subparsers) -> None:
     """Add the ``verify`` sub-command."""
-    import argparse
-
     parser = subparsers.add_parser(
         "verify", help="check predicted AN-GD rates against runs; write a report",
         description="Run the verification suite (or one problem, or path/to/file.py:name), print the "
@@ -33,11 +34,10 @@ def register(subparsers) -> None:
                         "or path/to/file.py:name (a Problem or a value_and_grad function)")
     parser.add_argument("--beta", default=None, help="AN-GD power in [0, 1], e.g. 2/3")
     parser.add_argument("--quick", action="store_true", help="a faster subset of the suite covering every regime")
-    parser.add_argument("--out", default="gsmooth-report", help="report folder (default ./gsmooth-report)")
-    parser.add_argument("--device", default="numpy", choices=("numpy", "cupy", "array-api-strict"))
-    parser.add_argument("--runs", type=int, default=8, help="judged runs per case (default 8)")
+    add_shared(parser, "verify", seeds=8, seeds_help="judged runs per case",
+               out_help="report folder: report.md, results.json, curves.npz, figures")
     parser.add_argument("--lr", type=float, default=None, help="fixed step size (own problem)")
-    parser.add_argument("--steps", type=int, default=None, help="steps (own problem)")
+    parser.add_argument("--steps", type=positive_int, default=None, help="steps (own problem)")
     parser.add_argument("--eps", default=None, help="eps-sweep targets, comma-separated, e.g. 1e-2,1e-4")
     parser.add_argument("--x0", default=None, help="starting point of a function, comma-separated")
     claims = parser.add_argument_group("claimed constants (the hypothesis; exponents stay exact, e.g. 4/3)")
@@ -46,10 +46,10 @@ def register(subparsers) -> None:
                        ("L1", "smoothness constant >= 0")):
         claims.add_argument(f"--{name}", default=None, help=text)
     claims.add_argument("--f-star", default=None, help="minimum value F*")
-    parser.add_argument("--reference-steps", type=int, default=None,
+    parser.add_argument("--reference-steps", type=positive_int, default=None,
                         help="iteration limit of the reference minimization that estimates an unknown F* "
                         "(default 10000)")
-    parser.set_defaults(func=main)
+    parser.set_defaults(func=main, default_out=lambda args: out_folder("verify", args.target))
 
 
 def _floats(text: str | None, name: str):
@@ -67,11 +67,12 @@ def main(args) -> int:
 
     report = verify(
         args.target, beta=args.beta, quick=args.quick, out=args.out, device=args.device,
-        runs=args.runs, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
+        runs=args.seeds, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
         x0=_floats(args.x0, "x0"), rho=args.rho, mu=args.mu, alpha=args.alpha, L0=args.L0, L1=args.L1,
-        f_star=args.f_star, reference_steps=args.reference_steps,
+        f_star=args.f_star, reference_steps=args.reference_steps, progress=progress(args),
     )
     print(report.table())
     print(f"\n{report.summary()}\nreport in {args.out}")
+    print(export_table(report, args.out, args.export))
     sys.stdout.flush()
     return report.outcome.exit_code

@@ -133,7 +133,9 @@ def lockstep(w, problem, members, recorder, grid, steps, overlap=False, progress
     runs = Runs(members, w.shape[0])
     for m in members:
         m.state = m.optimizer.init(m.part(w), m.hp)
-    bar = tqdm(total=steps, disable=None if progress is None else not progress, leave=False)
+    methods = ", ".join(dict.fromkeys(m.optimizer.name for m in members))
+    bar = tqdm(total=steps, desc=f"{methods}, {w.shape[0]} runs", unit="step", leave=False,
+               disable=None if progress is None else not progress)
     tick = (lambda: None) if bar.disable else (lambda: bar.update(1))
     with ThreadPoolExecutor(max_workers=1) if overlap else nullcontext() as helper:
         for t in range(steps + 1):

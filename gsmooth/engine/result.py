@@ -168,6 +168,8 @@ class RunResult:
     def load(cls, path) -> RunResult:
         """Read a result written by :meth:`save` (no pickle involved)."""
         with np.load(path, allow_pickle=False) as data:
+            if "meta" not in data.files:
+                raise ValueError(f"{path} is not a run saved by RunResult.save (it has no 'meta')")
             meta = json.loads(str(data["meta"]))
             arrays = {name: data[name] for name in _ARRAYS}
             arrays["metric"] = data["metric"] if "metric" in data.files else None

@@ -41,11 +41,11 @@ acts (``h = 1``) and IAN-SGD is plain SGD.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 
 from gsmooth import optim
+from gsmooth._exact import exact_fraction
 from gsmooth.errors import GSmoothError
 from gsmooth.estimate.noise import NoiseEstimate, noise
 from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
@@ -149,7 +149,7 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
         gamma_constant = stable * np.sqrt(steps)
     params = ian_sgd_parameters(
         _decimal(noisy.tau1), _decimal(tau2), _decimal(smooth.L0), _decimal(L1),
-        str(Fraction(beta).limit_denominator(1000)), int(steps),
+        str(exact_fraction(beta, "beta")), int(steps),
         gamma_constant=_decimal(gamma_constant),
     )
     values = {"lr": float(params.gamma), "beta": float(params.beta), "A": float(params.A),
@@ -169,11 +169,11 @@ def stable_step(L0: float, L1: float, alpha: float) -> float:
     import sympy as sp
 
     from gsmooth.theory.an_gd import stepsize_rule
-    from gsmooth.theory.exact import GRAD, L0 as L0_SYMBOL, L1 as L1_SYMBOL
+    from gsmooth.theory.exact import ALPHA, GRAD, L0 as L0_SYMBOL, L1 as L1_SYMBOL
 
-    exponent = sp.Rational(str(Fraction(float(alpha)).limit_denominator(1000)))
-    rule = stepsize_rule(sp.Integer(0), exponent)
-    value = rule.subs({GRAD: 1, L0_SYMBOL: sp.Float(L0), L1_SYMBOL: sp.Float(L1)})
+    rule = stepsize_rule(sp.Integer(0), ALPHA)
+    value = rule.subs({GRAD: 1, L0_SYMBOL: sp.Float(L0), L1_SYMBOL: sp.Float(L1),
+                       ALPHA: sp.Float(alpha)})
     return float(value)
 
 

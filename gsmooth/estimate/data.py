@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth._backend import namespace, to_host
+from gsmooth._backend import namespace, row_norm, to_host
 from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError
 from gsmooth.problems.curvature import LANCZOS_RTOL, hessian_norm
@@ -254,8 +254,7 @@ def hessian_pairs(problem, points, run=None, iteration=None, **options) -> PairD
     ([3.0, 3.0], [3.1622776601683795, 2.0])
     """
     top = hessian_norm(problem, points, **options)
-    xp = namespace(points)
-    g = to_host(xp.linalg.vector_norm(problem.grad(points), axis=-1))
+    g = to_host(row_norm(problem.grad(points))[:, 0])
     norms = to_host(top.norm).astype(float)
     run, iteration = _labels(points.shape[0], run, iteration)
     error = LANCZOS_RTOL * norms + to_host(top.error).astype(float)

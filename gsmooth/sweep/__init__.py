@@ -111,6 +111,7 @@ from gsmooth.sweep.expand import Run, Unit, expand
 from gsmooth.sweep.run import SweepReport, run_sweep
 from gsmooth.sweep.spec import Spec, load_spec, parse_spec
 from gsmooth.sweep.store import Store
+from gsmooth.sweep.results import SweepResults
 from gsmooth.sweep.table import export, to_table
 
 __all__ = [
@@ -118,6 +119,7 @@ __all__ = [
     "Spec",
     "Store",
     "SweepReport",
+    "SweepResults",
     "Unit",
     "expand",
     "export",

@@ -15,20 +15,16 @@ writes CSV (standard library) or Parquet (needs pyarrow).
 
 from __future__ import annotations
 
-import csv
 import json
-import math
 from pathlib import Path
 
 import numpy as np
 
-from gsmooth._io import write_atomic
-from gsmooth.errors import GSmoothError
+from gsmooth._tables import check_table_format, write_columns
 from gsmooth.engine.result import STATUS_NAMES
 from gsmooth.sweep.run import stored_runs
 from gsmooth.sweep.store import Store
 
-FORMATS = ("csv", "parquet")
 
 
 def _unit_columns(unit) -> dict:
@@ -115,12 +111,6 @@ def to_table(folder) -> dict[str, np.ndarray]:
     return columns
 
 
-def _csv_cell(value):
-    if isinstance(value, float) and math.isnan(value):
-        return ""
-    return value
-
-
 def export(folder, fmt: str = "csv", path=None) -> Path:
     """Write :func:`to_table` of ``folder`` as CSV or Parquet; return the path.
 
@@ -131,29 +121,8 @@ def export(folder, fmt: str = "csv", path=None) -> Path:
     fmt : {"csv", "parquet"}
         Parquet needs pyarrow.
     path : path, optional
-        Output file; default ``folder/sweep.csv`` or ``folder/sweep.parquet``.
+        Output file; default ``folder/results.csv`` or ``folder/results.parquet``.
     """
-    if fmt not in FORMATS:
-        raise ValueError(f"export format must be one of {FORMATS}, got {fmt!r}")
-    path = Path(path) if path is not None else Path(folder) / f"sweep.{fmt}"
-    columns = to_table(folder)
-    writer = _write_parquet if fmt == "parquet" else _write_csv
-    return write_atomic(path, lambda tmp: writer(columns, tmp))
-
-
-def _write_csv(columns: dict, path) -> None:
-    with open(path, "w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        rows = zip(*(column.tolist() for column in columns.values()))
-        writer.writerows([_csv_cell(v) for v in row] for row in rows)
-
-
-def _write_parquet(columns: dict, path) -> None:
-    try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-    except ImportError:
-        raise GSmoothError("Parquet export needs pyarrow (pip install pyarrow); "
-                           "CSV export works without it") from None
-    pq.write_table(pa.table({name: pa.array(values) for name, values in columns.items()}), path)
+    check_table_format(fmt)
+    path = Path(path) if path is not None else Path(folder) / f"results.{fmt}"
+    return write_columns(to_table(folder), path, fmt)

@@ -41,10 +41,10 @@ def _common(lr, momentum, weight_decay, decoupled_weight_decay, maximize, foreac
 
 
 class _SelfNormalized(NormalizedOptimizer):
-    """A method whose scale is a function of the norm of its own direction."""
+    """A method whose scale is a function of the norm of its own direction.
 
-    def _scale(self, group: dict, norm: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
+    Each subclass defines ``_scale(group, norm) -> factor`` from :mod:`gsmooth.optim.scalings`.
+    """
 
     @torch.no_grad()
     def step(self, closure=None):

@@ -29,6 +29,7 @@ import time
 from dataclasses import dataclass, field, replace
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from gsmooth._checks import positive_int
 from gsmooth._exact import read_exact
@@ -92,6 +93,39 @@ class VerifyReport:
                 "n_failed": self.n_failed, "n_checks": self.n_judged, "seconds": self.seconds,
                 "device": self.device, "runs": self.runs, "options": self.options,
                 "cases": [case.as_dict() for case in self.cases]}
+
+    @classmethod
+    def load(cls, folder) -> VerifyReport:
+        """Read a report folder written by :func:`verify` (``results.json`` and ``curves.npz``)."""
+        from gsmooth.verification.checks import CaseResult
+        from gsmooth.verification.report import read_folder
+
+        results, curves = read_folder(folder)
+        if results.get("kind") != "verify":
+            raise ValueError(f"{folder} holds kind {results.get('kind')!r}, not 'verify'")
+        cases = [CaseResult.from_dict(case, c) for case, c in zip(results["cases"], curves,
+                                                                   strict=True)]
+        files = sorted(str(p) for p in pathlib.Path(folder).iterdir() if p.is_file())
+        return cls(cases, results["seconds"], results["device"], results["runs"], files,
+                   results.get("options", {}))
+
+    def to_pandas(self):
+        """Every case's gap traces in long form (one row per case, record and run), with the
+        case's ``case``, ``problem``, ``method``, ``regime`` and ``outcome`` columns;
+        :meth:`checks_to_pandas` gives the checks."""
+        from gsmooth._tables import pandas
+
+        return pandas().concat([case.to_pandas() for case in self.cases], ignore_index=True)
+
+    def checks_to_pandas(self):
+        """One row per check: the case's label, then the check's fields and ``judged``."""
+        from dataclasses import asdict
+
+        from gsmooth._tables import pandas
+
+        rows = [{"case": case.label, **asdict(check), "judged": check.judged}
+                for case in self.cases for check in case.checks]
+        return pandas().DataFrame(rows)
 
     def table(self) -> str:
         """The verdict table as plain text."""
@@ -167,8 +201,10 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     claims = parse_claims(**{name: value for name, value in given.items() if name != "beta"})
     cases = _select(target, beta, quick, lr, steps, eps_grid, x0, claims)
     start = time.perf_counter()
+    bar = tqdm(cases, desc="verify: cases", unit="case", leave=False,
+               disable=None if progress is None else not progress)
     results = [run_case(case, runs=runs, device=device, seed=seed, progress=progress, claims=claims,
-                        reference_steps=reference_steps) for case in cases]
+                        reference_steps=reference_steps) for case in bar]
     options = {"claimed": {name: c.as_dict() for name, c in claims.items()}, "eps_grid": eps_grid,
                "reference_steps": reference_steps, "seed": seed,
                "notes": _read_as(given) + _unused(results, reference_steps)}

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from gsmooth._tables import long_table
 from gsmooth.engine import run
 from gsmooth.optim import an_gd
 from gsmooth.rates import NotCovered, fit_decay
@@ -64,6 +65,24 @@ class CaseResult:
         out["rho_beta"] = list(self.rho_beta)
         out["outcome"] = asdict(self.outcome)
         return out
+
+    @classmethod
+    def from_dict(cls, data: dict, curves: dict | None = None) -> CaseResult:
+        """Inverse of :meth:`as_dict` (with the case's arrays from ``curves.npz``)."""
+        fields = dict(data)
+        fields["checks"] = [Check(**check) for check in data["checks"]]
+        fields["outcome"] = Outcome(**data["outcome"])
+        fields["rho_beta"] = tuple(data["rho_beta"])
+        return cls(**fields, curves=dict(curves or {}))
+
+    def to_pandas(self):
+        """The case's gap traces in long form: one row per record and run."""
+        traces = {name: self.curves[name] for name in ("gap", "loss") if name in self.curves}
+        traces["iteration"] = np.repeat(np.asarray(self.curves["iters"])[:, None],
+                                        next(iter(traces.values())).shape[1], axis=1)
+        shared = {"case": self.label, "problem": self.problem, "method": self.method,
+                  "regime": self.regime, "outcome": self.outcome.outcome}
+        return long_table(traces, shared=shared)
 
 
 def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progress=None, claims=None,

@@ -82,7 +82,8 @@ def write_folder(folder, results: dict, curves: list[dict], format: str = "png")
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_json_atomic(folder / "results.json", results)
-    arrays = {f"{i}_{name}": np.asarray(value) for i, c in enumerate(curves) for name, value in c.items()}
+    arrays = {curve_key(case["label"], name): np.asarray(value)
+              for case, c in zip(results["cases"], curves, strict=True) for name, value in c.items()}
     write_npz_atomic(folder / "curves.npz", arrays)
     figures = write_figures(folder, format)
     write_text_atomic(folder / "report.md", report_markdown(results, figures))
@@ -93,12 +94,18 @@ def read_folder(folder) -> tuple[dict, list[dict]]:
     """Read ``results.json`` and ``curves.npz`` back."""
     folder = pathlib.Path(folder)
     results = json.loads((folder / "results.json").read_text())
+    position = {case["label"]: i for i, case in enumerate(results["cases"])}
     curves = [{} for _ in results["cases"]]
     with np.load(folder / "curves.npz", allow_pickle=False) as data:
         for key in data.files:
-            index, name = key.split("_", 1)
-            curves[int(index)][name] = data[key]
+            label, name = key.rsplit("/", 1)
+            curves[position[label]][name] = data[key]
     return results, curves
+
+
+def curve_key(label: str, name: str) -> str:
+    """Name of one case's array in ``curves.npz``: ``"power(p=4) beta=2/3/gap"`` (case label, then array)."""
+    return f"{label}/{name}"
 
 
 def write_figures(folder, format: str = "png") -> list[pathlib.Path]:
