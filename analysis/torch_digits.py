@@ -35,8 +35,10 @@ import numpy as np
 import torch
 from sklearn.datasets import load_digits
 
+from gsmooth.plots.axes import legend_below, tidy_log_ticks
 from gsmooth.plots.curves import band, draw_bands
-from gsmooth.plots.style import new_figure, save_figure
+from gsmooth.plots.labels import series_styles
+from gsmooth.plots.style import new_figure, save_figure, styled
 from gsmooth.plots.torch_probe import block_smoothness_figure
 from gsmooth.torch import (
     IANSGD,
@@ -117,15 +119,21 @@ def train(name, seed, run, images, labels, budget):
     return np.asarray(samples), np.asarray(losses), probe
 
 
+@styled
 def loss_figure(curves, path):
-    fig, (ax,) = new_figure(width=4.8, height=3.2)
-    bands = {name: band(np.column_stack(x), np.column_stack(y)) for name, (x, y) in curves.items()}
-    draw_bands(ax, bands, xlabel="samples", ylabel="training loss (cross-entropy)",
-               title=f"CNN on digits, median and 10-90% band, "
-                     f"{len(next(iter(curves.values()))[0])} seeds")
-    for line, style in zip(ax.get_lines(), ("-", "--", "-.", ":", (0, (5, 1, 1, 1)))):
-        line.set_linestyle(style)
-    ax.legend(loc="upper right", framealpha=0.9, edgecolor="none")   # the losses are small there
+    """Full training loss against samples drawn (log axes), median and 10-90% band over seeds."""
+    styles = series_styles(curves)
+    fig, (ax,) = new_figure()
+    bands = {}
+    for name, (x, y) in curves.items():
+        x, y = np.column_stack(x), np.column_stack(y)
+        drawn = x[:, 0] > 0
+        bands[name] = band(x[drawn], y[drawn])
+    handles = draw_bands(ax, bands, styles=styles, logx=True, xlabel="samples drawn",
+                         ylabel="training loss (cross-entropy)", title="CNN on scikit-learn's digits")
+    tidy_log_ticks(ax)
+    seeds = len(next(iter(curves.values()))[0])
+    legend_below(fig, handles, list(bands), title=f"median and 10-90% band over {seeds} seeds")
     save_figure(fig, path)
 
 

@@ -111,3 +111,20 @@ def check_nonnegative(name, value):
         if not (v >= 0 and math.isfinite(v)):
             raise ValueError(f"{name} must be non-negative and finite, got {v:g}")
     return _normalize(value)
+
+
+def one_of(name: str, value, allowed: tuple):
+    """Return ``value`` if it is one of ``allowed``, else raise ``ValueError`` naming both.
+
+    Examples
+    --------
+    >>> one_of("format", "svg", ("png", "pdf", "svg"))
+    'svg'
+    >>> one_of("format", "jpg", ("png", "pdf", "svg"))
+    Traceback (most recent call last):
+    ...
+    ValueError: format must be one of 'png', 'pdf', 'svg', got 'jpg'
+    """
+    if not any(type(value) is type(choice) and value == choice for choice in allowed):
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+    return value

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from gsmooth.plots import band, draw_bands, new_figure, save_figure
 from gsmooth.engine.result import DIVERGED
+from gsmooth.plots import band, draw_bands, new_figure, save_figure
 
 
 def test_band_median_and_quantiles(rng):
@@ -37,8 +37,8 @@ def test_band_bad_input():
 
 def test_draw_and_save(tmp_path, rng):
     fig, (ax,) = new_figure()
-    draw_bands(ax, {"a": band(np.arange(1, 6), rng.lognormal(size=(5, 4)))}, logx=True)
-    assert ax.get_yscale() == "log" and ax.get_legend().get_texts()[0].get_text() == "a"
+    (line,) = draw_bands(ax, {"a": band(np.arange(1, 6), rng.lognormal(size=(5, 4)))}, logx=True)
+    assert ax.get_yscale() == "log" and line.get_label() == "a"
     path = save_figure(fig, tmp_path / "f.png")
     assert (tmp_path / "f.png").stat().st_size > 1000 and path.endswith("f.png")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["f.png"]

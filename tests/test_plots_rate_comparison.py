@@ -53,9 +53,8 @@ def test_figure_from_an_eps_sweep_dict(tmp_path):
     path = tmp_path / "rate.png"
     ax = rate_comparison(table, sweep.as_dict(), title="quadratic", path=path)
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    labels = ax.get_legend_handles_labels()[1] if ax.get_legend() is None else [
-        text.get_text() for text in ax.get_legend().get_texts()]
-    assert labels[0] == "AN-GD derived (gsmooth), beta = 0 (GD)"
+    labels = [" ".join(text.get_text().split()) for text in ax.figure.legends[0].get_texts()]
+    assert labels[0] == r"AN-GD derived (gsmooth), $\beta = 0$ (GD)"
     assert any(label.startswith("observed (1 run)") for label in labels)
     assert any(label.startswith("not drawn: 3 statements not read") for label in labels)
     assert ax.get_xscale() == ax.get_yscale() == "log" and ax.xaxis_inverted()

@@ -88,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _map(args) -> int:
-    from gsmooth.plots.regime_map import regime_map
+    from gsmooth.plots.regimes import regime_map
 
     points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
     path = pathlib.Path(args.map)

@@ -20,6 +20,7 @@ from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
 from gsmooth.estimate.resampling import jsonable
 from gsmooth.estimate.smoothness import SmoothnessEstimate
+from gsmooth.plots.style import check_format
 
 KIND = "estimate"
 PAIRS = "pairs"
@@ -29,7 +30,8 @@ TABLE_CONSTANTS = {"smoothness": ("L0", "L1", "alpha"), "pl": ("rho", "mu"),
                    "noise": ("tau1", "tau2", "A", "delta")}
 
 
-def write_report(folder, estimates: dict, meta: dict | None = None) -> list[pathlib.Path]:
+def write_report(folder, estimates: dict, meta: dict | None = None, *,
+                 format: str = "png") -> list[pathlib.Path]:
     """Write ``results.json`` and the figures of ``estimates`` into ``folder``.
 
     Parameters
@@ -40,6 +42,8 @@ def write_report(folder, estimates: dict, meta: dict | None = None) -> list[path
         Any of ``"smoothness"``, ``"pl"``, ``"noise"`` mapped to the estimate.
     meta : dict, optional
         JSON-ready description of how the estimates were made.
+    format : {"png", "pdf", "svg"}
+        File format of the figures.
 
     Returns
     -------
@@ -49,6 +53,7 @@ def write_report(folder, estimates: dict, meta: dict | None = None) -> list[path
     unknown = set(estimates) - set(ESTIMATES) - {PAIRS}
     if unknown:
         raise ValueError(f"estimates must be among {sorted(ESTIMATES)}, got {sorted(unknown)}")
+    check_format(format)
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     payload = {"kind": KIND, "meta": jsonable(meta or {})}
@@ -56,7 +61,7 @@ def write_report(folder, estimates: dict, meta: dict | None = None) -> list[path
     if PAIRS in estimates:
         payload[PAIRS] = {str(block): est.as_dict() for block, est in estimates[PAIRS].items()}
     write_json_atomic(folder / RESULTS, payload)
-    return [folder / RESULTS] + _draw(folder, estimates)
+    return [folder / RESULTS] + _draw(folder, estimates, format)
 
 
 @dataclass
@@ -115,21 +120,22 @@ def load_report(folder) -> tuple[dict, dict]:
     return estimates, payload.get("meta", {})
 
 
-def redraw(folder) -> list[pathlib.Path]:
-    """Draw again the figures of a folder written by :func:`write_report`."""
+def redraw(folder, format: str = "png") -> list[pathlib.Path]:
+    """Draw again the figures (``format``: png, pdf or svg) of a folder written by :func:`write_report`."""
+    check_format(format)
     estimates, _ = load_report(folder)
-    return _draw(pathlib.Path(folder), estimates)
+    return _draw(pathlib.Path(folder), estimates, format)
 
 
-def _draw(folder: pathlib.Path, estimates: dict) -> list[pathlib.Path]:
+def _draw(folder: pathlib.Path, estimates: dict, format: str) -> list[pathlib.Path]:
     from gsmooth.plots import estimate as plots
 
     figures = {"smoothness": plots.smoothness_figure, "pl": plots.pl_figure,
                "noise": plots.noise_figure}
-    paths = [pathlib.Path(figures[name](est, folder / f"{name}.png"))
+    paths = [pathlib.Path(figures[name](est, folder / f"{name}.{format}"))
              for name, est in estimates.items() if name != PAIRS]
     for block, est in estimates.get(PAIRS, {}).items():
-        paths.append(pathlib.Path(plots.smoothness_figure(est, folder / f"pairs_{_slug(block)}.png")))
+        paths.append(pathlib.Path(plots.smoothness_figure(est, folder / f"pairs_{_slug(block)}.{format}")))
     return paths
 
 

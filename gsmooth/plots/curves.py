@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from gsmooth.engine.result import failed
+from gsmooth.plots.axes import data_range, set_range
+from gsmooth.plots.labels import series_styles
 
 
 @dataclass(frozen=True)
@@ -90,22 +92,52 @@ def _common_grid(x, y):
     return grid, curves
 
 
-def draw_bands(ax, bands: dict, *, logx=False, logy=True, xlabel="", ylabel="", title=None):
+def draw_bands(ax, bands: dict, *, styles: dict | None = None, logx: bool = False, logy: bool = True,
+               xlabel: str = "", ylabel: str = "", title: str | None = None, cap: float | None = None,
+               extra=()) -> list:
     """Draw each labelled :class:`Band` on ``ax``: median line, shaded quantile band.
 
-    Runs left out of a band (diverged, non-finite) are named in its legend
-    entry, so a reader sees them.
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+    bands : dict of str to Band
+    styles : dict of str to SeriesStyle, optional
+        Look of each label (:func:`gsmooth.plots.labels.series_styles`, by
+        default over ``bands``); pass one dict to every panel of a report so a
+        method looks the same in all of them.
+    logx, logy : bool
+    xlabel, ylabel, title : str
+    cap : float, optional
+        Upper end of the y-range (e.g. a decade above the starting values);
+        default: a decade above the largest first median.
+    extra : iterable of float
+        Further values the y-range must show (reference lines).
+
+    Returns
+    -------
+    list of Line2D
+        One handle per band, labelled; runs left out (diverged, non-finite)
+        are counted in the label, so a reader sees them.  The y-range is set
+        by the kept runs only.
     """
+    styles = styles or series_styles(bands)
+    handles = []
     for label, b in bands.items():
-        name = label if b.n_excluded == 0 else f"{label} ({b.n_excluded} diverged)"
-        (line,) = ax.plot(b.x, b.median, label=name)
-        ax.fill_between(b.x, b.low, b.high, color=line.get_color(), alpha=0.2, linewidth=0)
+        name = label if b.n_excluded == 0 else f"{label} ({b.n_excluded} of {b.n_runs + b.n_excluded} diverged)"
+        style = styles[label]
+        (line,) = ax.plot(b.x, b.median, label=name, **style.line())
+        ax.fill_between(b.x, b.low, b.high, color=style.color, alpha=0.18, linewidth=0)
+        handles.append(line)
     ax.set_xscale("log" if logx else "linear")
     ax.set_yscale("log" if logy else "linear")
+    if bands:
+        starts = [float(b.median[0]) for b in bands.values() if b.median[0] > 0]
+        if cap is None and logy and starts:
+            cap = 10.0 * max(starts)
+        values = [b.low for b in bands.values()] + [b.high for b in bands.values()] + [np.asarray(extra)]
+        set_range(ax, "y", data_range(values, log=logy, cap=cap))
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
-    if bands:
-        ax.legend(frameon=False)
-    return ax
+    return handles

@@ -33,11 +33,15 @@ import dataclasses
 
 import numpy as np
 
-OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#0072B2", "#CC79A7", "#999999", "#F0E442")
-"""Colour-blind-safe palette (Okabe and Ito) for the published bounds; vermilion marks the observed runs."""
+from gsmooth.plots.axes import blank_handle, fit_title, legend_below, tidy_log_ticks
+from gsmooth.plots.labels import PALETTE, math_text
+from gsmooth.plots.style import new_figure, save_figure, styled
+
+BOUND_COLORS = tuple(c for c in PALETTE if c not in ("#D55E00", "#000000"))
+"""Okabe-Ito colours of the published bounds: vermilion marks the observed runs, black the derived bound."""
 OBSERVED_COLOR = "#D55E00"
 
-LINE_STYLES = {"derived": "-", "explicit": "-", "order": ":", "lower": "-."}
+LINE_STYLES = {"derived": "-", "explicit": "-", "order": (0, (1, 1.2)), "lower": (0, (5, 1.5, 1, 1.5))}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -121,8 +125,9 @@ def observed_t(sweep: dict, quantiles=(0.1, 0.9)) -> ObservedT:
                      int(np.sum(~reached)), sweep.get("steps"))
 
 
+@styled
 def rate_comparison(comparison, sweep: dict | None = None, *, title: str | None = None, ax=None, path=None,
-                    quantiles=(0.1, 0.9)):
+                    quantiles=(0.1, 0.9), format: str | None = None):
     """Draw T(eps) against eps: the bounds of ``comparison`` and the observed ``sweep``; return the Axes.
 
     Parameters
@@ -134,23 +139,25 @@ def rate_comparison(comparison, sweep: dict | None = None, *, title: str | None 
         ``{"eps": ..., "T": ...}`` (module docstring).
     title : str, optional
     ax : matplotlib.axes.Axes, optional
-        Axes to draw into; a new figure otherwise.
+        Axes to draw into; a new one-column figure otherwise (legend and
+        footnotes under it).
     path : str or path-like, optional
-        Where to save the figure (PNG, PDF, SVG by suffix).
+        Where to save the figure.
     quantiles : (float, float)
         Band of the observed runs.
+    format : {"png", "pdf", "svg"}, optional
+        File format; default: the suffix of ``path``.
     """
-    from gsmooth.plots.style import new_figure, save_figure
-
     data = rate_comparison_data(comparison, sweep, quantiles)
-    if ax is None:
-        _, (ax,) = new_figure(width=5.6, height=5.4)
-    colors = iter(OKABE_ITO * 3)
+    own = ax is None
+    if own:
+        fig, (ax,) = new_figure(height=2.8)
+    colors = iter(BOUND_COLORS * 3)
     for line in data.lines:
         color = "black" if line.style == "derived" else next(colors)
-        width = 2.2 if line.style == "derived" else 1.4
-        ax.plot(data.eps, line.values, LINE_STYLES[line.style], color=color, linewidth=width,
-                label=line.label)
+        width = 2.0 if line.style == "derived" else 1.3
+        ax.plot(data.eps, line.values, linestyle=LINE_STYLES[line.style], color=color, linewidth=width,
+                label=math_text(line.label))
         if line.low is not None:
             ax.fill_between(data.eps, line.low, line.high, color=color, alpha=0.15, linewidth=0)
     if data.observed is not None:
@@ -158,23 +165,27 @@ def rate_comparison(comparison, sweep: dict | None = None, *, title: str | None 
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.invert_xaxis()
-    target = r"$f(w_t) - f^* \leq \epsilon$" if data.target == "gap" else "each bound's own target"
-    ax.set(xlabel=r"target accuracy $\epsilon$", ylabel=r"iterations $T(\epsilon)$ to reach " + target,
-           title=title or "")
+    target = r"$F(w_t) - F^\star \leq \epsilon$" if data.target == "gap" else "each bound's own target"
+    ax.set(xlabel=r"target accuracy $\epsilon$", ylabel=r"iterations $T(\epsilon)$")
+    if title:
+        fit_title(ax, math_text(title))
+    tidy_log_ticks(ax)
     handles, labels = ax.get_legend_handles_labels()
-    notes = _footnotes(data)
-    blanks = [ax.plot([], [], " ")[0] for _ in notes]
-    ax.legend(handles + blanks, labels + notes, loc="upper center", bbox_to_anchor=(0.5, -0.14),
-              frameon=False, fontsize=7, ncol=1)
+    notes = [f"target: {target}"] + _footnotes(data)
+    handles += [blank_handle(ax) for _ in notes]
+    if own:
+        legend_below(fig, handles, labels + notes, ncols=1)
+    else:
+        ax.legend(handles, labels + notes, loc="upper center", bbox_to_anchor=(0.5, -0.18), ncols=1)
     if path is not None:
-        save_figure(ax.figure, path)
+        save_figure(ax.figure, path, format)
     return ax
 
 
 def _footnotes(data: RateComparisonData) -> list:
     notes = []
     if any(line.style == "order" for line in data.lines):
-        notes.append("order only: the published O() with its unread constant set to 1, not a bound")
+        notes.append("dotted, order only: the published O() with its constant set to 1, not a bound")
     if data.left_out:
         counts = sorted(data.left_out.items())
         notes.append("not drawn: " + "; ".join(f"{count} {reason}" for reason, count in counts))
@@ -187,7 +198,7 @@ def _footnotes(data: RateComparisonData) -> list:
 
 def _draw_observed(ax, observed: ObservedT) -> None:
     low, high = observed.quantiles
-    label = (f"observed (median, {low:.0%}-{high:.0%} of {observed.n_runs} runs)" if observed.n_runs > 1
+    label = (f"observed: median, {low:.0%}-{high:.0%} of {observed.n_runs} runs" if observed.n_runs > 1
              else "observed (1 run)")
     errors = np.vstack([observed.median - observed.low, observed.high - observed.median])
     ax.errorbar(observed.eps, observed.median, yerr=errors, fmt="o", color=OBSERVED_COLOR, markersize=4,

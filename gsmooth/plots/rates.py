@@ -21,7 +21,20 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from gsmooth.plots.curves import Band, band
+from gsmooth.plots.axes import (
+    data_range,
+    legend_below,
+    legend_entries,
+    place_notes,
+    set_range,
+    tidy_log_ticks,
+)
+from gsmooth.plots.curves import Band, band, draw_bands
+from gsmooth.plots.labels import EPS, GAP, PALETTE, REFERENCE, T_EPS, SeriesStyle, math_text, problem_title
+from gsmooth.plots.style import MAX_WIDTH, new_figure, save_figure, styled
+
+OBSERVED = SeriesStyle(PALETTE[0], "-", "", 0)
+"""The observed runs: the first colour, a solid line without markers."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +67,9 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
     A gap of exactly 0 (the run reached ``F*`` in floating point) has no place
     on a log axis: where the median (or a quantile) of the gaps is 0 the band
     is not drawn, rather than drawn at an invented level.  A geometric law is
-    drawn against linear ``t``, where it is straight.
+    drawn against linear ``t``, where it is straight.  The fitted law is drawn
+    only over the records it was fitted on and never below the lowest gap of
+    the band (the data's floor), so an extrapolation cannot set the panel's range.
     """
     t = np.asarray(iters, dtype=float).reshape(-1)
     gaps = np.asarray(gaps, dtype=float).reshape(t.size, -1)
@@ -66,6 +81,8 @@ def decay_plot_data(iters, gaps, fit: dict, bound=None) -> DecayPlotData:
     curves = replace(curves, **{name: np.where(levels[name] > 0, getattr(curves, name), np.nan)
                                 for name in levels})
     law_t, law, label = _law(t[keep], fit)
+    floor = np.nanmin(curves.low) if np.any(np.isfinite(curves.low)) else 0.0
+    law = np.where(law >= floor, law, np.nan)
     bound_t = None if bound is None else t[keep]
     bound = None if bound is None else np.asarray(bound, dtype=float)[keep]
     return DecayPlotData(curves, bound_t, bound, law_t, law, label, fit["kind"] != "geometric")
@@ -82,7 +99,7 @@ def _law(t, fit):
     floor = " + floor" if fit["law"].endswith("+floor") else ""
     label = {"polynomial": lambda: rf"fit $t^{{-{fit['exponent']:.3g}}}${floor}",
              "geometric": lambda: rf"fit ${fit['rate']:.4g}^t${floor}",
-             "two-phase": lambda: f"fit: first phase ends at $t$ = {fit['switch']:.4g}",
+             "two-phase": lambda: rf"fit: switch at $t \approx {fit['switch']:.0f}$",
              "plateau": lambda: "fit plateau"}[fit["kind"]]()
     return lt, decay_curve(fit, lt), label
 
@@ -104,109 +121,163 @@ def teps_plot_data(sweep: dict) -> TepsPlotData:
     anchor = np.flatnonzero(reached)
     middle = anchor[anchor.size // 2] if anchor.size else 0
     scale = hit[middle] / shape[middle] if anchor.size else 1.0
-    log = r" $\log(\Delta_0/\epsilon)$" if sweep["log_factor"] else ""
-    label = rf"theory: $\epsilon^{{-{predicted:.3g}}}${log}"
+    label = "theory: " + order_text(predicted, sweep["log_factor"])
     with np.errstate(over="ignore"):
         bound = np.exp(np.asarray(sweep["log_T_bound"], dtype=float))
     return TepsPlotData(eps[reached], hit[reached], bound, scale * shape, label)
 
 
-def draw_decay(ax, data: DecayPlotData, title: str) -> None:
-    """Draw one decay panel: median band, derived bound (dashed), fitted law (dotted).
+def order_text(exponent: float, log_factor: bool) -> str:
+    r"""The order of ``T(eps)`` in mathtext: ``eps^-p``, ``eps^-p log(Delta0/eps)``, or the log alone at p = 0.
 
-    The fitted law and its number go in the panel's title; the legend is the
-    figure's (:func:`decay_figure`), shared by every panel.
+    Examples
+    --------
+    >>> order_text(0.25, False), order_text(0.0, True)
+    ('$\\epsilon^{-0.25}$', '$\\log(\\Delta_0/\\epsilon)$')
     """
-    from gsmooth.plots.curves import draw_bands
+    log = r"\log(\Delta_0/\epsilon)" if log_factor else ""
+    if exponent == 0:
+        return f"${log or '1'}$"
+    return rf"$\epsilon^{{-{exponent:.3g}}}{log and chr(92) + ',' + log}$"
 
-    draw_bands(ax, {"observed (median, 10-90% of runs)": data.band}, logx=data.logx,
-               xlabel="iteration $t$", ylabel=r"$F(w_t) - F^*$", title=f"{title}\n{data.label}")
+
+def case_title(problem: str, method: str) -> str:
+    r"""A panel title in words: the problem (:func:`problem_title`) over the method and its settings.
+
+    Examples
+    --------
+    >>> print(case_title("power(p=4)", "AN-GD beta=1/3, lr=0.05"))
+    Power function, $p = 4$
+    AN-GD $\beta = 1/3$, $\gamma = 0.05$
+    """
+    return f"{problem_title(problem)}\n{math_text(method)}"
+
+
+def draw_decay(ax, data: DecayPlotData, title: str) -> str:
+    """Draw one decay panel: median and band, derived bound (dashed), fitted law (dotted).
+
+    Returns the panel's note (the fitted law, a missing bound, a linear ``t``
+    axis), which :func:`decay_figure` puts in the corner the data leave free;
+    the legend is the figure's, shared by every panel.
+    """
+    extra = [] if data.bound is None else [data.bound]
+    draw_bands(ax, {"observed": data.band}, styles={"observed": OBSERVED}, logx=data.logx,
+               xlabel="iteration $t$", ylabel=GAP, title=title, extra=np.concatenate(extra or [[]]))
+    lines = [data.label]
     if data.bound is not None:
-        ax.plot(data.bound_t, data.bound, "k--", linewidth=1, label="derived bound")
+        ax.plot(data.bound_t, data.bound, label="derived bound", **REFERENCE["bound"])
     else:
-        ax.text(0.03, 0.05, "no derived bound here (see the check table)", transform=ax.transAxes,
-                fontsize=7, color="0.35")
-    ax.plot(data.law_t, data.law, ":", color="tab:red", linewidth=2, label="fitted law (BIC)")
-    ax.get_legend().remove()
+        lines.append("no derived bound")
+    ax.plot(data.law_t, data.law, label="fitted law (BIC)", **REFERENCE["fit"])
+    if not data.logx:
+        lines.append("linear $t$ (geometric law)")
+    tidy_log_ticks(ax)
+    return "\n".join(lines)
 
 
-def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> None:
-    """Draw one T(eps) panel on log-log axes; the theory's order goes in the title, the legend is the figure's."""
-    ax.loglog(data.eps, data.T, "o", label=r"observed $T(\epsilon)$")
-    ax.loglog(eps_all, data.T_bound, "k--", linewidth=1, label="derived bound")
-    ax.loglog(eps_all, data.slope_T, ":", color="tab:red", linewidth=2, label="theory order through the data")
+def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> str:
+    """Draw one T(eps) panel on log-log axes (eps decreasing to the right); return its note
+    (the theory's order); the legend is the figure's."""
+    ax.loglog(eps_all, data.T_bound, label="derived bound", **REFERENCE["bound"])
+    ax.loglog(data.eps, data.slope_T, label="theory order through the data", **REFERENCE["fit"])
+    ax.loglog(data.eps, data.T, linestyle="none", marker="o", markersize=4, color=OBSERVED.color,
+              label=r"observed $T(\epsilon)$", zorder=5)
     ax.invert_xaxis()
-    ax.set_xlabel(r"$\epsilon$")
-    ax.set_ylabel(r"iterations $T(\epsilon)$")
-    ax.set_title(f"{title}\n{data.label}")
+    ax.set_xlabel(EPS)
+    ax.set_ylabel(T_EPS)
+    ax.set_title(title)
+    set_range(ax, "y", data_range([data.T, data.T_bound, data.slope_T]))
+    tidy_log_ticks(ax)
+    return data.label
 
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 """One marker per tested problem on the regime map."""
+DODGE, EDGE = 6.0, 1.95
+"""Points apart (horizontally) of tested points that fall on one spot of the map; from ``rho = EDGE``
+on they are set to the left of the spot, inside the axes."""
 
 
-def draw_tested_points(ax, points) -> None:
-    """Mark tested ``(rho_low, rho_high, beta, name)`` points on a regime map, one marker per problem.
+def draw_tested_points(ax, points) -> list:
+    """Mark tested ``(rho_low, rho_high, beta, problem)`` points on a regime map; return the handles.
 
-    A point with ``rho_low < rho_high`` (estimated constants) is drawn with a
-    bar over the interval of ``rho``.  The background gives the regime; a
-    legend outside the axes names the problems (the map's own legend is kept).
+    One marker per problem (named in words); a point with ``rho_low <
+    rho_high`` (estimated constants) has a bar over the interval of ``rho``;
+    problems tested at the same ``(rho, beta)`` are set side by side (to the
+    left at the right edge), so none hides another.
     """
+    from matplotlib.transforms import offset_copy
+
     names = list(dict.fromkeys(p[3] for p in sorted(points, key=lambda p: p[3])))
-    kept = ax.get_legend()
+    spots: dict = {}
+    for low, high, beta, name in points:
+        spots.setdefault((round((low + high) / 2, 3), round(beta, 3)), []).append(name)
     handles = []
     for marker, name in zip(MARKERS * (len(names) // len(MARKERS) + 1), names):
-        mine = [p for p in points if p[3] == name]
-        middle = np.array([(low + high) / 2 for low, high, _, _ in mine])
-        spread = np.array([[m - low for (low, _, _, _), m in zip(mine, middle)],
-                           [high - m for (_, high, _, _), m in zip(mine, middle)]])
-        handles.append(ax.errorbar(middle, [p[2] for p in mine], xerr=spread, fmt=marker, color="black",
-                                   markerfacecolor="white", markersize=5, capsize=2, linewidth=1,
-                                   clip_on=False, label=name))
-    if kept is not None:
-        ax.add_artist(kept)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, title="tested")
+        for low, high, beta, _ in (p for p in points if p[3] == name):
+            middle = (low + high) / 2
+            shared = spots[(round(middle, 3), round(beta, 3))]
+            place = shared.index(name) - (len(shared) - 1) / 2
+            shift = DODGE * (place - (len(shared) - 1) / 2 if middle >= EDGE else place)
+            moved = offset_copy(ax.transData, fig=ax.figure, x=shift, y=0.0, units="points")
+            handle = ax.errorbar([middle], [beta], xerr=[[middle - low], [high - middle]], fmt=marker,
+                                 color="black", markerfacecolor="white", markersize=4.5, capsize=2,
+                                 linewidth=0.8, clip_on=False, transform=moved, zorder=8,
+                                 label=problem_title(name))
+        handles.append(handle)
+    return handles
+
+
+@styled
+def tested_regime_figure(points, path, *, format: str | None = None) -> str:
+    """The regime map with the tested ``(rho_low, rho_high, beta, problem)`` points
+    (:func:`draw_tested_points`), one legend under it; return the path written."""
+    from gsmooth.plots.regimes import legend_handles, regime_map
+
+    fig, (ax,) = new_figure(height=2.5)
+    regime_map(ax=ax, legend=False)
+    handles = legend_handles() + draw_tested_points(ax, points)
+    legend_below(fig, handles, [handle.get_label() for handle in handles])
+    return save_figure(fig, path, format)
 
 
 def _grid(n):
-    from gsmooth.plots.style import new_figure
-
     ncols = min(n, 3)
-    return new_figure(ncols=ncols, nrows=int(np.ceil(n / ncols)))
+    return new_figure(ncols=ncols, nrows=int(np.ceil(n / ncols)), width=MAX_WIDTH / ncols, height=1.9)
 
 
-def decay_figure(panels: list, path) -> str:
-    """Save decay panels ``[(title, DecayPlotData), ...]`` to ``path``."""
-    from gsmooth.plots.style import save_figure
-
+@styled
+def decay_figure(panels: list, path, *, format: str | None = None) -> str:
+    """Save decay panels ``[(title, DecayPlotData), ...]`` to ``path``; return the path written."""
     fig, axes = _grid(len(panels))
-    for ax, (title, data) in zip(axes, panels):
-        draw_decay(ax, data, title)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
-    handles, labels = _legend_entries(axes[:len(panels)])
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
-    return save_figure(fig, path)
+    notes = [(ax, draw_decay(ax, data, title)) for ax, (title, data) in zip(axes, panels)]
+    _finish(fig, axes, len(panels))
+    handles, labels = legend_entries(axes[:len(panels)])
+    runs = max(data.band.n_runs + data.band.n_excluded for _, data in panels)
+    labels = [f"observed: median of {runs} runs, 10-90% band" if label == "observed" else label
+              for label in labels]
+    legend_below(fig, handles, labels)
+    place_notes(fig, notes)
+    return save_figure(fig, path, format)
 
 
-def _legend_entries(axes):
-    """Every distinct labelled line of ``axes``, in order (a panel may lack the derived bound)."""
-    entries = {}
-    for ax in axes:
-        for handle, label in zip(*ax.get_legend_handles_labels()):
-            entries.setdefault(label, handle)
-    return list(entries.values()), list(entries)
+def _finish(fig, axes, used: int) -> None:
+    """Hide the unused panels; keep the y-label on the first column only (one quantity)."""
+    ncols = fig.axes[0].get_gridspec().ncols
+    for k, ax in enumerate(axes):
+        if k >= used:
+            ax.set_visible(False)
+        elif k % ncols:
+            ax.set_ylabel("")
 
 
-def teps_figure(panels: list, path) -> str:
-    """Save T(eps) panels ``[(title, sweep dict), ...]`` to ``path``."""
-    from gsmooth.plots.style import save_figure
-
+@styled
+def teps_figure(panels: list, path, *, format: str | None = None) -> str:
+    """Save T(eps) panels ``[(title, sweep dict), ...]`` to ``path``; return the path written."""
     fig, axes = _grid(len(panels))
-    for ax, (title, sweep) in zip(axes, panels):
-        draw_teps(ax, teps_plot_data(sweep), np.asarray(sweep["eps"]), title)
-    for ax in axes[len(panels):]:
-        ax.set_visible(False)
-    handles, labels = _legend_entries(axes[:len(panels)])
-    fig.legend(handles, labels, loc="outside lower center", ncol=len(labels), frameon=False)
-    return save_figure(fig, path)
+    notes = [(ax, draw_teps(ax, teps_plot_data(sweep), np.asarray(sweep["eps"]), title))
+             for ax, (title, sweep) in zip(axes, panels)]
+    _finish(fig, axes, len(panels))
+    legend_below(fig, *legend_entries(axes[:len(panels)]))
+    place_notes(fig, notes)
+    return save_figure(fig, path, format)

@@ -3,7 +3,8 @@
 :func:`block_smoothness_figure` draws one panel per block of probe tables
 (:func:`gsmooth.torch.probe_table`; long tables of NumPy columns, so this
 module needs no torch): the pairs (``grad_norm``, ``hessian_norm``) of every
-labelled group of runs (e.g. one optimizer's seeds) in its colour, the
+labelled group of runs (e.g. one optimizer's seeds) in its colour and marker
+(:func:`gsmooth.plots.labels.series_styles`, by the order of the groups), the
 directional (midpoint) ratios of the same records as small grey crosses
 (a proxy, drawn beside the quantity the condition uses), and the fitted
 envelope ``L0 + L1 g^alpha`` of the block with its constants.
@@ -13,11 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from gsmooth.plots.style import new_figure, save_figure
-
-#: Okabe-Ito colours, one per group of runs.
-COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
-MARKERS = ("o", "s", "^", "D", "v", "P", "X")
+from gsmooth.plots.axes import legend_below, legend_entries, place_notes, tidy_log_ticks
+from gsmooth.plots.labels import series_styles
+from gsmooth.plots.style import MAX_WIDTH, new_figure, save_figure, styled
 
 
 def _rows(table, block, column):
@@ -28,15 +27,17 @@ def _rows(table, block, column):
 
 
 def _constants(estimate, interval) -> str:
-    text = rf"$L_0$={estimate.L0:.2g}, $L_1$={estimate.L1:.2g}, $\alpha$={estimate.alpha:.2f}"
+    text = rf"$L_0 = {estimate.L0:.2g}$, $L_1 = {estimate.L1:.2g}$, $\alpha = {estimate.alpha:.2f}$"
     if interval:
         low, high = interval["alpha"]
-        text += rf" [{low:.2f}, {high:.2f}]"
+        text += f" [{low:.2f}, {high:.2f}]"
     return text
 
 
+@styled
 def block_smoothness_figure(tables: dict, estimates: dict, path, names: dict | None = None,
-                            directional: bool = True, title: str | None = None) -> str:
+                            directional: bool = True, title: str | None = None, *,
+                            format: str | None = None) -> str:
     """One log-log panel per block: pairs per group, directional ratios, the fitted envelope.
 
     Parameters
@@ -55,6 +56,8 @@ def block_smoothness_figure(tables: dict, estimates: dict, path, names: dict | N
         Also draw the directional (midpoint) ratios.
     title : str, optional
         Figure title.
+    format : {"png", "pdf", "svg"}, optional
+        File format; default: the suffix of ``path``.
 
     Returns
     -------
@@ -63,36 +66,46 @@ def block_smoothness_figure(tables: dict, estimates: dict, path, names: dict | N
     """
     blocks = list(estimates)
     names = names or {}
-    fig, axes = new_figure(ncols=len(blocks), width=2.8, height=3.0)
-    for ax, block in zip(axes, blocks):
+    styles = series_styles(tables)
+    ncols = min(len(blocks), 2 if len(blocks) <= 4 else 3)
+    nrows = -(-len(blocks) // ncols)
+    fig, axes = new_figure(ncols=ncols, nrows=nrows, width=MAX_WIDTH / max(ncols, 2), height=2.3)
+    notes = []
+    for k, (ax, block) in enumerate(zip(axes, blocks)):
         low, high = np.inf, 0.0
-        for k, (label, table) in enumerate(tables.items()):
+        for label, table in tables.items():
             g, r = _rows(table, block, "hessian_norm")
-            ax.scatter(g, r, s=6, alpha=0.55, color=COLOURS[k % len(COLOURS)],
-                       marker=MARKERS[k % len(MARKERS)], linewidths=0, label=label)
+            style = styles[label]
+            ax.scatter(g, r, s=6, alpha=0.6, color=style.color, marker=style.marker, linewidths=0,
+                       label=label, zorder=2)
             if directional:
                 gd, rd = _rows(table, block, "directional")
-                ax.scatter(gd, rd, s=5, marker="x", color="0.6", alpha=0.35, linewidths=0.6,
-                           label="directional (midpoint) ratio, all runs" if k == 0 else None)
+                ax.scatter(gd, rd, s=5, marker="x", color="0.6", alpha=0.35, linewidths=0.5, zorder=1,
+                           label="directional (midpoint) ratio, all runs")
             if g.size:
                 low, high = min(low, g.min()), max(high, g.max())
         estimate = estimates[block]
         if high > 0:
             grid = np.geomspace(low, high, 100)
-            ax.plot(grid, estimate.envelope(grid), color="black", linewidth=1.4,
-                    label=r"envelope $L_0 + L_1 g^\alpha$")
+            ax.plot(grid, estimate.envelope(grid), color="black", linewidth=1.4, zorder=3,
+                    label=r"envelope $L_0 + L_1 g^\alpha$ of the Hessian norms")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_title(f"{names.get(block, block)}\n{_constants(estimate, estimate.intervals)}",
-                     fontsize=8)
-        ax.set_xlabel(r"$\|\nabla_b f_P(w_t)\|$" if block != "all" else r"$\|\nabla f_P(w_t)\|$")
-    axes[0].set_ylabel(r"$\|\nabla^2_{bb} f_P(w_t)\|$ (points), midpoint ratio (x)")
-    handles, labels = axes[0].get_legend_handles_labels()
-    order = [i for i, label in enumerate(labels) if label in tables] + [
-        i for i, label in enumerate(labels) if label not in tables]
-    fig.legend([handles[i] for i in order], [labels[i] for i in order],
-               loc="outside lower center", ncols=min(len(labels), 4), frameon=False,
-               markerscale=2.5)
+        ax.set_title(names.get(block, block))
+        ax.set_xlabel(r"$g = \|\nabla_b f_P(w_t)\|$" if block != "all" else r"$g = \|\nabla f_P(w_t)\|$")
+        if k % ncols == 0:
+            ax.set_ylabel(r"$\|\nabla^2_{bb} f_P(w_t)\|$")
+        tidy_log_ticks(ax)
+        notes.append((ax, _constants(estimate, estimate.intervals)))
+    for ax in axes[len(blocks):]:
+        ax.set_visible(False)
+    handles, labels = legend_entries(axes[:len(blocks)])
+    order = sorted(range(len(labels)), key=lambda i: labels[i] not in tables)
     if title:
         fig.suptitle(title)
-    return save_figure(fig, path)
+    legend = legend_below(fig, [handles[i] for i in order], [labels[i] for i in order],
+                          title="Hessian norm per run group (points)", markerscale=2.0)
+    for handle in legend.legend_handles:
+        handle.set_alpha(1.0)
+    place_notes(fig, notes)
+    return save_figure(fig, path, format)

@@ -21,6 +21,7 @@ import numpy as np
 from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
 from gsmooth._io import write_json_atomic, write_npz_atomic
+from gsmooth.plots.style import check_format
 from gsmooth.reproduction import experiments
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
 from gsmooth.reproduction.experiments.settings import batched_optimizer
@@ -96,19 +97,21 @@ class Reproduction:
             **self.info, "methods": methods,
         }
 
-    def save(self, folder) -> list[Path]:
-        """Write ``results.json``, ``curves.npz`` and the figures into ``folder``."""
+    def save(self, folder, format: str = "png") -> list[Path]:
+        """Write ``results.json``, ``curves.npz`` and the figures (``format``: png, pdf or svg)
+        into ``folder``."""
         from gsmooth.plots import reproduction as reproduction_figures
 
+        names = reproduction_figures.figure_names(self.ablation, format)
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
         arrays = {_npz_key(c.key, name): getattr(c, name) for c in self.curves for name in _ARRAYS}
         write_npz_atomic(folder / CURVES, arrays)
         data = self.to_json()
         data["files"] = {"curves": CURVES,
-                         "figures": list(reproduction_figures.figure_names(self.ablation))}
+                         "figures": list(names)}
         write_json_atomic(folder / RESULTS, data)
-        figures = reproduction_figures.draw(self, folder)
+        figures = reproduction_figures.draw(self, folder, format)
         return [folder / RESULTS, folder / CURVES, *figures]
 
     def to_pandas(self):
@@ -160,7 +163,8 @@ def _npz_key(method: str, name: str) -> str:
 def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device: str = "numpy",
               data=None, released: bool = False, ablation: str | None = None,
               steps: int | None = None, problem_options: dict | None = None,
-              dtype: str = "float64", overlap: bool = False, progress=None) -> Reproduction:
+              dtype: str = "float64", overlap: bool = False, progress=None,
+              format: str = "png") -> Reproduction:
     """Run one of the paper's experiments (or one of its ablations) over many seeds.
 
     Parameters
@@ -193,6 +197,8 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
         fastest on a small machine with BLAS on one thread.
     progress : bool or None
         Progress bars of the runs.
+    format : {"png", "pdf", "svg"}
+        File format of the figures written to ``out``.
 
     Returns
     -------
@@ -206,6 +212,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     >>> [c.key for c in rep.curves][-1], rep.curves[-1].metric.shape
     ('ian_sgd', (21, 2))
     """
+    check_format(format)
     spec = experiments.get(experiment)
     steps = spec.steps if steps is None else positive_int("steps", steps)
     seed_values = _backend.seed_list(seeds)
@@ -234,15 +241,16 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     rep = _assemble(spec, problem, curves, seed_values, ablation, released,
                     {"device": device, "dtype": dtype, "seconds": seconds, "start": start})
     if out is not None:
-        rep.save(out)
+        rep.save(out, format)
     return rep
 
 
-def redraw(folder) -> list[Path]:
-    """Draw the figures of the reproduction saved in ``folder`` again; return their paths."""
+def redraw(folder, format: str = "png") -> list[Path]:
+    """Draw the figures of the reproduction saved in ``folder`` again (``format``: png, pdf or
+    svg); return their paths."""
     from gsmooth.plots import reproduction as reproduction_figures
 
-    return reproduction_figures.draw(Reproduction.load(folder), folder)
+    return reproduction_figures.draw(Reproduction.load(folder), folder, format)
 
 
 def _by_size(groups: list[list[int]]) -> list[list[list[int]]]:

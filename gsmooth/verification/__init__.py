@@ -33,6 +33,7 @@ from tqdm.auto import tqdm
 
 from gsmooth._checks import positive_int
 from gsmooth._exact import read_exact
+from gsmooth.plots.style import check_format
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
@@ -144,7 +145,7 @@ class VerifyReport:
 def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str = "numpy",
            runs: int = 8, lr: float | None = None, steps: int | None = None, eps_grid=None,
            x0=None, seed: int = 0, progress=None, rho=None, mu=None, alpha=None, L0=None, L1=None,
-           f_star=None, reference_steps: int | None = None) -> VerifyReport:
+           f_star=None, reference_steps: int | None = None, format: str = "png") -> VerifyReport:
     """Verify AN-GD's predicted rates on the built-in suite or on a given problem.
 
     Parameters
@@ -177,6 +178,8 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     reference_steps : int, optional
         Iteration limit of the reference minimization that estimates an
         unknown ``F*`` (default :data:`gsmooth.verification.estimation.REFERENCE_STEPS`).
+    format : {"png", "pdf", "svg"}
+        File format of the figures written to ``out``.
 
     Raises
     ------
@@ -187,6 +190,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
         the target (named, with what to do instead).
     """
     runs = positive_int("runs", runs)
+    check_format(format)
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:
@@ -206,7 +210,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
                "notes": _read_as(given) + _unused(results, reference_steps)}
     report = VerifyReport(results, time.perf_counter() - start, device, runs, [], options)
     if out is not None:
-        report.files = write_folder(out, report.as_dict(), [case.curves for case in results])
+        report.files = write_folder(out, report.as_dict(), [case.curves for case in results], format)
     return report
 
 
@@ -224,11 +228,12 @@ def _unused(results, reference_steps) -> list[str]:
     return []
 
 
-def redraw(folder) -> list[pathlib.Path]:
-    """Redraw the figures of a report folder from its results.json and curves.npz."""
+def redraw(folder, format: str = "png") -> list[pathlib.Path]:
+    """Redraw the figures (``format``: png, pdf or svg) of a report folder from its results.json
+    and curves.npz."""
     from gsmooth.verification.report import write_figures
 
-    return write_figures(folder)
+    return write_figures(folder, format)
 
 
 def _is_suite(target) -> bool:

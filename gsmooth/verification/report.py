@@ -16,6 +16,7 @@ import pathlib
 import numpy as np
 
 from gsmooth._io import write_json_atomic, write_npz_atomic, write_text_atomic
+from gsmooth.plots.style import check_format
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
            "observed [interval]", "verdict")
@@ -74,15 +75,17 @@ def text_table(rows: list[tuple]) -> str:
     return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(line, widths)).rstrip() for line in cells)
 
 
-def write_folder(folder, results: dict, curves: list[dict]) -> list[pathlib.Path]:
-    """Write results.json, curves.npz, the figures and report.md into ``folder``."""
+def write_folder(folder, results: dict, curves: list[dict], format: str = "png") -> list[pathlib.Path]:
+    """Write results.json, curves.npz, the figures (``format``: png, pdf or svg) and report.md
+    into ``folder``."""
+    check_format(format)
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     write_json_atomic(folder / "results.json", results)
     arrays = {curve_key(case["label"], name): np.asarray(value)
               for case, c in zip(results["cases"], curves, strict=True) for name, value in c.items()}
     write_npz_atomic(folder / "curves.npz", arrays)
-    figures = write_figures(folder)
+    figures = write_figures(folder, format)
     write_text_atomic(folder / "report.md", report_markdown(results, figures))
     return [folder / "report.md", folder / "results.json", folder / "curves.npz", *figures]
 
@@ -105,12 +108,19 @@ def curve_key(label: str, name: str) -> str:
     return f"{label}/{name}"
 
 
-def write_figures(folder) -> list[pathlib.Path]:
-    """Draw every figure of :data:`FIGURES` from the saved files of ``folder``."""
+def write_figures(folder, format: str = "png") -> list[pathlib.Path]:
+    """Draw every figure of :data:`FIGURES` (``format``: png, pdf or svg) from the saved files of ``folder``."""
+    check_format(format)
     folder = pathlib.Path(folder)
     results, curves = read_folder(folder)
-    paths = [draw(results, curves, folder / name) for name, draw in FIGURES]
+    paths = [draw(results, curves, folder / f"{name}.{format}") for name, draw in FIGURES]
     return [pathlib.Path(path) for path in paths if path is not None]
+
+
+def _title(case: dict) -> str:
+    from gsmooth.plots.rates import case_title
+
+    return case_title(case["problem"], case["method"])
 
 
 def decay_figure(results, curves, path):
@@ -124,7 +134,7 @@ def decay_figure(results, curves, path):
             continue
         with np.errstate(over="ignore"):
             bound = np.exp(c["log_bound"]) if "log_bound" in c else None
-        panels.append((case["label"], decay_plot_data(c["iters"], c["gap"], case["decay"], bound)))
+        panels.append((_title(case), decay_plot_data(c["iters"], c["gap"], case["decay"], bound)))
     return draw(panels, path) if panels else None
 
 
@@ -132,25 +142,20 @@ def teps_figure(results, curves, path):
     """Observed and derived T(eps) of every case with an eps-sweep."""
     from gsmooth.plots.rates import teps_figure as draw
 
-    sweeps = [(case["label"], case["sweep"]) for case in results["cases"] if case["sweep"]]
+    sweeps = [(_title(case), case["sweep"]) for case in results["cases"] if case["sweep"]]
     return draw(sweeps, path) if sweeps else None
 
 
 def regime_figure(results, curves, path):
     """The (rho, beta) plane with the tested points (a bar over an estimated rho's interval)."""
-    from gsmooth.plots.rates import draw_tested_points
-    from gsmooth.plots.regime_map import regime_map
-    from gsmooth.plots.style import new_figure, save_figure
+    from gsmooth.plots.rates import tested_regime_figure
 
     points = sorted({(*case["rho_beta"], case["problem"]) for case in results["cases"] if case["rho_beta"]})
-    fig, (ax,) = new_figure(width=6.2, height=3.6)
-    regime_map(ax=ax)
-    draw_tested_points(ax, points)
-    return save_figure(fig, path)
+    return tested_regime_figure(points, path)
 
 
-FIGURES = [("decay.png", decay_figure), ("teps.png", teps_figure), ("regime-map.png", regime_figure)]
-"""The report's figures, in order: ``(file name, draw(results, curves, path) -> path or None)``."""
+FIGURES = [("decay", decay_figure), ("teps", teps_figure), ("regime-map", regime_figure)]
+"""The report's figures, in order: ``(file stem, draw(results, curves, path) -> path or None)``."""
 
 
 def report_markdown(results: dict, figures: list) -> str:
