@@ -75,3 +75,19 @@ def test_theory_writes_only_when_asked():
 
 def test_out_rule_examples_agree_with_the_function():
     assert out_folder("estimate", "pairs.csv") == "gsmooth-estimate-pairs"
+
+
+@pytest.mark.parametrize(("argv", "fmt"), [
+    (["estimate", "power", "--steps", "30", "--seeds", "2", "--resamples", "5"], "svg"),
+    (["reproduce", "phase-retrieval", "--seeds", "1", "--steps", "3"], "pdf"),
+    (["verify", "quadratic", "--beta", "0", "--seeds", "2"], "pdf"),
+])
+def test_format_reaches_every_figure_and_plot_redraws_in_another(argv, fmt, tmp_path):
+    from gsmooth.cli import main
+
+    out = tmp_path / "out"
+    assert main([*argv, "--format", fmt, "--out", str(out), "--no-progress", "--export", "none"]) in (0, 1)
+    figures = {p.suffix for p in out.iterdir() if p.suffix in (".png", ".pdf", ".svg")}
+    assert figures == {f".{fmt}"}
+    assert main(["plot", str(out), "--format", "png"]) == 0
+    assert {p.suffix for p in out.iterdir() if p.suffix in (".png", ".pdf", ".svg")} == {f".{fmt}", ".png"}

@@ -173,7 +173,7 @@ def main(args) -> int:
         print(f"{name}: not estimated: {reason}")
     meta = {"problem": problem.name, "spec": args.problem, "skipped": skipped,
             **options_of(args, "problem")}
-    paths = write_report(args.out, estimates, meta)
+    paths = write_report(args.out, estimates, meta, format=args.format)
     print("wrote " + ", ".join(str(p) for p in paths))
     print(export_table(EstimateReport(estimates, meta), args.out, args.export))
     return 0 if estimates else 1
@@ -193,7 +193,7 @@ def pairs_main(args) -> int:
     for est in by_block.values():
         print(est.summary())
     meta = {"pairs": str(args.pairs), **options_of(args, "problem", "pairs")}
-    paths = write_report(args.out, {PAIRS: by_block}, meta)
+    paths = write_report(args.out, {PAIRS: by_block}, meta, format=args.format)
     print("wrote " + ", ".join(str(p) for p in paths))
     print(export_table(EstimateReport({PAIRS: by_block}, meta), args.out, args.export))
     return 0

@@ -21,8 +21,8 @@ def register(subparsers) -> None:
     parser.set_defaults(func=main)
 
 
-def redraw(folder) -> list:
-    """Dispatch on the ``"kind"`` of ``folder/results.json``; return the files drawn."""
+def redraw(folder, format: str = "png") -> list:
+    """Dispatch on the ``"kind"`` of ``folder/results.json``; return the files drawn (in ``format``)."""
     from gsmooth.results import results_kind
 
     results = pathlib.Path(folder) / "results.json"
@@ -32,7 +32,7 @@ def redraw(folder) -> list:
     if kind not in WRITERS:
         raise ValueError(f"a {kind!r} result has no figures to redraw; kinds with figures: "
                          f"{', '.join(WRITERS)}")
-    return importlib.import_module(WRITERS[kind]).redraw(folder)
+    return importlib.import_module(WRITERS[kind]).redraw(folder, format=format)
 
 
 def main(args) -> int:
@@ -40,6 +40,6 @@ def main(args) -> int:
     from gsmooth._io import check_output_dir
 
     check_output_dir(args.folder, "DIR")
-    for path in redraw(args.folder):
+    for path in redraw(args.folder, format=args.format):
         print(path)
     return 0

@@ -45,7 +45,7 @@ def run(args) -> int:
     rep = reproduce(args.experiment, seeds=args.seeds, out=args.out, device=args.device,
                     data=args.data, released=args.released, ablation=args.ablation,
                     steps=args.steps, problem_options=options, dtype=args.dtype,
-                    progress=progress(args))
+                    progress=progress(args), format=args.format)
     print(rep.table())
     print(f"wrote {args.out}/results.json, {args.out}/curves.npz and figures")
     print(export_table(rep, args.out, args.export))

@@ -69,7 +69,7 @@ def main(args) -> int:
         args.target, beta=args.beta, quick=args.quick, out=args.out, device=args.device,
         runs=args.seeds, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
         x0=_floats(args.x0, "x0"), rho=args.rho, mu=args.mu, alpha=args.alpha, L0=args.L0, L1=args.L1,
-        f_star=args.f_star, reference_steps=args.reference_steps, progress=progress(args),
+        f_star=args.f_star, reference_steps=args.reference_steps, progress=progress(args), format=args.format,
     )
     print(report.table())
     print(f"\n{report.summary()}\nreport in {args.out}")
