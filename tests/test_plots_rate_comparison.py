@@ -23,9 +23,9 @@ def test_lines_styles_and_left_out_counts_follow_the_table():
     assert [line.style for line in data.lines] == ["derived", "explicit", "explicit", "order"]
     assert data.lines[0].values.tolist() == pytest.approx(list(table.row("gsmooth-derived-an-gd").values))
     not_read = sum(row.basis.startswith("not evaluable") for row in table.rows)
-    assert data.left_out == {"statements not read": not_read} and not_read == 3
+    assert data.left_out == {"whose statement could not be read": not_read} and not_read == 3
     outside = rate_comparison_data(compare({**QUADRATIC, "L1": 1}, EPS, methods=["GD"]))
-    assert outside.left_out["outside their assumptions"] == 2                 # Karimi, Abbaszadehpeivasti
+    assert outside.left_out["outside its assumptions"] == 2                 # Karimi, Abbaszadehpeivasti
 
 
 def test_observed_band_over_runs_leaves_out_unreached_eps():
@@ -56,7 +56,7 @@ def test_figure_from_an_eps_sweep_dict(tmp_path):
     labels = [" ".join(text.get_text().split()) for text in ax.figure.legends[0].get_texts()]
     assert labels[0] == r"AN-GD derived (gsmooth), $\beta = 0$ (GD)"
     assert any(label.startswith("observed (1 run)") for label in labels)
-    assert any(label.startswith("not drawn: 3 statements not read") for label in labels)
+    assert any(label.startswith("not drawn: 3 entries whose statement could not be read") for label in labels)
     assert ax.get_xscale() == ax.get_yscale() == "log" and ax.xaxis_inverted()
     derived = np.asarray(table.row("gsmooth-derived-an-gd").values)
     assert np.all(sweep.T <= derived)                                      # the derived bound holds here

@@ -188,7 +188,8 @@ def _footnotes(data: RateComparisonData) -> list:
         notes.append("dotted, order only: the published O() with its constant set to 1, not a bound")
     if data.left_out:
         counts = sorted(data.left_out.items())
-        notes.append("not drawn: " + "; ".join(f"{count} {reason}" for reason, count in counts))
+        notes.append("not drawn: " + "; ".join(f"{count} {'entry' if count == 1 else 'entries'} {reason}"
+                                               for reason, count in counts))
     observed = data.observed
     if observed is not None and observed.unreached:
         within = f" within {observed.steps} steps" if observed.steps else ""
@@ -207,13 +208,13 @@ def _draw_observed(ax, observed: ObservedT) -> None:
 
 def _left_out_reason(row: dict) -> str | None:
     if row["basis"].startswith("not evaluable"):
-        return "statements not read"
+        return "whose statement could not be read"
     if row["applies"] is False:
-        return "outside their assumptions"
+        return "outside its assumptions"
     if any(value is None or not np.isfinite(value) for value in row["values"]):
-        return "missing constants"
+        return "missing a constant"
     if row["applies"] is None:
-        return "with unchecked assumptions"
+        return "with assumptions not checkable here"
     return None
 
 

@@ -53,6 +53,7 @@ class CaseResult:
     notes: list
     outcome: Outcome
     curves: dict = field(default_factory=dict)
+    comparison: dict | None = None
 
     @property
     def passed(self) -> bool:
@@ -116,12 +117,14 @@ def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progr
     except ValueError as why:
         fit, notes = None, notes + [f"no decay law fitted: {why}"]
     checks += decay_checks(case, prediction, fit, res.iters, res.loss, hypothesis.f_star_interval)
-    sweep = None
+    sweep, comparison = None, None
     if case.eps_grid:
         sweep, more, sweep_notes = sweep_checks(case, prediction, problem, hypothesis.f_star_interval,
                                                 device, progress)
         checks += more
         notes += sweep_notes
+        if sweep is not None:
+            comparison = published_comparison(hypothesis, beta, sweep)
     return CaseResult(
         label=case.label, problem=case.name, method=method, hypothesis=hypothesis.as_dict(),
         regime=prediction.regime, T_exponent=list(prediction.exponents), log_factor=prediction.log_factor,
@@ -129,7 +132,31 @@ def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progr
         sweep=None if sweep is None else sweep.as_dict(),
         checks=checks, notes=notes, outcome=case_outcome(checks),
         curves=_curves(res.iters[:, 0], gaps, prediction, case.lr, res.loss[0, 0] - low),
+        comparison=comparison,
     )
+
+
+def published_comparison(hypothesis, beta, sweep) -> dict:
+    """The published bounds and gsmooth's derived one on the case's constants, at the sweep's eps.
+
+    Each constant enters as claimed (exact where it was given exactly) or, when
+    estimated, as its interval with the estimate as the point; the bounds are
+    converted to the sweep's target ``f - f* <= eps`` through PL
+    (:func:`gsmooth.theory.compare` with ``target="gap"``), so they are
+    comparable with the observed first-hitting times.  AN-GD's own entries are
+    kept, with GD's at ``beta = 0`` and normalized GD's at ``beta = 1``.
+    """
+    from gsmooth.theory import compare
+
+    constants, point = {"beta": str(beta), "Delta0": sweep.delta0}, {}
+    for name in ("rho", "mu", "alpha", "L0", "L1"):
+        c = hypothesis.constants[name]
+        if c.interval is not None and c.interval[0] < c.interval[1]:
+            constants[name], point[name] = tuple(c.interval), c.value
+        else:
+            constants[name] = c.exact if c.exact is not None else c.value
+    methods = ["AN-GD"] + (["normalized GD"] if beta == 1 else [])
+    return compare(constants, sweep.eps.tolist(), methods, target="gap", point=point).as_dict()
 
 
 def _unverifiable(case, method, res, why) -> CaseResult:

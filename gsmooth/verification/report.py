@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 
 import numpy as np
 
@@ -113,8 +114,11 @@ def write_figures(folder, format: str = "png") -> list[pathlib.Path]:
     check_format(format)
     folder = pathlib.Path(folder)
     results, curves = read_folder(folder)
-    paths = [draw(results, curves, folder / f"{name}.{format}") for name, draw in FIGURES]
-    return [pathlib.Path(path) for path in paths if path is not None]
+    paths = []
+    for name, draw in FIGURES:
+        drawn = draw(results, curves, folder / f"{name}.{format}")
+        paths += [] if drawn is None else drawn if isinstance(drawn, list) else [drawn]
+    return [pathlib.Path(path) for path in paths]
 
 
 def _title(case: dict) -> str:
@@ -154,8 +158,32 @@ def regime_figure(results, curves, path):
     return tested_regime_figure(points, path)
 
 
-FIGURES = [("decay", decay_figure), ("teps", teps_figure), ("regime-map", regime_figure)]
-"""The report's figures, in order: ``(file stem, draw(results, curves, path) -> path or None)``."""
+def comparison_figures(results, curves, path):
+    """Per case with an eps-sweep: the published bounds and the derived one on its constants,
+    beside the observed T(eps) (:func:`gsmooth.plots.rate_comparison`); one file per case."""
+    from gsmooth.plots.rate_comparison import rate_comparison
+    from gsmooth.plots.rates import case_title
+
+    path = pathlib.Path(path)
+    drawn = []
+    for case in results["cases"]:
+        if case.get("comparison") and case["sweep"]:
+            target = path.with_name(f"{path.stem}-{_slug(case['label'])}{path.suffix}")
+            method = case["method"].split(", lr=")[0]
+            title = case_title(case["problem"], method) + r", $\gamma(\epsilon)$ of the theory"
+            rate_comparison(case["comparison"], case["sweep"], title=title, path=target)
+            drawn.append(target)
+    return drawn
+
+
+def _slug(label: str) -> str:
+    """``power(p=4) beta=2/3`` -> ``power_p4_beta2-3``: a case label as part of a file name."""
+    return re.sub(r"[^A-Za-z0-9-]+", "_", label.replace("/", "-").replace("=", "")).strip("_")
+
+
+FIGURES = [("decay", decay_figure), ("teps", teps_figure), ("regime-map", regime_figure),
+           ("rate-comparison", comparison_figures)]
+"""The report's figures, in order: ``(file stem, draw(results, curves, path) -> path, paths or None)``."""
 
 
 def report_markdown(results: dict, figures: list) -> str:
