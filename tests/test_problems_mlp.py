@@ -8,7 +8,12 @@ import pytest
 import gsmooth as gs
 from gsmooth import _backend
 from tests.conftest import (
-    as_host, assert_minibatches_average, assert_runs_alone, close, finite_difference_grad, tolerance
+    as_host,
+    assert_minibatches_average,
+    assert_runs_alone,
+    close,
+    finite_difference_grad,
+    tolerance,
 )
 
 

@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import cli
-from gsmooth.reproduction.experiments import ablations, get, phase_retrieval
 from gsmooth.reproduction import Reproduction, redraw
+from gsmooth.reproduction.experiments import ablations, get, phase_retrieval
 from gsmooth.reproduction.summary import Curves, sample_cut, samples_to_target
 from tests.conftest import WHO_CSV as WHO
 from tests.conftest import needs_who

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 import gsmooth as gs
 from gsmooth import _backend
+from gsmooth.problems.life_expectancy import load_life_expectancy
 from gsmooth.reproduction.experiments import dro, get, phase_retrieval
 from gsmooth.reproduction.experiments.settings import (
     MethodSetting,
@@ -21,7 +22,6 @@ from gsmooth.reproduction.experiments.settings import (
     optimizer,
     translate,
 )
-from gsmooth.problems.life_expectancy import load_life_expectancy
 from tests.conftest import WHO_CSV as WHO
 from tests.conftest import needs_who
 

@@ -14,8 +14,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth.cli import main as cli_main
-from gsmooth.sweep import (Store, SweepReport, expand, export, parse_spec, redraw, run_sweep,
-                           to_table)
+from gsmooth.sweep import Store, SweepReport, expand, export, parse_spec, redraw, run_sweep, to_table
 from gsmooth.sweep import execute as execute_module
 from gsmooth.sweep import run as run_module
 

@@ -169,7 +169,8 @@ def test_report_folder_says_where_constants_came_from_round_trips_and_redraws(tm
     from gsmooth.verification import redraw
 
     drawn = redraw(tmp_path)
-    assert {p.name for p in drawn} == {"decay.png", "teps.png", "regime-map.png"}
+    assert {p.name for p in drawn} == {"decay.png", "teps.png", "regime-map.png",
+                                       "rate-comparison-quadratic_1_4_beta1.png"}
     assert all(p.stat().st_size > 0 for p in drawn)
 
 

@@ -21,9 +21,9 @@ from gsmooth.estimate.data import PairData, collect_pairs, hessian_pairs, pairs_
 from gsmooth.estimate.envelope import Envelope, envelope_at, envelope_frontier, fit_envelope
 from gsmooth.estimate.fits import asymmetric_fit, side_by_side
 from gsmooth.estimate.noise import NoiseEstimate, noise
+from gsmooth.estimate.pairs import read_pairs, smoothness_from_pairs
 from gsmooth.estimate.pl import PLEstimate, pl
 from gsmooth.estimate.report import EstimateReport, redraw, write_report
-from gsmooth.estimate.pairs import read_pairs, smoothness_from_pairs
 from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
 from gsmooth.estimate.starts import spread_starts
 

@@ -169,7 +169,9 @@ def stable_step(L0: float, L1: float, alpha: float) -> float:
     import sympy as sp
 
     from gsmooth.theory.an_gd import stepsize_rule
-    from gsmooth.theory.exact import ALPHA, GRAD, L0 as L0_SYMBOL, L1 as L1_SYMBOL
+    from gsmooth.theory.exact import ALPHA, GRAD
+    from gsmooth.theory.exact import L0 as L0_SYMBOL
+    from gsmooth.theory.exact import L1 as L1_SYMBOL
 
     rule = stepsize_rule(sp.Integer(0), ALPHA)
     value = rule.subs({GRAD: 1, L0_SYMBOL: sp.Float(L0), L1_SYMBOL: sp.Float(L1),

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from gsmooth._backend import namespace, row_norm, to_host
+from gsmooth._backend import row_norm, to_host
 from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError
 from gsmooth.problems.curvature import LANCZOS_RTOL, hessian_norm

@@ -32,7 +32,6 @@ import numpy as np
 
 from gsmooth._checks import positive_int
 from gsmooth.engine.result import STATUS_NAMES, failed
-from gsmooth._tables import pandas
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import PairData, check_same_problem, iterate_points
 from gsmooth.estimate.envelope import fit_envelope

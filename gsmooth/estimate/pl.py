@@ -57,8 +57,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth._tables import pandas
+from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import check_same_problem
 from gsmooth.estimate.envelope import upper_hull

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth._tables import pandas
+from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.estimate.data import (
     DIRECTIONAL,
     PairData,

@@ -108,10 +108,10 @@ Examples
 from gsmooth.sweep.draw import redraw
 from gsmooth.sweep.execute import open_executor, run_unit
 from gsmooth.sweep.expand import Run, Unit, expand
+from gsmooth.sweep.results import SweepResults
 from gsmooth.sweep.run import SweepReport, run_sweep
 from gsmooth.sweep.spec import Spec, load_spec, parse_spec
 from gsmooth.sweep.store import Store
-from gsmooth.sweep.results import SweepResults
 from gsmooth.sweep.table import export, to_table
 
 __all__ = [

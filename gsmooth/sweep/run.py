@@ -9,13 +9,10 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-import numpy as np
-
 from gsmooth._io import prepare_output_dir, write_text_atomic
 from gsmooth.engine.result import failed
 from gsmooth.sweep.build import check_units
-from gsmooth.sweep.execute import (CONNECT_TIMEOUT, check_executor_options, execute,
-                                   open_executor)
+from gsmooth.sweep.execute import CONNECT_TIMEOUT, check_executor_options, execute, open_executor
 from gsmooth.sweep.expand import expand
 from gsmooth.sweep.spec import Spec, load_spec
 from gsmooth.sweep.store import Store

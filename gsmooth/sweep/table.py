@@ -26,7 +26,6 @@ from gsmooth.sweep.run import stored_runs
 from gsmooth.sweep.store import Store
 
 
-
 def _unit_columns(unit) -> dict:
     problem = dict(unit.config["problem"])
     method = dict(unit.config["method"])

@@ -155,10 +155,10 @@ def _evaluate(rho, beta, alpha, substitution: tuple) -> AnGdBound:
     values = dict(substitution)
     zeros = _zero_pattern(values)
     exponents = {RHO: rho, BETA: beta, ALPHA: alpha}
-    given = {**exponents, **values}
-    bound = _instantiate(zeros, given, values)
-    if _largest_integer_bits(bound.stepsize, bound.iterations) <= MAX_INTEGER_BITS:
-        return bound
+    if _power_bits(values.values(), exponents.values()) <= MAX_INTEGER_BITS:
+        bound = _instantiate(zeros, {**exponents, **values}, values)
+        if _largest_integer_bits(bound.stepsize, bound.iterations) <= MAX_INTEGER_BITS:
+            return bound
     structural = {symbol: value for symbol, value in values.items() if value == 0}
     kept = tuple(symbol for symbol in values if symbol not in structural)
     bound = _instantiate(zeros, {**exponents, **structural}, values)
@@ -187,6 +187,24 @@ def _instantiate(zeros, given: dict, values: dict) -> AnGdBound:
         regime=regime,
         branches=tuple(_template_branch(name, *zeros).substitute(given) for name in names),
     )
+
+
+def _power_bits(constants, exponents) -> int:
+    """A priori size (bits) of ``c^(p/q)`` written out: the constant's bits times ``max(|p|, q)``.
+
+    Writing a constant ``a/b`` raised to ``p/q`` into an expression makes SymPy
+    build ``a^p`` and test ``q``-th powers, which for a constant or exponent
+    that came from a float (``q`` near ``2^52``) does not finish; such inputs
+    are kept symbolic without trying.
+    """
+    def bits(value):
+        value = sp.Rational(value) if isinstance(value, int) else value
+        return max(abs(value.p).bit_length(), value.q.bit_length()) if value.is_Rational else 0
+
+    def magnitude(value):
+        return max(abs(value.p), value.q) if getattr(value, "is_Rational", False) else 1
+
+    return max((bits(c) for c in constants), default=0) * max(magnitude(e) for e in exponents)
 
 
 def _largest_integer_bits(*expressions) -> int:

@@ -40,13 +40,28 @@ def substitute_constants(expr: sp.Expr, constants: dict) -> sp.Expr:
     >>> substitute_constants(L0 / MU, {"L0": 3, "mu": "1/2"})
     6
     """
+    return expr.subs(_substitution(constants))
+
+
+def _substitution(constants: dict) -> dict:
     plain = {name: value for name, value in constants.items() if name not in EXTRA}
     substitution = check_constants(plain)
     for name, symbol in EXTRA.items():
         if name in constants:
             allow_zero = name == "alpha"
             substitution[symbol] = check_positive(name, constants[name], allow_zero=allow_zero)
-    return expr.subs(substitution)
+    return substitution
+
+
+EVALUATION_DIGITS = 30
+"""Decimal digits of the constants at numeric evaluation.
+
+Exact rationals are checked exactly, then enter the evaluation as floats of
+this precision: SymPy raising an exact ``a/b`` to ``p/q`` builds ``a^p`` and
+tests ``q``-th powers, which does not finish for constants and exponents that
+came from floats (denominators near ``2^52``), while 30 digits keep the
+float64 result exact to rounding.
+"""
 
 
 def evaluate_expression(expr: sp.Expr, variable: sp.Symbol, values, constants: dict):
@@ -68,9 +83,11 @@ def evaluate_expression(expr: sp.Expr, variable: sp.Symbol, values, constants: d
     ValueError
         If constants are missing (named in the message) or invalid.
     """
-    concrete = require_numeric(substitute_constants(expr, constants), variable)
+    substitution = _substitution(constants)
+    numeric = {symbol: sp.Float(value, EVALUATION_DIGITS) for symbol, value in substitution.items()}
+    concrete = require_numeric(expr.subs(numeric), variable)
     if isinstance(values, numbers.Real):
-        return float(concrete.subs(variable, exact(values)).evalf())
+        return float(concrete.subs(variable, sp.Float(exact(values), EVALUATION_DIGITS)).evalf())
     xp = array_namespace(values)
     function = sp.lambdify(variable, concrete.evalf(), modules=[_functions(xp)], printer=StrPrinter)
     result = function(values)
