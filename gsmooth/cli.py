@@ -32,17 +32,19 @@ from gsmooth._io import check_output_dir, check_output_file
 from gsmooth.commands._shared import check_export
 from gsmooth.errors import GSmoothError, GSmoothWarning
 
-USER_ERRORS = (GSmoothError, ValueError, TypeError, OSError)
+USER_ERRORS = (GSmoothError, ValueError, TypeError, OSError, ImportError)
+"""Errors printed as one line with exit code 2 (a missing optional extra included)."""
 INTERRUPTED = 130
 
 PREFLIGHT = {
-    "out": lambda value: check_output_dir(value, "--out"),
-    "map": lambda value: check_output_file(value, "--map"),
-    "device": namespace_for,
-    "export": check_export,
+    "out": lambda value, args: check_output_dir(value, "--out"),
+    "map": lambda value, args: check_output_file(value, "--map"),
+    "device": lambda value, args: namespace_for(value),
+    "export": lambda value, args: check_export(value, needs_pandas=getattr(args, "table_needs_pandas", True)),
 }
-"""Checks run before any command, keyed by the option's destination name;
-each raises a one-line user error.  An option left at ``None`` is not checked."""
+"""Checks run before any command, keyed by the option's destination name, called
+with the value and the parsed arguments; each raises a one-line user error.  An
+option left at ``None`` is not checked."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -74,7 +76,7 @@ def preflight(args: argparse.Namespace) -> None:
     for name, check in PREFLIGHT.items():
         value = getattr(args, name, None)
         if value is not None:
-            check(value)
+            check(value, args)
 
 
 @contextmanager

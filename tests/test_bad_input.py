@@ -16,6 +16,7 @@ is to be fixed, so that fixing it turns the row red until the mark is removed.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,8 @@ VALUES = [
     cli("verify-x0", ["verify", "power", *OUT, "--x0", "a,b"], "--x0", "a,b"),
     cli("theory-rho-range", ["theory", "--rho", "3", "--beta", "1"], "rho", "3"),
     cli("theory-rho-missing", ["theory", "--beta", "1"], "--rho"),
+    cli("theory-out-with-map", ["theory", "--map", "{ws}/map.png", "--out", "{ws}/t"], "--out", "--map"),
+    cli("theory-export-without-out", ["theory", "--rho", "1", "--beta", "1", "--export", "csv"], "--export", "--out"),
     cli("theory-beta-text", ["theory", "--rho", "1", "--beta", "abc"], "abc"),
     cli("theory-rho-zero-denominator", ["theory", "--rho", "1/0", "--beta", "1"], "1/0"),
     cli("reproduce-seeds-0", ["reproduce", "dro", *OUT, "--seeds", "0"], "seeds", "0"),
@@ -325,3 +328,22 @@ def test_a_row_can_fail(ws, capsys):
         assert_short_and_named("a\nb\nc", [])
     with pytest.raises(AssertionError):
         test_command_line(("theory", "--rho", "1", "--beta", "1"), 2, (), ws, capsys)
+
+
+@pytest.mark.parametrize(
+    ("argv", "module", "names"),
+    [(["theory", "--pep", "--L0", "1", "--mu", "0.2", "--gamma", "1"], "PEPit", ["pip install", "gsmooth[pep]"]),
+     (["estimate", "mlp", "--steps", "2", "--out", "{ws}/mlp"], "sklearn", ["pip install", "gsmooth[mlp]"])],
+    ids=["theory-pep-without-PEPit", "estimate-mlp-without-scikit-learn"],
+)
+def test_a_missing_optional_extra_is_one_line_and_exit_2(argv, module, names, ws, capsys, monkeypatch):
+    """Was: an ImportError traceback (ImportError is no OSError, so it was not a user error)."""
+    find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *rest: None if name == module else find_spec(name, *rest))
+    monkeypatch.setitem(sys.modules, module, None)  # importing it raises ImportError
+    monkeypatch.setitem(sys.modules, f"{module}.datasets", None)
+    got = main([arg.replace("{ws}", str(ws)) for arg in argv])
+    captured = capsys.readouterr()
+    assert got == 2, captured.err
+    assert_short_and_named(captured.err, names)

@@ -107,6 +107,14 @@ def test_a_theory_result_round_trips_and_refuses_an_edited_file(tmp_path):
         gs.load(tmp_path)
 
 
+def test_an_unsnapped_theory_result_loads_unsnapped(tmp_path):
+    """Was: load derived again with snapping on and refused its own file."""
+    assert cli.main(["theory", "--rho", "4/3", "--beta", "0.6667", "--no-snap", "--out", str(tmp_path)]) == 0
+    back = gs.load(tmp_path)
+    assert back.snap is False and str(back.bound.beta) == "6667/10000"
+    assert str(back.bound.exponent) == "20001/40000"  # beta/rho, two-phase: 4/3 + 0.6667 > 2
+
+
 def test_a_comparison_round_trips(tmp_path):
     argv = ["theory", "--compare", "--L0", "1", "--L1", "10", "--rho", "1", "--mu", "0.5",
             "--delta0", "5", "--eps", "1e-2,1e-3", "--out", str(tmp_path), "--export", "csv"]

@@ -130,3 +130,26 @@ def test_gd_methods_are_added_for_an_gd_with_beta_zero():
     keys = {row.key for row in compare(PL_CASE, 1e-2, methods=["AN-GD"]).rows}
     assert {"karimi2016-gd-pl", "chen2023-beta-gd", DERIVED_KEY} <= keys
     assert entry("karimi2016-gd-pl").methods == ("GD",)
+
+
+def test_a_string_eps_is_one_accuracy_read_exactly():
+    """Was: '1/100' split into its characters."""
+    assert compare(PL_CASE, "1/100", methods=["GD"]).eps == (0.01,)
+    assert compare(PL_CASE, ["1/100", "1e-3"], methods=["GD"]).eps == (0.01, 0.001)
+
+
+def test_best_skips_an_entry_whose_value_is_outside_its_range():
+    """mu > L0 makes Karimi's log(1 - mu/L0) complex (NaN): best() must not pick it."""
+    table = compare({**PL_CASE, "mu": 2}, [1e-2], methods=["GD"])
+    assert math.isnan(table.row("karimi2016-gd-pl").values[0])
+    assert table.best().key != "karimi2016-gd-pl" and math.isfinite(table.best().values[0])
+
+
+def test_estimated_float_constants_are_evaluated_with_their_intervals():
+    """Floats from an estimator (2^52-sized denominators) once took minutes in SymPy's exact powers."""
+    constants = {"rho": (1.71, 1.7234567), "mu": (0.3456, 0.41), "alpha": (0.7, 0.8123456),
+                 "L0": (3.2345, 3.6), "L1": (1.234567, 1.5), "beta": "1", "Delta0": 2.0}
+    point = {"rho": 1.7123, "mu": 0.36, "alpha": 0.75, "L0": 3.3, "L1": 1.3}
+    row = compare(constants, [1e-2, 1e-3], ["AN-GD"], target="gap", point=point).row(DERIVED_KEY)
+    assert all(lo <= value <= hi for lo, value, hi in zip(row.low, row.values, row.high))
+    assert row.values[1] > row.values[0] > 1

@@ -171,6 +171,23 @@ def test_a_diverging_run_fails_the_bound_and_an_x0_that_would_be_ignored_is_refu
         gs.verify(power_function(), x0=[2.0, 2.0, 2.0])
 
 
+def test_a_run_diverging_outside_the_theorem_is_not_judged():
+    """A non-finite loss fails the bound only where the theorem gives one (lr below 1/L0 = 0.5)."""
+    from gsmooth.verification.constants import Constant, Hypothesis
+    from gsmooth.verification.predictions import Prediction
+    from gsmooth.verification.rate_checks import decay_bound_check
+
+    claims = {"rho": 2, "mu": 0.5, "alpha": 0, "L0": 2, "L1": 0, "f_star": 0}
+    hypothesis = Hypothesis({name: Constant(name, float(value), "claimed", exact=str(value))
+                             for name, value in claims.items()}, (0.0, 0.0))
+    prediction = Prediction.of("0", hypothesis.candidates("0"))
+    t = np.arange(5.0)
+    loss = np.array([[4.0, 4.0], [2.0, 9.0], [1.0, 80.0], [0.5, np.inf], [0.2, np.inf]])
+    assert decay_bound_check(prediction, 0.3, t, loss, (0.0, 0.0)).verdict == "fail"
+    outside = decay_bound_check(prediction, 0.6, t, loss, (0.0, 0.0))
+    assert outside.verdict == "n/a" and "0.5" in outside.note
+
+
 def test_a_snapped_input_is_said_as_what_it_was_read():
     report = verify_power(rho="1.3333")
     assert report.outcome.outcome == "PASS"

@@ -76,8 +76,8 @@ def add_shared(parser, command: str, *, seeds: int | None = None, seeds_help: st
                             help=f"independent runs{': ' + seeds_help if seeds_help else ''} "
                             f"(default {seeds})")
     if "out" in takes:
-        parser.add_argument("--out", default=None, metavar="DIR",
-                            help=f"{out_help or 'results folder'} (default ./gsmooth-{command}-NAME)")
+        default = "" if command == "theory" else f" (default ./gsmooth-{command}-NAME)"
+        parser.add_argument("--out", default=None, metavar="DIR", help=f"{out_help or 'results folder'}{default}")
     if "device" in takes:
         parser.add_argument("--device", default="numpy", choices=DEVICES,
                             help="where the numerics run (default numpy)")
@@ -92,7 +92,7 @@ def add_shared(parser, command: str, *, seeds: int | None = None, seeds_help: st
     if "export" in takes:
         parser.add_argument("--export", default=None, choices=EXPORTS,
                             help="results table: parquet (default where pyarrow is installed), "
-                            "csv or none")
+                            "csv or none (every command but sweep also needs pandas)")
 
 
 def out_folder(command: str, name: str | None = None) -> str:
@@ -154,7 +154,8 @@ def export_table(result, folder, choice: str | None, *, needs_pandas: bool = Tru
         return "table: not written (--export none)"
     if choice is None:
         if not (parquet_available() and (_pandas_available() or not needs_pandas)):
-            return "table: not written (results.parquet needs pyarrow and pandas; try --export csv)"
+            needs = "pyarrow and pandas" if needs_pandas else "pyarrow"
+            return f"table: not written (results.parquet needs {needs}; try --export csv)"
         choice = "parquet"
     if callable(result):
         return f"table: {result(choice)}"
@@ -162,13 +163,17 @@ def export_table(result, folder, choice: str | None, *, needs_pandas: bool = Tru
     return f"table: {path}"
 
 
-def check_export(choice: str | None) -> None:
-    """Refuse, before any work, an explicit ``--export`` that cannot be written here."""
+def check_export(choice: str | None, *, needs_pandas: bool = True) -> None:
+    """Refuse, before any work, an explicit ``--export`` that cannot be written here.
+
+    ``needs_pandas=False`` for a command whose table is written without pandas
+    (the sweep: ``table_needs_pandas=False`` in its parser's defaults).
+    """
     from gsmooth._tables import check_table_format
 
     if choice in (None, "none"):
         return
-    if not _pandas_available():
+    if needs_pandas and not _pandas_available():
         raise ValueError(f"--export {choice} needs pandas (pip install pandas), got it missing")
     check_table_format(choice)
 

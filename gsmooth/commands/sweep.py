@@ -40,7 +40,8 @@ def register(subparsers) -> None:
     parser.add_argument("--connect-timeout", type=float, default=10.0,
                         help="seconds to wait for --scheduler to answer (default 10)")
     add_shared(parser, "sweep", out_help="results folder (created; rerun with the same one to resume)")
-    parser.set_defaults(func=main, default_out=lambda args: out_folder("sweep", args.spec))
+    parser.set_defaults(func=main, default_out=lambda args: out_folder("sweep", args.spec),
+                        table_needs_pandas=False)
 
 
 def main(args) -> int:
@@ -52,5 +53,6 @@ def main(args) -> int:
                        connect_timeout=args.connect_timeout,
                        progress=progress(args))
     print(report.summary())
-    print(export_table(lambda fmt: export(args.out, fmt), args.out, args.export, needs_pandas=False))
+    print(export_table(lambda fmt: export(args.out, fmt), args.out, args.export,
+                       needs_pandas=args.table_needs_pandas))
     return 1 if report.failed else 0

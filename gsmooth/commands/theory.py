@@ -78,6 +78,11 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the bound, the comparison or the worst case (or write the map); return the exit code."""
+    if args.out is not None and (args.map is not None or args.pep):
+        raise ValueError(f"--out applies to a derivation or --compare, not to --{'map' if args.map else 'pep'}; "
+                         f"got --out {args.out}")
+    if args.export is not None and args.out is None:
+        raise ValueError(f"--export {args.export} writes into the --out folder; got no --out")
     if args.map is not None:
         return _map(args)
     if args.compare:
@@ -133,7 +138,7 @@ def _compare(args) -> int:
     table = theory.compare(constants, [value.strip() for value in args.eps.split(",")], methods,
                            target=None if args.target == "own" else "gap", snap=not args.no_snap)
     print(json.dumps(table.as_dict(), indent=2) if args.printed == "json" else str(table))
-    _save(TheoryResult({**constants, "eps": args.eps}, comparison=table), args)
+    _save(TheoryResult({**constants, "eps": args.eps}, comparison=table, snap=not args.no_snap), args)
     return 0
 
 

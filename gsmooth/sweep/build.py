@@ -33,9 +33,9 @@ from gsmooth.engine.recorder import record_grid
 from gsmooth.errors import GSmoothError
 from gsmooth.sweep.expand import Unit, canonical_json
 
-BUILD_ERRORS = (ValueError, TypeError, GSmoothError, OSError, MemoryError)
+BUILD_ERRORS = (ValueError, TypeError, GSmoothError, OSError, MemoryError, ImportError)
 """What building a problem or optimizer raises on a bad value (a data file that
-cannot be read, an instance too large for memory included)."""
+cannot be read, an instance too large for memory, a missing optional extra included)."""
 
 
 def build_problem(description: dict):

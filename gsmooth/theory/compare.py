@@ -99,7 +99,8 @@ class ComparisonTable:
     def best(self, column: int = 0) -> ComparisonRow:
         """The applicable upper bound with explicit constants (or derived) promising the fewest steps."""
         candidates = [row for row in self.rows if row.applies and row.kind == "upper"
-                      and row.basis in ("explicit", "derived") and row.values[column] is not None]
+                      and row.basis in ("explicit", "derived") and row.values[column] is not None
+                      and math.isfinite(row.values[column])]
         if not candidates:
             raise ValueError("no applicable explicit bound in the table")
         return min(candidates, key=lambda row: row.values[column])
@@ -201,7 +202,7 @@ def compare(constants: Mapping, eps, methods=None, *, target: str | None = None,
     ValueError
         Unknown constant or method, invalid eps or target, too many intervals.
     """
-    accuracies = _check_eps(eps)
+    accuracies = _check_eps(eps, snap)
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
     given, intervals, notes = _read_constants(constants, point or {}, snap)
@@ -223,11 +224,12 @@ def compare(constants: Mapping, eps, methods=None, *, target: str | None = None,
                            point_values)
 
 
-def _check_eps(eps) -> list:
-    values = list(eps) if isinstance(eps, (list, tuple)) or hasattr(eps, "__len__") else [eps]
+def _check_eps(eps, snap: bool) -> list:
+    scalar = isinstance(eps, str) or not (isinstance(eps, (list, tuple)) or hasattr(eps, "__len__"))
+    values = [eps] if scalar else list(eps)
     if not values:
         raise ValueError("eps must be a positive number or a non-empty list of them, got []")
-    parsed = [exact_fraction(value, "eps") for value in values]
+    parsed = [exact_fraction(value, "eps", snap=snap) for value in values]
     if any(value <= 0 for value in parsed):
         raise ValueError(f"eps must be > 0, got {[str(value) for value in values]}")
     return parsed

@@ -38,6 +38,7 @@ import math
 import sympy as sp
 
 from gsmooth.theory.exact import ALPHA, BETA, DELTA0, EPS, GAMMA, L0, L1, MU, RHO, exact, is_number
+from gsmooth.theory.numeric import EVALUATION_DIGITS
 
 TAU1 = sp.Symbol("tau_1", nonnegative=True)
 TAU2 = sp.Symbol("tau_2", positive=True)
@@ -232,7 +233,14 @@ def _substitution(constants: dict) -> dict:
 
 
 def _number(expr: sp.Expr, constants: dict, key: str) -> float:
-    concrete = expr.subs(_substitution(constants))
+    """``expr`` at ``constants`` as a float; NaN where it is complex (outside the entry's range).
+
+    The exact constants enter as 30-digit floats (see
+    :data:`gsmooth.theory.numeric.EVALUATION_DIGITS`).
+    """
+    numeric = {symbol: sp.Float(value, EVALUATION_DIGITS) if getattr(value, "is_Rational", False) else value
+               for symbol, value in _substitution(constants).items()}
+    concrete = expr.subs(numeric)
     if not is_number(concrete):
         names = {value: name for name, value in NAMES.items()}
         missing = ", ".join(sorted(names.get(s, str(s)) for s in concrete.free_symbols))

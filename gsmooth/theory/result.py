@@ -41,11 +41,14 @@ class TheoryResult:
         The exact inputs (``rho``, ``beta``, ``alpha`` and the constants), as given.
     bound : AnGdBound or None
     comparison : ComparisonTable or None
+    snap : bool
+        Whether near-simple decimals were read as fractions (``--no-snap``: not).
     """
 
     inputs: dict
     bound: object = None
     comparison: object = None
+    snap: bool = True
 
     @classmethod
     def derive(cls, inputs: dict, snap: bool = True) -> TheoryResult:
@@ -55,11 +58,11 @@ class TheoryResult:
         inputs = {name: str(value) for name, value in inputs.items() if value is not None}
         exponents = [inputs.get(name) for name in BOUND_INPUTS]
         constants = {k: v for k, v in inputs.items() if k not in BOUND_INPUTS}
-        return cls(inputs, an_gd_bound(*exponents, snap=snap, **constants))
+        return cls(inputs, an_gd_bound(*exponents, snap=snap, **constants), snap=snap)
 
     def as_dict(self) -> dict:
         """The content of ``results.json``."""
-        return {"kind": KIND, "inputs": self.inputs,
+        return {"kind": KIND, "inputs": self.inputs, "snap": self.snap,
                 "bound": None if self.bound is None else self.bound.as_dict(),
                 "comparison": None if self.comparison is None else self.comparison.as_dict()}
 
@@ -79,9 +82,9 @@ class TheoryResult:
         data = json.loads(path.read_text())
         if data.get("kind") != KIND:
             raise ValueError(f"{path} has kind {data.get('kind')!r}, expected {KIND!r}")
-        result = cls(dict(data["inputs"]))
+        result = cls(dict(data["inputs"]), snap=data.get("snap", True))
         if data["bound"] is not None:
-            result.bound = cls.derive(result.inputs).bound
+            result.bound = cls.derive(result.inputs, snap=result.snap).bound
             stored, derived = data["bound"]["iterations"], result.bound.as_dict()["iterations"]
             if stored != derived:
                 raise ValueError(f"{path}: the stored T(eps) {stored} is not what the inputs "
