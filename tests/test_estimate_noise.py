@@ -1,9 +1,12 @@
 """Noise estimator and IAN-SGD configuration on finite sums of known noise."""
 
+import json
+
 import numpy as np
 import pytest
 
 import gsmooth as gs
+from gsmooth.estimate.data import iterate_points
 
 RESAMPLES = 4
 TAU1, TAU2 = 0.5, 1.0
@@ -11,6 +14,13 @@ TAU1, TAU2 = 0.5, 1.0
 
 def noisy_problem(n=400):
     return gs.problems.finite_sum(gs.problems.quadratic([1.0, 5.0]), n=n, tau1=TAU1, tau2=TAU2)
+
+
+def noise_norms(problem, w):
+    """``||grad f_i(w) - grad F(w)||`` of every sample ``i``."""
+    samples = np.arange(problem.n_samples)[:, None]
+    stochastic = problem.grad(np.repeat(w[None, :], samples.shape[0], axis=0), samples)
+    return np.linalg.norm(stochastic - problem.grad(w[None, :]), axis=1)
 
 
 def run_with_iterates(problem, seeds=3, steps=60):
@@ -22,13 +32,23 @@ def run_with_iterates(problem, seeds=3, steps=60):
 @pytest.mark.parametrize("draws", ["all", 300])
 def test_recovers_tau1_tau2_along_a_run(draws):
     problem = noisy_problem()
-    est = gs.estimate.noise(problem, run_with_iterates(problem), batch=1, draws=draws,
-                            n_resamples=RESAMPLES)
+    res = run_with_iterates(problem)
+    est = gs.estimate.noise(problem, res, batch=1, draws=draws, n_resamples=RESAMPLES)
     assert est.tau1 == pytest.approx(TAU1, rel=0.10)
     assert est.tau2 == pytest.approx(TAU2, rel=0.10)
     assert est.A == pytest.approx(1 / (1 - est.tau1))
     assert est.delta == pytest.approx(est.tau2 / (1 - est.tau1))
-    assert est.intervals is not None and np.all(est.data.r >= est.median)
+    assert est.intervals is not None
+    # the level at each point is the largest draw: at most the largest noise of all the samples,
+    # equal to it when every sample is drawn, and within the finite sum's bound
+    points = iterate_points(res)[0]
+    largest = np.array([noise_norms(problem, w).max() for w in points])
+    if draws == "all":
+        np.testing.assert_allclose(est.data.r, largest, rtol=1e-12)
+        np.testing.assert_allclose(est.median, [np.median(noise_norms(problem, w)) for w in points],
+                                   rtol=1e-12)
+    assert np.all(est.data.r <= largest * (1 + 1e-12))
+    assert np.all(est.data.r <= (TAU1 * est.data.g + TAU2) * (1 + 1e-12))
 
 
 def test_bound_holds_at_every_point_fitted():
@@ -53,6 +73,11 @@ def test_tau1_above_one_is_flagged_without_constants():
     assert est.tau1 == pytest.approx(2.0, rel=1e-6)
     assert est.A is None and est.delta is None
     assert "n/a" in est.summary()
+    est.intervals["tau2"] = (0.0, np.inf)
+    again = est.from_dict(json.loads(json.dumps(est.as_dict(), allow_nan=False)))
+    assert again.A is None and again.delta is None and again.tau1 == est.tau1
+    assert again.intervals["tau1"] == est.intervals["tau1"]
+    assert again.intervals["tau2"][0] == 0.0 and np.isnan(again.intervals["tau2"][1])
 
 
 def test_bad_input_is_rejected():

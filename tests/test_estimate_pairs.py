@@ -62,6 +62,41 @@ def test_chosen_fit_and_its_level(rng):
     assert q.fits[1]["level"] == 0.95 and 0.9 <= q.covered < 1
 
 
+def test_an_envelope_below_level_one_carries_its_level(rng):
+    """With quantile < 1 the envelope fit is the quantile envelope at that level: it leaves
+    pairs above it, and its row says at which level."""
+    g = np.geomspace(0.1, 10, 50)
+    r = (1 + 2 * g) * rng.uniform(0.5, 1, 50)
+    est = gs.estimate.smoothness_from_pairs(g, r, quantile=0.9, n_resamples=9)
+    envelope, quantile = est.fits[0], est.fits[1]
+    assert envelope["fit"] == "envelope" and envelope["level"] == 0.9
+    assert envelope["above"] == quantile["above"] > 0
+    assert "envelope (q = 0.9)" in est.summary()
+    full = gs.estimate.smoothness_from_pairs(g, r, n_resamples=9).fits[0]
+    assert full["level"] is None and full["above"] == 0
+
+
+def test_figures_of_blocks_whose_names_give_the_same_file_are_all_kept(tmp_path, rng):
+    log = layer_log(rng)
+    fits = gs.estimate.smoothness_from_pairs(**log, n_resamples=9)
+    estimates = {"pairs": {"a b": fits["fc1"], "a_b": fits["fc2"], "A_B": fits["fc1"]}}
+    paths = gs.estimate.write_report(tmp_path, estimates)
+    names = [p.name for p in paths[1:]]
+    assert names == ["pairs_a_b.png", "pairs_a_b-2.png", "pairs_A_B-3.png"]
+    assert all(p.stat().st_size > 0 for p in paths)
+    assert [p.name for p in gs.estimate.redraw(tmp_path)] == names
+
+
+def test_a_csv_row_with_an_extra_field_is_an_error_naming_its_line(tmp_path, capsys):
+    path = tmp_path / "extra.csv"
+    path.write_text("grad_norm,smoothness\n1.0,2.0\n2.0,3.5,7\n")
+    with pytest.raises(ValueError, match=r"line 3: 3 fields, expected 2 \(columns \['grad_norm', "
+                                         r"'smoothness'\]\)"):
+        gs.estimate.read_pairs(path)
+    assert main(["estimate", "--pairs", str(path)]) == 2
+    assert "line 3" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [

@@ -1,5 +1,8 @@
 """Generalized-PL estimator: exact (rho, mu) on the analytic zoo, f* handling, flags."""
 
+import dataclasses
+import json
+
 import numpy as np
 import pytest
 
@@ -118,9 +121,35 @@ def test_too_few_records_and_constant_gaps_are_errors():
         gs.estimate.pl(None, fake_run(flat, g))
 
 
-def test_round_trip_through_dict():
+def through_json(est):
+    return type(est).from_dict(json.loads(json.dumps(est.as_dict(), allow_nan=False)))
+
+
+def test_round_trip_through_json():
     problem = gs.problems.power(d=3)
     res = gs.run(problem, gs.optim.gd(0.05), 100, seeds=2, w0=starts(3, 2))
     est = gs.estimate.pl(problem, res, n_resamples=RESAMPLES)
-    again = type(est).from_dict(est.as_dict())
-    assert again.rho == est.rho and np.array_equal(again.gap, est.gap)
+    again = through_json(est)
+    assert (again.rho, again.mu, again.rho_fitted) == (est.rho, est.mu, est.rho_fitted)
+    assert again.intervals == est.intervals and np.array_equal(again.gap, est.gap)
+    assert np.array_equal(again.in_tail, est.in_tail) and again.in_tail.dtype == bool
+
+
+def test_an_infinite_rho_is_written_as_null_and_read_back(tmp_path):
+    """No PL slope (rho = inf, mu = NaN): the JSON holds null, and the estimate read back from
+    it (NaN) still gives its summary, the table and the figure."""
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(0.05), 100, seeds=2, w0=starts(3, 2))
+    est = dataclasses.replace(gs.estimate.pl(problem, res, n_resamples=RESAMPLES), rho=np.inf,
+                              mu=np.nan, rho_fitted=np.inf,
+                              intervals={"rho": (1.2, np.inf), "mu": (np.nan, np.nan)})
+    payload = json.loads(json.dumps(est.as_dict(), allow_nan=False))
+    assert payload["rho"] is None and payload["intervals"]["rho"] == [1.2, None]
+    again = through_json(est)
+    assert np.isnan(again.rho) and np.isnan(again.mu) and np.isnan(again.rho_fitted)
+    assert again.intervals["rho"][0] == 1.2 and np.isnan(again.intervals["rho"][1])
+    assert "rho   n/a" in again.summary()
+    gs.estimate.write_report(tmp_path, {"pl": est})
+    assert [p.name for p in gs.estimate.redraw(tmp_path)] == ["pl.png"]
+    table = gs.estimate.EstimateReport.load(tmp_path).summary()
+    assert "rho             nan                          [1.2, nan]" in table

@@ -1,10 +1,14 @@
 """Smoothness estimator: the zoo recovered from GD, AN-GD and SGD with default arguments, the
 directional estimate beside it, copies and failed runs, namespaces, user functions, bad input."""
 
+import json
+
 import numpy as np
 import pytest
 
 import gsmooth as gs
+from gsmooth.estimate.data import PairData
+from gsmooth.estimate.smoothness import estimate_from_pairs
 from gsmooth.problems.base import Problem
 
 ZOO = {
@@ -178,16 +182,91 @@ def test_points_in_their_own_namespace_and_quadratic_flat_envelope():
     assert not est.alpha_identified and est.alpha == 0.0
 
 
-def test_round_trip_through_dict_keeps_the_directional_estimate():
+def through_json(est):
+    """``from_dict`` of the JSON text of ``as_dict()``, which must hold numbers or null only."""
+    return type(est).from_dict(json.loads(json.dumps(est.as_dict(), allow_nan=False)))
+
+
+def test_round_trip_through_json_keeps_the_directional_estimate():
     problem = gs.problems.power(d=3)
     res = gs.run(problem, gs.optim.gd(0.05), 80, w0=gs.estimate.spread_starts(problem, 3),
                  capture=True)
     est = gs.estimate.smoothness(problem, res, n_resamples=9)
-    again = gs.estimate.SmoothnessEstimate.from_dict(est.as_dict())
+    again = through_json(est)
     assert (again.L0, again.L1, again.alpha) == (est.L0, est.L1, est.alpha)
     assert again.intervals == est.intervals and again.fits == est.fits
     assert again.directional.L1 == est.directional.L1
     np.testing.assert_array_equal(again.data.error, est.data.error)
+    np.testing.assert_array_equal(again.replicates, est.replicates)
+
+
+def test_non_finite_values_are_null_in_json_and_read_back_as_nan():
+    g = np.tile(np.geomspace(0.1, 10, 12), 2)
+    run = np.repeat([0, 1], 12)
+    est = gs.estimate.smoothness_from_pairs(g, (1 + 2 * g) * (1 - 0.1 * run), run=run,
+                                            n_resamples=9)
+    est.intervals = {"L0": (np.nan, np.nan), "L1": (1.0, np.inf), "alpha": (0.5, 1.0)}
+    est.replicates[1, 0] = np.nan
+    payload = json.loads(json.dumps(est.as_dict(), allow_nan=False))
+    assert payload["intervals"]["L0"] == [None, None] and payload["intervals"]["L1"] == [1.0, None]
+    again = through_json(est)
+    assert all(isinstance(x, float) for bounds in again.intervals.values() for x in bounds)
+    assert np.isnan(again.intervals["L0"]).all() and np.isnan(again.intervals["L1"][1])
+    assert again.intervals["alpha"] == (0.5, 1.0)
+    assert np.isnan(again.replicates[1, 0]) and np.isfinite(again.replicates[0]).all()
+    assert "L0    1 [nan, nan]" in again.summary()
+
+
+def test_a_failed_directional_fit_keeps_the_hessian_estimate_with_a_note():
+    """A run with one more Hessian pair than directional pairs: 5 Hessian norms fit, the 4
+    midpoint ratios are too few for an envelope."""
+    problem = gs.problems.power(d=3, p=4)
+    res = gs.run(problem, gs.optim.gd(0.01), 5, record=1, capture=True)
+    res.capture["midpoint_diff_norm"][0] = np.nan
+    est = gs.estimate.smoothness(problem, res)
+    alone = gs.estimate.smoothness(problem, res, directional=False)
+    assert len(est.data) == 5 and est.directional is None
+    assert (est.L0, est.L1, est.alpha) == (alone.L0, alone.L1, alone.alpha)
+    assert est.L1 == pytest.approx(3.0, rel=1e-4) and est.alpha == pytest.approx(2 / 3, rel=1e-4)
+    note = [n for n in est.notes if "no directional (midpoint) estimate" in n]
+    assert len(note) == 1 and "need at least 5 points" in note[0] and "got 4" in note[0]
+
+
+def test_given_points_are_not_left_out_for_the_failed_runs_of_res():
+    """Run 1 of ``res`` diverged; the points given are labelled 0..n-1 and none is that run."""
+    problem = gs.problems.quadratic([0.5, 2.0, 7.0])
+    res = gs.run(problem, gs.optim.gd([0.1, 5.0]), 50, w0=gs.estimate.spread_starts(problem, 2),
+                 capture=True)
+    assert gs.engine.result.failed(res.status).tolist() == [False, True]
+    points = np.geomspace(0.1, 10, 12)[:, None] * np.array([[1.0, -1.0, 0.5]])
+    est = gs.estimate.smoothness(problem, res, points=points, n_resamples=9)
+    assert len(est.data) == 12 and est.data.runs.tolist() == list(range(12))
+    assert not any(n.startswith("run(s)") for n in est.notes)
+    assert est.L0 == pytest.approx(7.0, rel=1e-8) and est.L1 == 0
+
+
+def test_region_pairs_from_a_run_without_iterates_name_keep_iterates():
+    problem = gs.problems.power(d=3)
+    res = gs.run(problem, gs.optim.gd(1e-3), 10, capture=True)
+    with pytest.raises(gs.GSmoothError, match="keep_iterates=True"):
+        gs.estimate.smoothness(problem, res, source="region")
+
+
+def test_difference_errors_widen_each_interval_to_both_refits():
+    """``r = 2 sqrt(g)`` with error 0.5: the refit on ``r - error`` has the larger alpha
+    (0.543), the one on ``r + error`` the larger L0 (0.5); both lie in the intervals."""
+    g = np.tile(np.geomspace(1.0, 100.0, 20), 3)
+    r, error = 2 * np.sqrt(g), np.full(g.size, 0.5)
+    data = PairData(g, r, np.repeat([0, 1, 2], 20), np.zeros(g.size, dtype=int), "hessian", error,
+                    np.ones(g.size, dtype=bool))
+    est = estimate_from_pairs(data, n_resamples=19)
+    low, high = (gs.estimate.fit_envelope(g, values) for values in (r - error, r + error))
+    assert low.alpha > high.alpha and low.L0 < high.L0  # the refits are not ordered
+    for name in ("L0", "L1", "alpha"):
+        a, b = est.intervals[name]
+        fits = sorted([getattr(low, name), getattr(high, name), getattr(est, name)])
+        assert (a, b) == pytest.approx((fits[0], fits[-1]), rel=1e-12, abs=1e-12)
+    assert est.intervals["alpha"][1] == pytest.approx(0.5429552, rel=1e-6)
 
 
 def test_directional_source_is_named_as_such():

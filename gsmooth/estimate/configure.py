@@ -17,22 +17,29 @@ not (on ``finite_sum(quadratic([.5, 1, 3, 7, 20]))`` with ``T = 10`` it is
 does not act (``h = 1``) an IAN-SGD step is a plain gradient step of length
 ``gamma``, and the theory layer's step-size rule
 (:func:`gsmooth.theory.an_gd.stepsize_rule`, the largest step keeping half of
-the first-order decrease under (6)) at ``beta = 0`` is
+the first-order decrease under (6)),
+``gamma <= ||grad F||^beta / (L0 + L1 ||grad F||^alpha)``, is at ``beta = 0``
 ``gamma <= 1/(L0 + L1 ||grad F||^alpha)``.  We evaluate it at
 ``||grad F|| = 1``, the gradient scale below which the curvature bound is
-``L0 + L1``, and take
+``L0 + L1``; there ``1^alpha = 1``, so the rule is ``1/(L0 + L1)`` for every
+``alpha`` (:func:`stable_step`), and we take
 
 .. math::
 
     \gamma = \min\bigl(\gamma_0/\sqrt{T},\ 1/(L_0 + L_1)\bigr),
 
 passed to the theory layer as ``gamma0 = min(gamma0, sqrt(T)/(L0 + L1))`` so
-that ``Gamma`` follows from the step actually used.  With multiplicative
+that ``Gamma`` follows from the step actually used.  A capped ``gamma0`` is
+rounded *down* to :data:`DIGITS` significant digits (the largest such decimal
+with ``gamma0/sqrt(T) <= 1/(L0 + L1)``, checked exactly, and passed as a
+fraction, which the theory layer does not snap), so ``lr <= 1/(L0 + L1)``
+holds for the step used.  With multiplicative
 noise ``(1 +- tau1)``, ``tau1 < 1``, the noisy step stays below ``2/L``.
 
-The estimates enter the exact theory layer as decimal strings of 6
-significant digits, and ``beta`` as the nearest fraction with denominator at
-most 1000 (``0.6667 -> 2/3``), so that SymPy keeps the expressions small.
+The other estimates enter the exact theory layer as decimal strings of
+:data:`DIGITS` significant digits (rounded to nearest), and ``beta`` as the
+nearest fraction with denominator at most 1000 (``0.6667 -> 2/3``), so that
+SymPy keeps the expressions small.
 ``tau2 = 0`` or ``L1 = 0`` (which the theorem excludes) are replaced by the
 smallest positive float with a note: with ``L1 = 0`` the normalization never
 acts (``h = 1``) and IAN-SGD is plain SGD.
@@ -40,7 +47,10 @@ acts (``h = 1``) and IAN-SGD is plain SGD.
 
 from __future__ import annotations
 
+import decimal
+import math
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import numpy as np
 
@@ -51,6 +61,8 @@ from gsmooth.estimate.noise import NoiseEstimate, noise
 from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
 
 TINY = float(np.finfo(float).tiny)
+#: Significant digits of the estimates handed to the exact theory layer.
+DIGITS = 6
 
 
 @dataclass
@@ -142,15 +154,15 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     if L1 <= 0:
         L1 = TINY
         notes.append("L1 = 0 estimated: the normalization never acts and IAN-SGD is plain SGD")
-    stable = stable_step(smooth.L0, smooth.L1, smooth.alpha)
+    stable = stable_step(smooth.L0, smooth.L1)
+    gamma0 = _decimal(gamma_constant)
     if gamma_constant / np.sqrt(steps) > stable:
         notes.append(f"step capped by the stability rule 1/(L0 + L1) = {stable:.4g} "
                      f"(gamma0/sqrt(T) = {gamma_constant / np.sqrt(steps):.4g} would exceed it)")
-        gamma_constant = stable * np.sqrt(steps)
+        gamma0 = capped_gamma_constant(stable, int(steps))
     params = ian_sgd_parameters(
         _decimal(noisy.tau1), _decimal(tau2), _decimal(smooth.L0), _decimal(L1),
-        str(exact_fraction(beta, "beta")), int(steps),
-        gamma_constant=_decimal(gamma_constant),
+        str(exact_fraction(beta, "beta")), int(steps), gamma_constant=gamma0,
     )
     values = {"lr": float(params.gamma), "beta": float(params.beta), "A": float(params.A),
               "delta": float(params.delta), "Gamma": max(float(params.Gamma), TINY)}
@@ -158,26 +170,34 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     return IANSGDConfiguration(optimizer, values, smooth, noisy, params, notes)
 
 
-def stable_step(L0: float, L1: float, alpha: float) -> float:
-    """``1/(L0 + L1 g^alpha)`` at ``g = 1``: the theory layer's rule at ``beta = 0`` (module docstring).
+def stable_step(L0: float, L1: float) -> float:
+    """``1/(L0 + L1)``: the theory layer's rule ``g^beta/(L0 + L1 g^alpha)`` at ``beta = 0`` and
+    ``g = 1``, the same for every ``alpha`` (module docstring); ``inf`` when ``L0 + L1 = 0``.
 
     Examples
     --------
-    >>> stable_step(20.0, 0.0, 0.0)
-    0.05
+    >>> stable_step(20.0, 0.0), stable_step(4.0, 6.0)
+    (0.05, 0.1)
     """
-    import sympy as sp
+    total = float(L0) + float(L1)
+    return 1.0 / total if total > 0 else float("inf")
 
-    from gsmooth.theory.an_gd import stepsize_rule
-    from gsmooth.theory.exact import ALPHA, GRAD
-    from gsmooth.theory.exact import L0 as L0_SYMBOL
-    from gsmooth.theory.exact import L1 as L1_SYMBOL
 
-    rule = stepsize_rule(sp.Integer(0), ALPHA)
-    value = rule.subs({GRAD: 1, L0_SYMBOL: sp.Float(L0), L1_SYMBOL: sp.Float(L1),
-                       ALPHA: sp.Float(alpha)})
-    return float(value)
+def capped_gamma_constant(stable: float, steps: int) -> Fraction:
+    """The largest decimal ``gamma0`` of :data:`DIGITS` significant digits with
+    ``gamma0 / sqrt(steps) <= stable`` exactly (rounded down, module docstring).
+
+    Examples
+    --------
+    >>> capped_gamma_constant(1 / 7, 10)  # sqrt(10)/7 = 0.45175395..., not 0.451754
+    Fraction(451753, 1000000)
+    """
+    rounding = decimal.Context(prec=DIGITS, rounding=decimal.ROUND_DOWN)
+    gamma0 = rounding.create_decimal(stable * math.sqrt(steps))
+    while Fraction(gamma0) ** 2 > Fraction(stable) ** 2 * steps:
+        gamma0 = rounding.next_minus(gamma0)
+    return Fraction(gamma0)
 
 
 def _decimal(value: float) -> str:
-    return f"{float(value):.6g}"
+    return f"{float(value):.{DIGITS}g}"

@@ -315,9 +315,9 @@ def collect_pairs(problem, res=None, source: str = "hessian", points=None,
     if points is None:
         if res is None:
             raise ValueError(f"source {source!r} needs a RunResult (capture=True) or points")
-        if "iterates" not in res.capture:
+        if source == "hessian" and "iterates" not in res.capture:
             return pairs_from_run(res, source)  # raises the error that names capture=True
-        points, run, iteration = iterate_points(res)
+        points, run, iteration = iterate_points(res)  # raises the one that names keep_iterates=True
     else:
         if problem is None:
             raise ValueError(f"source {source!r} at points needs the problem, got None")

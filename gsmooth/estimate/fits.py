@@ -25,8 +25,11 @@ r"""The three fits of ``r <= L0 + L1 g^alpha`` offered side by side.
   are those of the original one, because the two gradients coincide there.
 
 Each fit is summarized with how many pairs it leaves above its line
-(:func:`side_by_side`): zero for the envelope by construction, about
-``(1 - q) n`` for the quantile envelope, and typically many for least squares.
+(:func:`side_by_side`): zero for the envelope at its default level
+``quantile = 1`` (by construction), about ``(1 - q) n`` for the quantile
+envelope, and typically many for least squares.  With ``quantile = q < 1``
+the ``"envelope"`` fit is the quantile envelope at level ``q`` too, so it
+leaves about ``(1 - q) n`` pairs above, and its row carries that level.
 """
 
 from __future__ import annotations
@@ -148,7 +151,8 @@ def side_by_side(g, r, alpha=None, quantile: float = 1.0, weight: float = 0.0,
     for fit in FITS:
         env = known.get(fit) or fit_pairs(g, r, fit, alpha, quantile, weight)
         above = int(np.sum(r > env(g) * (1 + ON_ENVELOPE)))
-        level = {"envelope": None, "quantile": quantile if quantile < 1 else DEFAULT_QUANTILE,
+        level = {"envelope": quantile if quantile < 1 else None,
+                 "quantile": quantile if quantile < 1 else DEFAULT_QUANTILE,
                  "asymmetric": weight}[fit]
         rows.append({"fit": fit, "level": level, "L0": env.L0, "L1": env.L1, "alpha": env.alpha,
                      "above": above, "n": int(g.size)})
@@ -166,4 +170,4 @@ def format_fits(rows) -> list[str]:
 
 
 def _level(row) -> str:
-    return f"q = {row['level']:g}" if row["fit"] == "quantile" else f"w = {row['level']:g}"
+    return f"w = {row['level']:g}" if row["fit"] == "asymmetric" else f"q = {row['level']:g}"

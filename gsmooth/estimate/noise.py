@@ -43,6 +43,8 @@ from gsmooth.estimate.resampling import (
     interval_notes,
     jsonable,
     named_intervals,
+    number,
+    read_intervals,
 )
 
 NAMES = ("tau1", "tau2")
@@ -103,7 +105,7 @@ class NoiseEstimate:
         return table
 
     def as_dict(self) -> dict:
-        """JSON-ready dict (points included)."""
+        """JSON-ready dict (points included); non-finite values are ``null``."""
         return jsonable({
             "tau1": self.tau1, "tau2": self.tau2, "A": self.A, "delta": self.delta,
             "intervals": self.intervals, "batch": self.batch, "draws": self.draws,
@@ -113,11 +115,13 @@ class NoiseEstimate:
 
     @classmethod
     def from_dict(cls, d: dict) -> NoiseEstimate:
-        """Inverse of :meth:`as_dict`."""
-        return cls(d["tau1"], d["tau2"], d["A"], d["delta"], d["intervals"],
-                   PairData.from_dict(d["data"]), np.asarray(d["median"], dtype=float),
-                   d["batch"], d["draws"], d["quantile"], d["confidence"], list(d["notes"]),
-                   d["problem"])
+        """Inverse of :meth:`as_dict`, also of its JSON form (``null`` reads as NaN, except
+        ``A`` and ``delta``, which are ``None`` when undefined)."""
+        A, delta = (None if d[k] is None else float(d[k]) for k in ("A", "delta"))
+        return cls(number(d["tau1"]), number(d["tau2"]), A, delta,
+                   read_intervals(d["intervals"]), PairData.from_dict(d["data"]),
+                   np.asarray(d["median"], dtype=float), int(d["batch"]), int(d["draws"]),
+                   number(d["quantile"]), number(d["confidence"]), list(d["notes"]), d["problem"])
 
 
 def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 64,

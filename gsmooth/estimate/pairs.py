@@ -155,7 +155,7 @@ def read_pairs(path) -> dict:
         if missing:
             raise ValueError(f"{path} must have columns {COLUMNS} (optional {OPTIONAL}), "
                              f"missing {missing}, got {header}")
-        rows = [{k.strip(): (v or "").strip() for k, v in row.items()} for row in reader]
+        rows = [_row(path, reader, row, header) for row in reader]
     out = {}
     for name in COLUMNS + ("iteration",):
         if name in header:
@@ -164,6 +164,14 @@ def read_pairs(path) -> dict:
         if name in header:
             out[name] = [row[name] for row in rows]
     return out
+
+
+def _row(path, reader, row, header) -> dict:
+    """One CSV row with stripped names and values; a row with more fields than the header is an error."""
+    if None in row:  # csv.DictReader keeps the extra fields under the key None
+        raise ValueError(f"{path}, line {reader.line_num}: {len(header) + len(row[None])} fields, "
+                         f"expected {len(header)} (columns {header})")
+    return {k.strip(): (v or "").strip() for k, v in row.items()}
 
 
 def _numbers(path, name, texts) -> np.ndarray:

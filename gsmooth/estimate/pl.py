@@ -14,13 +14,19 @@ coordinates, the PL counterpart of the smoothness envelope.
   ``cosh(s w_i) - 1``, whose error is that of numbers near 1).  Such records
   are left out, with a note.
 * *Where the law governs the run.*  The exponent is read off the records of
-  each run's *descent*: those below every earlier and above every later gap
-  of the run.  A run
-  that stops converging (AN-GD with a fixed step settles into a cycle on the
-  top eigenvector of a quadratic, SGD into its noise floor) has records below
-  the level it then settles at, lucky passes that do not follow the decrease
-  law; they, and the cycle after them, satisfy the inequality but say nothing
-  about its exponent.
+  each run's *descent*: its valid records up to and including its lowest
+  valid gap (the last one, if tied).  A run that stops converging (AN-GD
+  with a fixed step settles into a cycle on the top eigenvector of a
+  quadratic, SGD into its noise floor) goes on after that record; what
+  follows satisfies the inequality but says nothing about its exponent.
+  Earlier records that rise above an earlier gap (an oscillating descent,
+  the first turns of the cycle) are kept: each satisfies the inequality, so
+  none can pull the lower hull below the law, and the lowest gaps, where
+  the law is tightest (on a quadratic, the passes along the smallest
+  eigenvector), end the descent.  Keeping only records below every earlier
+  and above every later gap would end it at the level the cycle settles
+  at, above those passes, and misread ``rho`` by a few percent on the
+  AN-GD cycles of ``tests/test_estimate_pl.py``.
 
 **rho** is the slope of the lower convex hull of the descent records in
 ``(x, y)``, taken at ``xbar``, the mean ``x`` of the last ``tail`` fraction of
@@ -70,6 +76,8 @@ from gsmooth.estimate.resampling import (
     interval_notes,
     jsonable,
     named_intervals,
+    number,
+    read_intervals,
 )
 
 #: Fewest descent records (over all runs) for a slope.
@@ -92,7 +100,8 @@ class PLEstimate:
     ----------
     rho, mu : float
     intervals : dict or None
-        Percentile intervals over resampled runs; ``None`` with one run.
+        Bootstrap intervals over resampled runs, the union of the basic and the
+        percentile interval (:mod:`gsmooth.estimate.resampling`); ``None`` with one run.
     f_star : float
     f_star_estimated : bool
     gap, grad_norm, run, iteration : ndarray
@@ -139,7 +148,7 @@ class PLEstimate:
                                    "problem": self.problem})
 
     def as_dict(self) -> dict:
-        """JSON-ready dict (points included)."""
+        """JSON-ready dict (points included); non-finite values (``rho = inf``) are ``null``."""
         return jsonable({
             "rho": self.rho, "mu": self.mu, "intervals": self.intervals, "f_star": self.f_star,
             "f_star_estimated": self.f_star_estimated, "confidence": self.confidence,
@@ -150,12 +159,15 @@ class PLEstimate:
 
     @classmethod
     def from_dict(cls, d: dict) -> PLEstimate:
-        """Inverse of :meth:`as_dict`."""
-        data = {k: np.asarray(v) for k, v in d["data"].items()}
-        return cls(d["rho"], d["mu"], d["intervals"], d["f_star"], d["f_star_estimated"],
-                   data["gap"].astype(float), data["grad_norm"].astype(float), data["run"],
-                   data["iteration"], data["in_tail"].astype(bool), d["confidence"],
-                   list(d["notes"]), d["problem"], d.get("rho_fitted"))
+        """Inverse of :meth:`as_dict`, also of its JSON form (``null`` reads as NaN)."""
+        data = d["data"]
+        fitted = number(d["rho_fitted"]) if "rho_fitted" in d else None
+        return cls(number(d["rho"]), number(d["mu"]), read_intervals(d["intervals"]),
+                   number(d["f_star"]), bool(d["f_star_estimated"]),
+                   np.asarray(data["gap"], dtype=float), np.asarray(data["grad_norm"], dtype=float),
+                   np.asarray(data["run"], dtype=int), np.asarray(data["iteration"], dtype=int),
+                   np.asarray(data["in_tail"], dtype=bool), number(d["confidence"]),
+                   list(d["notes"]), d["problem"], fitted)
 
 
 def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float = 0.05,

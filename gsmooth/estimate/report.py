@@ -5,7 +5,11 @@ method, steps, seeds) and one entry per estimate (``"smoothness"``, ``"pl"``,
 ``"noise"``) holding its ``as_dict()``, data included, so :func:`redraw`
 rebuilds every figure from the JSON alone; a fit of external pairs
 (``gsmooth estimate --pairs``) writes ``"pairs"``, a dict of block label to
-smoothness estimate, drawn one figure per block.  It is written atomically.
+smoothness estimate, drawn one figure per block, ``pairs_<block>.<format>``
+with the characters a file name cannot hold replaced by ``_``; block names
+that give the same file name (``"a b"`` and ``"a_b"``, or ``"A"`` and ``"a"``
+on a case-insensitive disk) get ``-2``, ``-3``, ... in order of the blocks,
+so every figure has its own file.  It is written atomically.
 """
 
 from __future__ import annotations
@@ -134,9 +138,30 @@ def _draw(folder: pathlib.Path, estimates: dict, format: str) -> list[pathlib.Pa
                "noise": plots.noise_figure}
     paths = [pathlib.Path(figures[name](est, folder / f"{name}.{format}"))
              for name, est in estimates.items() if name != PAIRS]
-    for block, est in estimates.get(PAIRS, {}).items():
-        paths.append(pathlib.Path(plots.smoothness_figure(est, folder / f"pairs_{_slug(block)}.{format}")))
+    blocks = estimates.get(PAIRS, {})
+    for name, est in zip(block_file_names(blocks), blocks.values(), strict=True):
+        paths.append(pathlib.Path(plots.smoothness_figure(est, folder / f"{name}.{format}")))
     return paths
+
+
+def block_file_names(blocks) -> list[str]:
+    """File names (without suffix) of the blocks' figures, distinct even ignoring case.
+
+    Examples
+    --------
+    >>> block_file_names(["a b", "a_b", "A_B", "fc1"])
+    ['pairs_a_b', 'pairs_a_b-2', 'pairs_A_B-3', 'pairs_fc1']
+    """
+    names, taken = [], set()
+    for block in blocks:
+        stem = f"{PAIRS}_{_slug(block)}"
+        name, copy = stem, 1
+        while name.lower() in taken:
+            copy += 1
+            name = f"{stem}-{copy}"
+        taken.add(name.lower())
+        names.append(name)
+    return names
 
 
 def _slug(text) -> str:

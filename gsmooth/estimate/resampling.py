@@ -133,9 +133,22 @@ class Bootstrap:
             interval = np.clip(interval, low, high)
         self.interval = interval
 
-    def widen(self, low, high) -> None:
-        """Extend the interval to contain ``low`` and ``high`` (arrays (m,))."""
-        self.interval = np.stack([np.fmin(self.interval[0], low), np.fmax(self.interval[1], high)])
+    def widen(self, *values) -> None:
+        """Extend the interval to contain each of ``values`` (arrays (m,)), component by component.
+
+        The values need not be ordered: refits on perturbed data (``r - error``,
+        ``r + error``) can move a component either way.
+
+        Examples
+        --------
+        >>> boot = Bootstrap(np.array([1.0, 1.0]), np.ones((2, 3)), 0.9, 1)
+        >>> boot.widen([0.5, 3.0], [2.0, 0.25])
+        >>> boot.interval.tolist()
+        [[0.5, 0.25], [2.0, 3.0]]
+        """
+        values = np.asarray(values, dtype=float).reshape(len(values), -1)
+        self.interval = np.stack([np.fmin(self.interval[0], np.fmin.reduce(values, axis=0)),
+                                  np.fmax(self.interval[1], np.fmax.reduce(values, axis=0))])
 
 
 def distinct_runs(run, *columns) -> tuple[np.ndarray, list[list[int]]]:
@@ -218,7 +231,21 @@ def format_value(value, interval=None) -> str:
 
 
 def jsonable(value):
-    """Plain Python (lists, floats, bools) from NumPy values, recursively."""
+    """Plain Python (lists, floats, bools, None) from NumPy values, recursively.
+
+    JSON has no infinity or NaN, so a non-finite float (NaN, ``inf``, ``-inf``)
+    is written as ``null``: the output holds numbers, strings, booleans and
+    ``null`` only, which ``json.dumps(..., allow_nan=False)`` accepts.  The
+    ``from_dict`` methods read such a ``null`` back as NaN (:func:`number`,
+    :func:`read_intervals`; NumPy reads it as NaN in float arrays), so an
+    infinite value comes back as NaN ("not a finite number"); notes that name
+    it keep their text.
+
+    Examples
+    --------
+    >>> jsonable({"rho": np.float64("inf"), "gap": np.array([1.0, np.nan]), "n": np.int64(3)})
+    {'rho': None, 'gap': [1.0, None], 'n': 3}
+    """
     if isinstance(value, dict):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -226,7 +253,31 @@ def jsonable(value):
     if isinstance(value, np.ndarray):
         return jsonable(value.tolist())
     if isinstance(value, np.generic):
-        return value.item()
+        return jsonable(value.item())
     if isinstance(value, float) and not math.isfinite(value):
-        return None if math.isnan(value) else str(value)
+        return None
     return value
+
+
+def number(value) -> float:
+    """A float of the JSON form written by :func:`jsonable`: ``null`` (a non-finite value) is NaN.
+
+    Examples
+    --------
+    >>> number(None), number(2)
+    (nan, 2.0)
+    """
+    return float("nan") if value is None else float(value)
+
+
+def read_intervals(intervals) -> dict | None:
+    """``{name: (low, high)}`` of floats from the JSON form (``null`` bounds are NaN).
+
+    Examples
+    --------
+    >>> read_intervals({"rho": [1.5, None]})
+    {'rho': (1.5, nan)}
+    """
+    if intervals is None:
+        return None
+    return {str(name): (number(low), number(high)) for name, (low, high) in intervals.items()}

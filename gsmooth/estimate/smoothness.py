@@ -15,10 +15,12 @@ positive) the estimate is exact; on a quadratic it is ``L0 = lambda_max``,
 midpoint ratio ``||grad F(w + d/2) - grad F(w)|| / (||d||/2)`` along each step
 (Zhang et al. 2020; *directional smoothness*, Mishkin et al. 2024) is fitted
 the same way, without intervals, and kept as
-:attr:`SmoothnessEstimate.directional`.  It is the
-Hessian in the step's direction, a different quantity: when its envelope and
-the Hessian envelope differ by more than :data:`DISAGREEMENT` somewhere on the
-data's range the summary says so, and why.
+:attr:`SmoothnessEstimate.directional`; when it cannot be fitted (fewer
+valid steps than an envelope needs) the Hessian estimate stands and a note
+says why the directional one is missing.  It is the Hessian in the step's
+direction, a different quantity: when its envelope and the Hessian envelope
+differ by more than :data:`DISAGREEMENT` somewhere on the data's range the
+summary says so, and why.
 
 **What is left out, and said.**  Runs that diverged or turned non-finite
 (their data describe the blow-up, not the function), runs that are copies of
@@ -35,6 +37,7 @@ import numpy as np
 
 from gsmooth._tables import pandas
 from gsmooth.engine.result import STATUS_NAMES, failed
+from gsmooth.errors import GSmoothError
 from gsmooth.estimate.data import (
     DIRECTIONAL,
     PairData,
@@ -52,6 +55,8 @@ from gsmooth.estimate.resampling import (
     interval_notes,
     jsonable,
     named_intervals,
+    number,
+    read_intervals,
 )
 
 NAMES = ("L0", "L1", "alpha")
@@ -169,7 +174,11 @@ class SmoothnessEstimate:
         return table
 
     def as_dict(self) -> dict:
-        """JSON-ready dict (data, resamples and the directional estimate included)."""
+        """JSON-ready dict (data, resamples and the directional estimate included).
+
+        Non-finite values are ``null`` (:func:`gsmooth.estimate.resampling.jsonable`);
+        :meth:`from_dict` reads them back as NaN.
+        """
         return jsonable({
             "L0": self.L0, "L1": self.L1, "alpha": self.alpha, "intervals": self.intervals,
             "gap": self.gap, "covered": self.covered, "alpha_identified": self.alpha_identified,
@@ -183,20 +192,20 @@ class SmoothnessEstimate:
 
     @classmethod
     def from_dict(cls, d: dict) -> SmoothnessEstimate:
-        """Inverse of :meth:`as_dict`."""
+        """Inverse of :meth:`as_dict`, also of its JSON form (``null`` reads as NaN)."""
         reps = None if d["replicates"] is None else np.asarray(d["replicates"], dtype=float)
         frontier = (np.asarray(d["frontier"]["L0"], dtype=float),
                     np.asarray(d["frontier"]["L1"], dtype=float))
-        intervals = None if d["intervals"] is None else {
-            k: tuple(float(x) for x in v) for k, v in d["intervals"].items()}
         directional = d.get("directional")
         return cls(
-            L0=d["L0"], L1=d["L1"], alpha=d["alpha"], intervals=intervals,
-            data=PairData.from_dict(d["data"]), frontier=frontier, gap=d["gap"],
-            covered=d["covered"], alpha_identified=d["alpha_identified"], quantile=d["quantile"],
-            confidence=d["confidence"], replicates=reps, notes=list(d["notes"]),
-            problem=d["problem"], fit=d.get("fit", "envelope"), weight=d.get("weight", 0.0),
-            fits=list(d.get("fits", [])), distinct_resamples=d.get("distinct_resamples", 0),
+            L0=number(d["L0"]), L1=number(d["L1"]), alpha=number(d["alpha"]),
+            intervals=read_intervals(d["intervals"]), data=PairData.from_dict(d["data"]),
+            frontier=frontier, gap=number(d["gap"]), covered=number(d["covered"]),
+            alpha_identified=bool(d["alpha_identified"]), quantile=number(d["quantile"]),
+            confidence=number(d["confidence"]), replicates=reps, notes=list(d["notes"]),
+            problem=d["problem"], fit=d.get("fit", "envelope"),
+            weight=number(d.get("weight", 0.0)), fits=[_read_fit(row) for row in d.get("fits", [])],
+            distinct_resamples=int(d.get("distinct_resamples", 0)),
             directional=None if directional is None else cls.from_dict(directional),
         )
 
@@ -220,7 +229,8 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
         quantity the condition bounds, by default.
     points : array, shape (n, d), optional
         Points for ``"hessian"``/``"region"`` instead of the run's (any
-        array-API namespace); each point then counts as an independent run.
+        array-API namespace); each point then counts as an independent run,
+        and the failed runs of ``res`` leave none of them out.
     alpha : float, optional
         Fix the exponent instead of choosing it.
     quantile : float in (0, 1]
@@ -235,7 +245,9 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
     progress : bool or None
         Progress bar over the resamples (``None``: on a terminal, once slow).
     directional : bool
-        Also fit the directional (midpoint) pairs of a run that captured them.
+        Also fit the directional (midpoint) pairs of a run that captured them;
+        when that fit fails (e.g. too few steps) the Hessian estimate stands
+        and a note says why the directional one is missing.
     **options
         Passed to the data source (``max_iterations``, ``rtol``; ``radius``, ``n_pairs``).
 
@@ -253,16 +265,21 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
     check_fit(fit, quantile, weight)
     check_same_problem(problem, res)
     data = collect_pairs(problem, res, source, points, **options)
-    data, notes = clean_pairs(data, res)
+    from_run = None if points is not None else res  # the run's failed runs label its own data only
+    data, notes = clean_pairs(data, from_run)
     name = getattr(problem, "name", None) or (res.problem.get("name", "") if res else "")
     est = estimate_from_pairs(data, name, fit=fit, alpha=alpha, quantile=quantile, weight=weight,
                               n_resamples=n_resamples, confidence=confidence, seed=seed,
                               progress=progress)
     est.notes[:0] = notes
-    if (directional and source == "hessian" and points is None and res is not None
+    if (directional and source == "hessian" and from_run is not None
             and "step_norm" in res.capture):
-        est.directional = _directional(res, name, fit, alpha, quantile, weight)
-        est.notes += disagreement_notes(est, est.directional)
+        try:
+            est.directional = _directional(res, name, fit, alpha, quantile, weight)
+        except GSmoothError as error:
+            est.notes.append(f"no directional (midpoint) estimate beside the Hessian one: {error}")
+        else:
+            est.notes += disagreement_notes(est, est.directional)
     elif source in DIRECTIONAL:
         est.notes.append(f"{source} pairs measure the directional smoothness along the steps, "
                          "not the Hessian norm the condition bounds (source='hessian')")
@@ -290,8 +307,8 @@ def estimate_from_pairs(data: PairData, name: str = "", *, fit: str = "envelope"
                                    n_resamples, confidence, seed, BOUNDS, progress)
     if boot is not None and data.error is not None and np.any(data.error > 0):
         ones = np.ones(data.runs.size)
-        low = refit(ones, np.maximum(data.r - data.error, 0.0))
-        boot.widen(low, refit(ones, data.r + data.error))
+        boot.widen(refit(ones, np.maximum(data.r - data.error, 0.0)),
+                   refit(ones, data.r + data.error))
     notes = (interval_notes(boot) if intervals else []) + _fit_notes(env, fit, quantile)
     return SmoothnessEstimate(
         L0=env.L0, L1=env.L1, alpha=env.alpha, intervals=named_intervals(boot, NAMES), data=data,
@@ -362,6 +379,13 @@ def disagreement_notes(hessian: SmoothnessEstimate, directional: SmoothnessEstim
     return [f"the directional smoothness lies {where} the Hessian envelope by a factor up to "
             f"{factor:.3g} (at ||grad F|| = {grid[at]:.3g}): {reason}; (L0, L1, alpha) above are "
             "those of the Hessian norm, which the condition bounds"]
+
+
+def _read_fit(row: dict) -> dict:
+    """A row of :attr:`SmoothnessEstimate.fits` from the JSON form (``null`` constants are NaN)."""
+    level = row.get("level")
+    return {**row, "level": None if level is None else float(level),
+            **{name: number(row[name]) for name in NAMES}}
 
 
 def _positive_min(g) -> float:
