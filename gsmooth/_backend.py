@@ -341,7 +341,7 @@ def to_device(array, xp, device=None, dtype=None):
 
 
 def to_host(array) -> np.ndarray:
-    """Return a NumPy copy of ``array`` from any supported namespace."""
+    """Return ``array`` as a NumPy array: itself on the host, a copy from a device, else a DLPack view."""
     if isinstance(array, np.ndarray):
         return array
     xp = array_namespace(array)

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 import json
+import math
 import os
 import pathlib
 import tempfile
@@ -148,13 +149,48 @@ def write_text_atomic(path, text: str) -> pathlib.Path:
     return write_atomic(path, lambda tmp: pathlib.Path(tmp).write_text(text, encoding="utf-8"))
 
 
+RESULTS = "results.json"
+"""The file every results folder (verify, estimate, reproduce, sweep, theory) is read by."""
+
+
 def write_json_atomic(path, data, indent: int = 1) -> pathlib.Path:
-    """Write ``data`` as JSON to ``path`` atomically."""
-    return write_text_atomic(path, json.dumps(data, indent=indent) + "\n")
+    """Write ``data`` as strict JSON to ``path`` atomically.
+
+    A non-finite float (NaN, an infinite bound) is written as ``null``, since
+    ``NaN`` and ``Infinity`` are not JSON and strict readers refuse them.
+
+    Examples
+    --------
+    >>> import json, tempfile, pathlib
+    >>> path = write_json_atomic(pathlib.Path(tempfile.mkdtemp()) / "r.json", {"a": [1.5, float("nan")]})
+    >>> json.loads(path.read_text())
+    {'a': [1.5, None]}
+    """
+    return write_text_atomic(path, json.dumps(_finite_or_null(data), indent=indent, allow_nan=False) + "\n")
+
+
+def _finite_or_null(value):
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite_or_null(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_or_null(item) for item in value]
+    return value
 
 
 def write_npz_atomic(path, arrays: dict) -> pathlib.Path:
-    """Write ``arrays`` to ``path`` (.npz, no pickled objects) atomically."""
+    """Write ``arrays`` to ``path`` (.npz, no pickled objects) atomically.
+
+    Raises
+    ------
+    TypeError
+        If an array holds Python objects (NumPy would pickle it).
+    """
+    arrays = {name: np.asarray(array) for name, array in arrays.items()}
+    objects = [name for name, array in arrays.items() if array.dtype.hasobject]
+    if objects:
+        raise TypeError(f"arrays to save must hold numbers, got Python objects in {', '.join(objects)}")
 
     def write(tmp):
         with open(tmp, "wb") as handle:

@@ -34,7 +34,7 @@ import importlib
 import json
 import pathlib
 
-RESULTS = "results.json"
+from gsmooth._io import RESULTS
 
 LOADERS = {
     "verify": ("gsmooth.verification", "VerifyReport"),

@@ -33,6 +33,18 @@ def test_boundary_regime_divides_out_the_log_factor():
     assert sweep.bound_holds
 
 
+def test_a_given_start_gives_the_closed_form_hitting_times():
+    """quadratic(1, 4) from w0 = (1, 0), GD at 1/4: the gap is (1/2)(3/4)^(2t), first at most eps
+    at t = ceil(log(2 eps) / log(9/16))."""
+    eps = np.logspace(-2, -8, 5)
+    sweep = eps_sweep(gs.problems.quadratic([1.0, 4.0]), beta=0, eps_grid=eps, w0=[1.0, 0.0], progress=False)
+    assert sweep.delta0 == pytest.approx(0.5)
+    expected = np.ceil(np.log(2 * eps) / np.log(9 / 16))
+    assert np.array_equal(sweep.T, expected)
+    default = eps_sweep(gs.problems.quadratic([1.0, 4.0]), beta=0, eps_grid=eps, progress=False)
+    assert default.delta0 != pytest.approx(0.5)
+
+
 def test_l0_zero_is_kept_exact_so_the_power_function_predicts_one_quarter():
     sweep = eps_sweep(gs.problems.power(d=5, p=4), beta=1, eps_grid=np.logspace(-2, -8, 4), progress=False)
     assert sweep.predicted == (0.25, 0.25)

@@ -26,8 +26,8 @@ import re
 from fractions import Fraction
 
 from gsmooth._backend import DEVICES
+from gsmooth.plots.style import FORMATS
 
-FIGURE_FORMATS = ("png", "pdf", "svg")
 DTYPES = ("float64", "float32")
 EXPORTS = ("parquet", "csv", "none")
 
@@ -77,7 +77,8 @@ def add_shared(parser, command: str, *, seeds: int | None = None, seeds_help: st
                             f"(default {seeds})")
     if "out" in takes:
         default = "" if command == "theory" else f" (default ./gsmooth-{command}-NAME)"
-        parser.add_argument("--out", default=None, metavar="DIR", help=f"{out_help or 'results folder'}{default}")
+        parser.add_argument("--out", default=None, metavar="DIR",
+                            help=f"{out_help or 'results folder'}{default}")
     if "device" in takes:
         parser.add_argument("--device", default="numpy", choices=DEVICES,
                             help="where the numerics run (default numpy)")
@@ -87,7 +88,7 @@ def add_shared(parser, command: str, *, seeds: int | None = None, seeds_help: st
     if "no_progress" in takes:
         parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     if "format" in takes:
-        parser.add_argument("--format", default="png", choices=FIGURE_FORMATS,
+        parser.add_argument("--format", default="png", choices=FORMATS,
                             help="figure file format (default png)")
     if "export" in takes:
         parser.add_argument("--export", default=None, choices=EXPORTS,

@@ -33,6 +33,7 @@ fits side by side per block.
 
 from __future__ import annotations
 
+import pathlib
 from fractions import Fraction
 
 from gsmooth._exact import number_argument
@@ -87,7 +88,7 @@ def register(subparsers) -> None:
     add_shared(parser, "estimate", seeds=4, seeds_help="runs from seeded spread starts",
                out_help="report folder: results.json and the figures")
     parser.set_defaults(func=main, default_out=lambda args: out_folder(
-        "estimate", args.problem or (args.pairs and f"pairs-{args.pairs}")))
+        "estimate", args.problem or (args.pairs and f"pairs-{pathlib.Path(args.pairs).stem}")))
 
 
 def load_problem(spec: str):

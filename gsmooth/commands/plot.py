@@ -23,11 +23,12 @@ def register(subparsers) -> None:
 
 def redraw(folder, format: str = "png") -> list:
     """Dispatch on the ``"kind"`` of ``folder/results.json``; return the files drawn (in ``format``)."""
+    from gsmooth._io import RESULTS
     from gsmooth.results import results_kind
 
-    results = pathlib.Path(folder) / "results.json"
+    results = pathlib.Path(folder) / RESULTS
     if not results.is_file():
-        raise FileNotFoundError(f"{folder} has no results.json; give a folder written by gsmooth")
+        raise FileNotFoundError(f"{folder} has no {RESULTS}; give a folder written by gsmooth")
     kind = results_kind(results)
     if kind not in WRITERS:
         raise ValueError(f"a {kind!r} result has no figures to redraw; kinds with figures: "

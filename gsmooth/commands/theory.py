@@ -79,8 +79,8 @@ def register(subparsers) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the bound, the comparison or the worst case (or write the map); return the exit code."""
     if args.out is not None and (args.map is not None or args.pep):
-        raise ValueError(f"--out applies to a derivation or --compare, not to --{'map' if args.map else 'pep'}; "
-                         f"got --out {args.out}")
+        option = "--map" if args.map is not None else "--pep"
+        raise ValueError(f"--out applies to a derivation or --compare, not to {option}; got --out {args.out}")
     if args.export is not None and args.out is None:
         raise ValueError(f"--export {args.export} writes into the --out folder; got no --out")
     if args.map is not None:

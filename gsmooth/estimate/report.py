@@ -18,7 +18,7 @@ import json
 import pathlib
 from dataclasses import dataclass, field
 
-from gsmooth._io import write_json_atomic
+from gsmooth._io import RESULTS, write_json_atomic
 from gsmooth._tables import pandas
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
@@ -28,7 +28,6 @@ from gsmooth.plots.style import check_format
 
 KIND = "estimate"
 PAIRS = "pairs"
-RESULTS = "results.json"
 ESTIMATES = {"smoothness": SmoothnessEstimate, "pl": PLEstimate, "noise": NoiseEstimate}
 TABLE_CONSTANTS = {"smoothness": ("L0", "L1", "alpha"), "pl": ("rho", "mu"),
                    "noise": ("tau1", "tau2", "A", "delta")}

@@ -35,7 +35,6 @@ MARKS_PER_LINE = 5
 
 GAP = r"$F(w_t) - F^\star$"
 LOSS = r"$F(w_t)$"
-GRAD_NORM = r"$\|\nabla F(w_t)\|$"
 T_EPS = r"$T(\epsilon)$"
 EPS = r"$\epsilon$"
 

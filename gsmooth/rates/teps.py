@@ -139,8 +139,8 @@ class EpsSweep:
         }
 
 
-def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=None, max_steps=200_000,
-              device="numpy", dtype="float64", progress=None) -> EpsSweep:
+def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, w0=None, steps=None,
+              max_steps=200_000, device="numpy", dtype="float64", progress=None) -> EpsSweep:
     """Run AN-GD with ``gamma(eps)`` for every eps and fit the exponent of ``T(eps)``.
 
     Parameters
@@ -156,6 +156,8 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=Non
     f_star : float or (float, float), optional
         The minimum value, or an interval for it; default ``problem.f_star``.
         The gaps that hit eps use the upper end, the bound's ``Delta0`` the lower.
+    w0 : array of shape (d,), optional
+        The start of every run; default ``problem.start``.
     steps : int, optional
         Steps per run; default 1.2 times the largest derived ``T(eps)`` (at most ``max_steps``).
     max_steps : int
@@ -179,7 +181,8 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=Non
     beta_exact = exact_exponent("beta", beta, 0.0, 1.0)
     sets = _constant_sets(problem, constants)
     low, high = _f_star_interval(problem, f_star)
-    delta0 = float(problem.value(problem.start[None, :])[0]) - low
+    start = problem.start if w0 is None else np.asarray(w0, dtype=float).reshape(problem.start.shape)
+    delta0 = float(problem.value(start[None, :])[0]) - low
     for c in sets:
         if beta_exact < c.alpha:
             raise NotCovered(f"the theorem gives no step size for beta = {beta_exact} < alpha = {c.alpha}",
@@ -191,7 +194,7 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, steps=Non
         steps = int(min(max_steps, math.ceil(1.2 * largest) + 10))
     gamma = np.exp(log_gamma)
     res = run(problem, an_gd(lr=gamma.tolist(), beta=float(beta_exact)), steps,
-              record=1, device=device, dtype=dtype, progress=progress)
+              w0=np.tile(start, (gamma.size, 1)), record=1, device=device, dtype=dtype, progress=progress)
     hitting = first_hitting(res.iters[:, 0], res.loss - high, eps)
     judged = (hitting >= 0) | (log_bound <= math.log(steps))
     log_factor = all(c.log_factor(beta_exact) for c in sets)

@@ -20,14 +20,13 @@ import numpy as np
 
 from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
-from gsmooth._io import write_json_atomic, write_npz_atomic
+from gsmooth._io import RESULTS, write_json_atomic, write_npz_atomic
 from gsmooth.plots.style import check_format
 from gsmooth.reproduction import experiments
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
 from gsmooth.reproduction.experiments.settings import batched_optimizer
 from gsmooth.reproduction.summary import Curves, final_values, sample_cut, summarize, table
 
-RESULTS = "results.json"
 CURVES = "curves.npz"
 _ARRAYS = ("iters", "samples", "metric", "loss", "status")
 

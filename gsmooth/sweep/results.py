@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-RESULTS = "results.json"
+from gsmooth._io import RESULTS
 
 
 @dataclass

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from concurrent.futures import Executor
 from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gsmooth._io import prepare_output_dir, write_text_atomic
+from gsmooth._io import RESULTS, prepare_output_dir, write_json_atomic, write_text_atomic
 from gsmooth.engine.result import failed
 from gsmooth.sweep.build import check_units
 from gsmooth.sweep.execute import CONNECT_TIMEOUT, check_executor_options, execute, open_executor
@@ -180,7 +179,7 @@ def _write_manifest(store: Store, units, report: SweepReport) -> None:
                    "run_keys": u.run_keys} for u in units],
         "report": asdict(report),
     }
-    write_text_atomic(store.folder / "results.json", json.dumps(manifest, indent=1))
+    write_json_atomic(store.folder / RESULTS, manifest)
 
 
 def load_units(folder) -> list:

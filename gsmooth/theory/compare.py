@@ -41,13 +41,11 @@ import math
 import warnings
 from collections.abc import Mapping
 
-import sympy as sp
-
 from gsmooth._exact import exact_fraction, read_exact
 from gsmooth.errors import GSmoothWarning
 from gsmooth.theory.catalog import catalog, check_methods
 from gsmooth.theory.entry import NAMES, CatalogEntry
-from gsmooth.theory.exact import BETA
+from gsmooth.theory.exact import BETA, exact
 
 MAX_INTERVAL_CONSTANTS = 6
 """Most constants given as intervals (the corners of their box are evaluated)."""
@@ -375,17 +373,12 @@ def _derived(point: dict, accuracies) -> tuple:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", GSmoothWarning)
-        bound = an_gd_bound(_sym(point["rho"]), _sym(point["beta"]), _sym(point["alpha"]),
-                            L0=_sym(point["L0"]), L1=_sym(point["L1"]), mu=_sym(point["mu"]))
+        bound = an_gd_bound(*(exact(point[name], name) for name in ("rho", "beta", "alpha")),
+                            **{name: exact(point[name], name) for name in ("L0", "L1", "mu")})
     delta0 = float(point["Delta0"])
     values = tuple(_finite(bound.iterations_value(float(eps), Delta0=delta0)) for eps in accuracies)
     steps = tuple(_finite(bound.stepsize_value(float(eps))) for eps in accuracies)
     return values, steps
-
-
-def _sym(value) -> sp.Rational:
-    value = exact_fraction(value)
-    return sp.Rational(value.numerator, value.denominator)
 
 
 def _finite(value: float) -> float | None:

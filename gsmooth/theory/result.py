@@ -24,10 +24,9 @@ import json
 import pathlib
 from dataclasses import dataclass
 
-from gsmooth._io import write_json_atomic
+from gsmooth._io import RESULTS, write_json_atomic
 
 KIND = "theory"
-RESULTS = "results.json"
 BOUND_INPUTS = ("rho", "beta", "alpha")
 
 

@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import torch
 
 from gsmooth._checks import positive_int
+from gsmooth.torch.norms import global_norm
 
 __all__ = ["GLOBAL", "HessianNorms", "hessian_norms", "parameter_blocks"]
 
@@ -124,10 +125,6 @@ class HessianNorms:
     vectors: list
 
 
-def _norm(tensors) -> torch.Tensor:
-    return sum(t.square().sum() for t in tensors).sqrt()
-
-
 def _power_iteration(outputs, params, start, iterations: int, tol: float):
     """``(estimate, converged, steps, vector)`` of power iteration on ``v -> d<outputs, v>/d params``.
 
@@ -136,7 +133,7 @@ def _power_iteration(outputs, params, start, iterations: int, tol: float):
     """
     live = [i for i, g in enumerate(outputs) if g.requires_grad]
     vector = start
-    start_norm = float(_norm(vector))
+    start_norm = float(global_norm(vector))
     if not live or start_norm == 0:
         return 0.0, True, 0, vector
     vector = [v / start_norm for v in vector]
@@ -147,7 +144,7 @@ def _power_iteration(outputs, params, start, iterations: int, tol: float):
                                        retain_graph=True, allow_unused=True)
         products = [torch.zeros_like(p) if hv is None else hv.detach()
                     for hv, p in zip(products, params)]
-        new = float(_norm(products))
+        new = float(global_norm(products))
         if new == 0:
             return 0.0, True, step, vector
         settled = abs(new - estimate) <= tol * new
@@ -207,7 +204,7 @@ def hessian_norms(loss_fn, params, blocks: list[list[int]], iterations: int = 10
         for row, vector in zip(rows, start):
             estimate, converged, steps, vector = _power_iteration(
                 [grads[i] for i in row], [params[i] for i in row], vector, iterations, tol)
-            out.grad_norm.append(float(_norm([out.grads[i] for i in row])))
+            out.grad_norm.append(float(global_norm([out.grads[i] for i in row])))
             out.hessian_norm.append(estimate)
             out.converged.append(converged)
             out.iterations.append(steps)

@@ -54,6 +54,7 @@ import torch
 
 from gsmooth._checks import positive_int
 from gsmooth.torch.hessian import GLOBAL, hessian_norms, parameter_blocks
+from gsmooth.torch.norms import global_norm
 
 __all__ = ["SmoothnessProbe", "block_smoothness", "probe_result", "probe_table"]
 
@@ -74,10 +75,6 @@ def _evaluation_mode(model: torch.nn.Module):
     finally:
         for module, training in modes:
             module.train(training)
-
-
-def _norm(tensors) -> float:
-    return float(sum(t.square().sum() for t in tensors).sqrt()) if tensors else 0.0
 
 
 class SmoothnessProbe:
@@ -214,7 +211,7 @@ class SmoothnessProbe:
             steps = [s.neg_().add_(p) for s, p in zip(saved, self.params)]   # d = w_{t+1} - w_t
         ratios, norms = [], []
         for row in self._rows:
-            step = _norm([steps[i] for i in row])
+            step = float(global_norm([steps[i] for i in row]))
             norms.append(step)
             if step == 0:
                 ratios.append(math.nan)
@@ -228,7 +225,7 @@ class SmoothnessProbe:
                 found = torch.autograd.grad(self._loss(point), moved, allow_unused=True)
             change = [(torch.zeros_like(grads[i]) if g is None else g.detach()) - grads[i]
                       for g, i in zip(found, row)]
-            ratios.append(_norm(change) / (step / 2))
+            ratios.append(float(global_norm(change)) / (step / 2))
         return ratios, norms
 
     @contextlib.contextmanager

@@ -158,11 +158,6 @@ class Hypothesis:
     def source(self, name: str) -> str:
         return self.constants[name].source
 
-    @property
-    def estimated(self) -> list[str]:
-        """Names of the estimated constants."""
-        return [name for name in NAMES if self.constants[name].source == "estimated"]
-
     def all_given(self, names) -> bool:
         """Whether every constant in ``names`` is claimed or stated by the problem."""
         return all(self.constants[name].source != "estimated" for name in names)
@@ -187,10 +182,6 @@ class Hypothesis:
         return {"constants": {name: self.constants[name].as_dict() for name in NAMES},
                 "f_star_interval": list(self.f_star_interval), "confidence": self.confidence,
                 "notes": self.notes, "reference": None if self.reference is None else list(self.reference)}
-
-    def text(self) -> str:
-        """One line: every constant with its source."""
-        return "; ".join(self.constants[name].text() for name in NAMES)
 
 
 def _exact(constant: Constant) -> Fraction:

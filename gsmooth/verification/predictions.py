@@ -25,7 +25,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from gsmooth.rates.logspace import KIND, TheoryConstants, log_decay_bound
+from gsmooth.rates.logspace import KIND, log_decay_bound
 from gsmooth.theory.exact import DELTA0, GAMMA, MU
 
 PREDICTED_KIND = {"polynomial": "polynomial", "geometric": "geometric", "finite-time": "two-phase"}
@@ -100,14 +100,3 @@ class Prediction:
         """Smallest and largest ``rho`` over the candidates, and ``beta``: the tested point of the regime map."""
         rhos = [float(c.rho) for c in self.candidates]
         return min(rhos), max(rhos), float(self.beta)
-
-    def describe(self) -> str:
-        """Regime and exponent of ``1/eps``, e.g. ``two-phase, 0.5`` or ``sublinear or linear, 0-0.5``."""
-        low, high = self.exponents
-        exponent = f"{low:.3g}" if low == high else f"{low:.3g}-{high:.3g}"
-        return f"{self.regime}, {exponent}{' + log' if self.log_factor else ''}"
-
-
-def candidates_text(candidates: list[TheoryConstants]) -> list[dict]:
-    """JSON-ready candidate sets."""
-    return [c.as_dict() for c in candidates]

@@ -152,7 +152,7 @@ def sweep_checks(case, prediction, problem, f_star_interval, device, progress):
     """The eps-sweep and its two checks; returns (sweep or None, checks, notes)."""
     try:
         sweep = eps_sweep(problem, str(prediction.beta), case.eps_grid, constants=list(prediction.candidates),
-                          f_star=f_star_interval, device=device, progress=progress)
+                          f_star=f_star_interval, w0=case.start, device=device, progress=progress)
     except NotCovered as why:
         return None, [Check("bound", "T(eps) <= derived T(eps)", "none", "-", "n/a", str(why), why.remedy)], []
     except ValueError as why:

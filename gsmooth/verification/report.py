@@ -16,7 +16,7 @@ import re
 
 import numpy as np
 
-from gsmooth._io import write_json_atomic, write_npz_atomic, write_text_atomic
+from gsmooth._io import RESULTS, write_json_atomic, write_npz_atomic, write_text_atomic
 from gsmooth.plots.style import check_format
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
@@ -82,24 +82,27 @@ def write_folder(folder, results: dict, curves: list[dict], format: str = "png")
     check_format(format)
     folder = pathlib.Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    write_json_atomic(folder / "results.json", results)
     arrays = {curve_key(case["label"], name): np.asarray(value)
               for case, c in zip(results["cases"], curves, strict=True) for name, value in c.items()}
-    write_npz_atomic(folder / "curves.npz", arrays)
+    write_npz_atomic(folder / "curves.npz", arrays)  # first: results.json names only curves already there
+    write_json_atomic(folder / RESULTS, results)
     figures = write_figures(folder, format)
     write_text_atomic(folder / "report.md", report_markdown(results, figures))
-    return [folder / "report.md", folder / "results.json", folder / "curves.npz", *figures]
+    return [folder / "report.md", folder / RESULTS, folder / "curves.npz", *figures]
 
 
 def read_folder(folder) -> tuple[dict, list[dict]]:
     """Read ``results.json`` and ``curves.npz`` back."""
     folder = pathlib.Path(folder)
-    results = json.loads((folder / "results.json").read_text())
+    results = json.loads((folder / RESULTS).read_text())
     position = {case["label"]: i for i, case in enumerate(results["cases"])}
     curves = [{} for _ in results["cases"]]
     with np.load(folder / "curves.npz", allow_pickle=False) as data:
         for key in data.files:
             label, name = key.rsplit("/", 1)
+            if label not in position:
+                raise ValueError(f"{folder / 'curves.npz'} holds case {label!r}, which {RESULTS} does not "
+                                 "have: the two files are from different runs")
             curves[position[label]][name] = data[key]
     return results, curves
 
