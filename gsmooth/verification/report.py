@@ -130,6 +130,14 @@ def _title(case: dict) -> str:
     return case_title(case["problem"], case["method"])
 
 
+def _sweep_title(case: dict) -> str:
+    """The title of an eps-sweep panel: the sweep runs at the theory's gamma(eps), not the case's lr."""
+    from gsmooth.plots.rates import case_title
+
+    method = case["method"].split(", lr=")[0]
+    return case_title(case["problem"], method) + r", $\gamma = \gamma(\epsilon)$"
+
+
 def decay_figure(results, curves, path):
     """Gap traces of every case with its derived bound and fitted law."""
     from gsmooth.plots.rates import decay_figure as draw
@@ -149,7 +157,7 @@ def teps_figure(results, curves, path):
     """Observed and derived T(eps) of every case with an eps-sweep."""
     from gsmooth.plots.rates import teps_figure as draw
 
-    sweeps = [(_title(case), case["sweep"]) for case in results["cases"] if case["sweep"]]
+    sweeps = [(_sweep_title(case), case["sweep"]) for case in results["cases"] if case["sweep"]]
     return draw(sweeps, path) if sweeps else None
 
 
@@ -165,16 +173,13 @@ def comparison_figures(results, curves, path):
     """Per case with an eps-sweep: the published bounds and the derived one on its constants,
     beside the observed T(eps) (:func:`gsmooth.plots.rate_comparison`); one file per case."""
     from gsmooth.plots.rate_comparison import rate_comparison
-    from gsmooth.plots.rates import case_title
 
     path = pathlib.Path(path)
     drawn = []
     for case in results["cases"]:
         if case.get("comparison") and case["sweep"]:
             target = path.with_name(f"{path.stem}-{_slug(case['label'])}{path.suffix}")
-            method = case["method"].split(", lr=")[0]
-            title = case_title(case["problem"], method) + r", $\gamma(\epsilon)$ of the theory"
-            rate_comparison(case["comparison"], case["sweep"], title=title, path=target)
+            rate_comparison(case["comparison"], case["sweep"], title=_sweep_title(case), path=target)
             drawn.append(target)
     return drawn
 
