@@ -153,6 +153,38 @@ RESULTS = "results.json"
 """The file every results folder (verify, estimate, reproduce, sweep, theory) is read by."""
 
 
+def read_results(folder, kind: str) -> dict:
+    """The ``results.json`` of ``folder`` (or that file itself), which must say ``"kind": kind``.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file holds another kind of result, naming both.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_json_atomic(folder / RESULTS, {"kind": "sweep"})
+    >>> read_results(folder, "sweep")
+    {'kind': 'sweep'}
+    >>> read_results(folder, "verify")
+    Traceback (most recent call last):
+    ...
+    ValueError: ... has kind 'sweep', expected 'verify'
+    """
+    path = pathlib.Path(folder)
+    path = path / RESULTS if path.is_dir() else path
+    if not path.is_file():
+        raise FileNotFoundError(f"no {RESULTS} in {path.parent}: give a folder written by gsmooth")
+    data = json.loads(path.read_text())
+    if data.get("kind") != kind:
+        raise ValueError(f"{path} has kind {data.get('kind')!r}, expected {kind!r}")
+    return data
+
+
 def write_json_atomic(path, data, indent: int = 1) -> pathlib.Path:
     """Write ``data`` as strict JSON to ``path`` atomically.
 

@@ -14,11 +14,10 @@ so every figure has its own file.  It is written atomically.
 
 from __future__ import annotations
 
-import json
 import pathlib
 from dataclasses import dataclass, field
 
-from gsmooth._io import RESULTS, write_json_atomic
+from gsmooth._io import RESULTS, read_results, write_json_atomic
 from gsmooth._tables import pandas
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
@@ -109,12 +108,7 @@ class EstimateReport:
 
 def load_report(folder) -> tuple[dict, dict]:
     """Read ``results.json`` of ``folder``: ``(estimates, meta)``."""
-    path = pathlib.Path(folder) / RESULTS
-    if not path.is_file():
-        raise FileNotFoundError(f"no {RESULTS} in {folder}")
-    payload = json.loads(path.read_text())
-    if payload.get("kind") != KIND:
-        raise ValueError(f"{path} has kind {payload.get('kind')!r}, expected {KIND!r}")
+    payload = read_results(folder, KIND)
     estimates = {name: cls.from_dict(payload[name]) for name, cls in ESTIMATES.items()
                  if name in payload}
     if PAIRS in payload:

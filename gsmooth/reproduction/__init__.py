@@ -12,7 +12,6 @@ batching variants that share batch sizes into one optimizer.  ``out=`` writes
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import numpy as np
 
 from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
-from gsmooth._io import RESULTS, write_json_atomic, write_npz_atomic
+from gsmooth._io import RESULTS, read_results, write_json_atomic, write_npz_atomic
 from gsmooth.plots.style import check_format
 from gsmooth.reproduction import experiments
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
@@ -136,9 +135,7 @@ class Reproduction:
     def load(cls, folder) -> Reproduction:
         """Read a reproduction written by :meth:`save` (JSON and ``.npz``, no pickle)."""
         folder = Path(folder)
-        data = json.loads((folder / RESULTS).read_text())
-        if data.get("kind") != "reproduce":
-            raise ValueError(f"{folder / RESULTS} has kind {data.get('kind')!r}, not 'reproduce'")
+        data = read_results(folder, "reproduce")
         with np.load(folder / CURVES, allow_pickle=False) as npz:
             curves = [
                 Curves(m["key"], m["label"], m["paper"], m["gsmooth"],

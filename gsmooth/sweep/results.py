@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gsmooth._io import RESULTS
+from gsmooth._io import read_results
 
 
 @dataclass
@@ -48,10 +47,7 @@ class SweepResults:
     def load(cls, folder) -> SweepResults:
         """The sweep stored in ``folder`` (its ``results.json`` must say ``"kind": "sweep"``)."""
         folder = Path(folder)
-        manifest = json.loads((folder / RESULTS).read_text())
-        if manifest.get("kind") != "sweep":
-            raise ValueError(f"{folder / RESULTS} has kind {manifest.get('kind')!r}, not 'sweep'")
-        return cls(folder, manifest)
+        return cls(folder, read_results(folder, "sweep"))
 
     def to_pandas(self):
         """The tidy long-form table of :func:`gsmooth.sweep.to_table` as a ``pandas.DataFrame``."""

@@ -20,11 +20,10 @@ Examples
 
 from __future__ import annotations
 
-import json
 import pathlib
 from dataclasses import dataclass
 
-from gsmooth._io import RESULTS, write_json_atomic
+from gsmooth._io import RESULTS, read_results, write_json_atomic
 
 KIND = "theory"
 BOUND_INPUTS = ("rho", "beta", "alpha")
@@ -76,17 +75,13 @@ class TheoryResult:
         """Read ``results.json`` of ``folder``; the bound is derived again and checked."""
         from gsmooth.theory.compare import ComparisonTable
 
-        path = pathlib.Path(folder)
-        path = path / RESULTS if path.is_dir() else path
-        data = json.loads(path.read_text())
-        if data.get("kind") != KIND:
-            raise ValueError(f"{path} has kind {data.get('kind')!r}, expected {KIND!r}")
+        data = read_results(folder, KIND)
         result = cls(dict(data["inputs"]), snap=data.get("snap", True))
         if data["bound"] is not None:
             result.bound = cls.derive(result.inputs, snap=result.snap).bound
             stored, derived = data["bound"]["iterations"], result.bound.as_dict()["iterations"]
             if stored != derived:
-                raise ValueError(f"{path}: the stored T(eps) {stored} is not what the inputs "
+                raise ValueError(f"{folder}: the stored T(eps) {stored} is not what the inputs "
                                  f"derive ({derived}); the file was edited or is from another version")
         if data["comparison"] is not None:
             result.comparison = ComparisonTable.from_dict(data["comparison"])

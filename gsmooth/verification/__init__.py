@@ -101,8 +101,6 @@ class VerifyReport:
         from gsmooth.verification.report import read_folder
 
         results, curves = read_folder(folder)
-        if results.get("kind") != "verify":
-            raise ValueError(f"{folder} holds kind {results.get('kind')!r}, not 'verify'")
         cases = [CaseResult.from_dict(case, c) for case, c in zip(results["cases"], curves,
                                                                    strict=True)]
         files = sorted(str(p) for p in pathlib.Path(folder).iterdir() if p.is_file())

@@ -10,13 +10,12 @@ more ``(file name, draw function)`` pair, where the function takes
 
 from __future__ import annotations
 
-import json
 import pathlib
 import re
 
 import numpy as np
 
-from gsmooth._io import RESULTS, write_json_atomic, write_npz_atomic, write_text_atomic
+from gsmooth._io import RESULTS, read_results, write_json_atomic, write_npz_atomic, write_text_atomic
 from gsmooth.plots.style import check_format
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
@@ -94,7 +93,7 @@ def write_folder(folder, results: dict, curves: list[dict], format: str = "png")
 def read_folder(folder) -> tuple[dict, list[dict]]:
     """Read ``results.json`` and ``curves.npz`` back."""
     folder = pathlib.Path(folder)
-    results = json.loads((folder / RESULTS).read_text())
+    results = read_results(folder, "verify")
     position = {case["label"]: i for i, case in enumerate(results["cases"])}
     curves = [{} for _ in results["cases"]]
     with np.load(folder / "curves.npz", allow_pickle=False) as data:
