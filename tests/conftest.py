@@ -10,8 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import settings
 
 from gsmooth import _backend
+
+# The same examples on every run and machine, so a red CI is a regression, not a draw;
+# GSMOOTH_HYPOTHESIS=explore draws new ones (and keeps failures in .hypothesis/).
+settings.register_profile("fixed", derandomize=True, database=None)
+settings.register_profile("explore")
+settings.load_profile(os.environ.get("GSMOOTH_HYPOTHESIS", "fixed"))
 
 
 def _namespaces():

@@ -38,7 +38,7 @@ def test_recovers_polynomial_exponent_with_noise(p, scale, seed):
     rng = np.random.default_rng(seed)
     fit = fit_decay(GRID, noisy(scale * (1.0 + GRID) ** -p, rng))
     assert fit.kind == "polynomial"
-    assert fit.exponent == pytest.approx(p, rel=0.05)
+    assert fit.exponent == pytest.approx(p, rel=0.05, abs=0.03)  # the noise sets an absolute floor at small p
     low, high = fit.interval
     assert fit.interval_method == "Student t over 6 runs"
     assert low < fit.exponent < high and high - low < 0.2 * p

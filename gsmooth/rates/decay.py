@@ -344,10 +344,13 @@ def _floor(law, fit):
     return float(np.exp(named["a"])) if law == "plateau" else None
 
 
+REPORTED_INDEX = {"polynomial": 1, "geometric": 1, "two-phase": 2}
+"""Position, in a law's parameters, of the number its kind reports (exponent, log-rate, switch)."""
+
+
 def _reported(law, params) -> float | None:
     """The kind's number from a law's parameters (``log r`` for a rate, on the log scale)."""
-    kind = KIND_OF.get(law)
-    index = {"polynomial": 1, "geometric": 1, "two-phase": 2}.get(kind)
+    index = REPORTED_INDEX.get(KIND_OF.get(law))
     return None if index is None else float(params[index])
 
 
@@ -385,7 +388,7 @@ def _over_runs(law, t, log_gaps, confidence, fallback):
 
 
 def _one_run(law, fit, confidence):
-    index = {"polynomial": 1, "geometric": 1, "two-phase": 2}[KIND_OF[law]]
+    index = REPORTED_INDEX[KIND_OF[law]]
     e = fit.residuals
     n, k = fit.n, fit.k
     if n - k < 2 or fit.rss <= n * (1e-9) ** 2:

@@ -80,6 +80,16 @@ class Constant:
         out["interval"] = None if self.interval is None else [float(v) for v in self.interval]
         return out
 
+    @classmethod
+    def from_dict(cls, data: dict) -> Constant:
+        """Inverse of :meth:`as_dict`, also after JSON (where a non-finite number is ``null``)."""
+        def number(value):
+            return math.nan if value is None else float(value)
+
+        interval = data["interval"]
+        return cls(data["name"], number(data["value"]), data["source"], data["exact"],
+                   None if interval is None else tuple(number(v) for v in interval), data.get("note", ""))
+
 
 def parse_claims(**given) -> dict[str, Constant]:
     """Claimed constants from user input (None is not claimed), checked and exact.

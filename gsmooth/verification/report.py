@@ -17,6 +17,7 @@ import numpy as np
 
 from gsmooth._io import RESULTS, read_results, write_json_atomic, write_npz_atomic, write_text_atomic
 from gsmooth.plots.style import check_format
+from gsmooth.verification.constants import Constant
 
 COLUMNS = ("problem", "method", "constants", "regime, T exponent", "check", "predicted",
            "observed [interval]", "verdict")
@@ -49,9 +50,10 @@ def _exponent_text(case: dict) -> str:
 def _constants_text(case: dict) -> str:
     constants = case["hypothesis"].get("constants", {})
     parts = []
-    for name, c in constants.items():
-        shown = c["exact"] if c["exact"] is not None else f"{c['value']:.3g}"
-        mark = {"claimed": " (claimed)", "problem": "", "estimated": " (est.)"}[c["source"]]
+    for name, data in constants.items():
+        c = Constant.from_dict(data)
+        shown = c.exact if c.exact is not None else f"{c.value:.3g}"
+        mark = {"claimed": " (claimed)", "problem": "", "estimated": " (est.)"}[c.source]
         parts.append(f"{name}={shown}{mark}")
     return " ".join(parts) or "-"
 
@@ -208,7 +210,7 @@ def report_markdown(results: dict, figures: list) -> str:
     lines += ["", OUTCOME_HELP, "", "## Constants", ""]
     for case in cases:
         constants = case["hypothesis"].get("constants", {})
-        text = "; ".join(_constant_line(c) for c in constants.values()) or "none (see notes)"
+        text = "; ".join(Constant.from_dict(c).text() for c in constants.values()) or "none (see notes)"
         lines.append(f"- {case['label']} ({case['outcome']['outcome']}): {text}")
     lines += ["", "## Checks", "", markdown_table(table_rows(cases)), "",
               ("Assumption checks test the claimed constants on the runs' points; bound checks compare with "
@@ -221,9 +223,3 @@ def report_markdown(results: dict, figures: list) -> str:
         lines += ["## Notes", "", *notes, ""]
     lines += ["## Figures", ""] + [f"![{path.stem}]({path.name})" for path in figures]
     return "\n".join(lines) + "\n"
-
-
-def _constant_line(c: dict) -> str:
-    shown = c["exact"] if c["exact"] is not None else f"{c['value']:.4g}"
-    interval = "" if c["interval"] is None else f" [{c['interval'][0]:.4g}, {c['interval'][1]:.4g}]"
-    return f"{c['name']} = {shown}{interval} ({c['source']})"
