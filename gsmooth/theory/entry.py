@@ -38,7 +38,7 @@ import math
 import sympy as sp
 
 from gsmooth.theory.exact import ALPHA, BETA, DELTA0, EPS, GAMMA, L0, L1, MU, RHO, exact, is_number
-from gsmooth.theory.numeric import EVALUATION_DIGITS
+from gsmooth.theory.numeric import as_floats
 
 TAU1 = sp.Symbol("tau_1", nonnegative=True)
 TAU2 = sp.Symbol("tau_2", positive=True)
@@ -235,12 +235,9 @@ def _substitution(constants: dict) -> dict:
 def _number(expr: sp.Expr, constants: dict, key: str) -> float:
     """``expr`` at ``constants`` as a float; NaN where it is complex (outside the entry's range).
 
-    The exact constants enter as 30-digit floats (see
-    :data:`gsmooth.theory.numeric.EVALUATION_DIGITS`).
+    The exact constants enter as 30-digit floats (:func:`gsmooth.theory.numeric.as_floats`).
     """
-    numeric = {symbol: sp.Float(value, EVALUATION_DIGITS) if getattr(value, "is_Rational", False) else value
-               for symbol, value in _substitution(constants).items()}
-    concrete = expr.subs(numeric)
+    concrete = expr.subs(as_floats(_substitution(constants)))
     if not is_number(concrete):
         names = {value: name for name, value in NAMES.items()}
         missing = ", ".join(sorted(names.get(s, str(s)) for s in concrete.free_symbols))

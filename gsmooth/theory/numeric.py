@@ -64,6 +64,13 @@ float64 result exact to rounding.
 """
 
 
+def as_floats(substitution: dict) -> dict:
+    """``substitution`` with every rational value as a float of :data:`EVALUATION_DIGITS` digits
+    (other values, symbolic or boolean, as they are)."""
+    return {symbol: sp.Float(value, EVALUATION_DIGITS) if getattr(value, "is_Rational", False) else value
+            for symbol, value in substitution.items()}
+
+
 def evaluate_expression(expr: sp.Expr, variable: sp.Symbol, values, constants: dict):
     """Evaluate ``expr`` at ``variable = values`` after substituting ``constants``.
 
@@ -83,9 +90,7 @@ def evaluate_expression(expr: sp.Expr, variable: sp.Symbol, values, constants: d
     ValueError
         If constants are missing (named in the message) or invalid.
     """
-    substitution = _substitution(constants)
-    numeric = {symbol: sp.Float(value, EVALUATION_DIGITS) for symbol, value in substitution.items()}
-    concrete = require_numeric(expr.subs(numeric), variable)
+    concrete = require_numeric(expr.subs(as_floats(_substitution(constants))), variable)
     if isinstance(values, numbers.Real):
         return float(concrete.subs(variable, sp.Float(exact(values), EVALUATION_DIGITS)).evalf())
     xp = array_namespace(values)
