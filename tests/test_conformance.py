@@ -54,11 +54,11 @@ def test_one_step_keeps_namespace_and_dtype(method, problem_name, xp, dtype):
     float_dtype = _backend.resolve_dtype(xp, dtype)
     w = _backend.to_device(np.tile(problem.start, (2, 1)), xp, dtype=float_dtype)
     hp = opt.columns(2, xp, float_dtype)
-    member = Member(opt, slice(0, 2), hp, Oracle(problem, opt, _backend.run_generators(2), xp),
+    member = Member(opt, slice(0, 2), hp, Oracle(problem, opt, _backend.run_generators(2), w),
                     whole=True)
     member.state = opt.init(w, hp)
     for _ in range(2):
-        ((w_next, state),) = propose(problem, [member], w)
+        ((w_next, state),) = propose([member], w)
         member.state = state
     assert _backend.namespace(w_next) is xp and w_next.dtype == float_dtype
     assert tuple(w_next.shape) == (2, problem.dim)

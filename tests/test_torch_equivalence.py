@@ -41,14 +41,18 @@ METHODS = {
 
 def engine_run(problem, optimizer):
     """Final iterate of gs.run and the minibatch indices it drew, in order."""
-    drawn, grad = [], problem.grad
+    drawn, functions = [], problem.gradient_functions
 
-    def recording(w, idx=None):
-        if idx is not None:
+    def recording_functions(like):
+        full, sample = functions(like)
+
+        def recording(w, idx):
             drawn.append(np.asarray(idx)[0].copy())
-        return grad(w, idx)
+            return sample(w, idx)
 
-    problem.grad = recording
+        return full, recording
+
+    problem.gradient_functions = recording_functions
     res = gs.run(problem, optimizer, STEPS, seeds=[0], w0=problem.start[None], record=[0, STEPS],
                  progress=False)
     return res.w[0], drawn

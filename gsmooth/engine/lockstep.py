@@ -1,8 +1,9 @@
 """The lockstep loop of :func:`gsmooth.run_many`: every run of every optimizer, one step at a time.
 
-Each step drives every optimizer's rule (a generator of gradient requests,
-:meth:`gsmooth.optim.Optimizer.rule`) in rounds; each round's requests are
-answered together by :func:`gsmooth.engine.oracle.answer`.  The host keeps
+Each step drives every optimizer's direction (a generator of gradient
+requests, :mod:`gsmooth.optim.directions`) in rounds; each round's requests
+are answered together by :func:`gsmooth.engine.oracle.answer`, and
+:meth:`gsmooth.optim.Optimizer.update` turns each direction into a step.  The host keeps
 what the step needs to decide (:class:`Runs`): which runs still step, which
 stepped to a non-finite iterate, and how many samples each has drawn.  While
 every run steps, the step costs its rules and one sum: the new iterates
@@ -90,36 +91,60 @@ class Runs:
         return self.active.copy()
 
 
-def propose(problem, members, w) -> list[tuple]:
+def propose(members, w) -> list[tuple]:
     """Every optimizer's proposed ``(w_next, state)`` at the stacked iterates ``w``.
 
-    The rules advance in rounds: each round every rule that asks yields one
-    request, and all are answered in one :func:`~gsmooth.engine.oracle.answer`.
+    Each optimizer's direction is a generator of gradient requests
+    (:mod:`gsmooth.optim.directions`).  The directions advance in rounds: each
+    round every direction that asks yields one request, and all are answered
+    in one :func:`~gsmooth.engine.oracle.answer`.  A finished direction's
+    ``(v, u, state)`` gives ``(optimizer.update(w, v, u, hp), state)``.
     """
+    if len(members) == 1:
+        return [_propose_alone(members[0], w)]
+    parts, directions = [], []
     for m in members:
         m.oracle.start_step()
-    rules = [m.optimizer.rule(m.part(w), m.state, m.hp) for m in members]
-    proposals: list = [None] * len(members)
-    pending = _advance(rules, range(len(rules)), [None] * len(rules), proposals)
-    while pending:
-        answers = answer(problem, [(members[i].oracle, request) for i, request in pending])
-        pending = _advance(rules, [i for i, _ in pending], answers, proposals)
-    return proposals
+        part = m.part(w)
+        parts.append(part)
+        directions.append(m.optimizer.direction.step(part, m.state, m.hp))
+    done: list = [None] * len(members)
+    asking = _send(directions, [(i, None) for i in range(len(members))], done)
+    while asking:
+        answers = answer([(members[i].oracle, request) for i, request in asking])
+        asking = _send(directions, [(i, a) for (i, _), a in zip(asking, answers)], done)
+    return [(m.optimizer.update(part, v, u, m.hp), state)
+            for m, part, (v, u, state) in zip(members, parts, done)]
 
 
-def _advance(rules, which, values, proposals) -> list[tuple]:
-    """Send each rule of ``which`` its value; keep the results of those that finish and
-    return ``(index, request)`` for those that ask again."""
-    pending = []
-    for i, value in zip(which, values):
+def _propose_alone(member, w) -> tuple:
+    """:func:`propose` for one optimizer (every :func:`gsmooth.run`): the same rounds,
+    each answered alone, without the bookkeeping of several directions."""
+    oracle, hp = member.oracle, member.hp
+    oracle.start_step()
+    direction = member.optimizer.direction.step(w, member.state, hp)
+    answered = None
+    try:
+        while True:
+            answered = answer([(oracle, direction.send(answered))])[0]
+    except StopIteration as finished:
+        v, u, state = finished.value
+    return member.optimizer.update(w, v, u, hp), state
+
+
+def _send(directions, values, done) -> list[tuple]:
+    """Send direction ``i`` its value for every ``(i, value)`` of ``values``; keep the result
+    of each that finishes in ``done[i]`` and return ``(i, request)`` for each that asks again."""
+    asking = []
+    for i, value in values:
         try:
-            pending.append((i, rules[i].send(value)))
-        except StopIteration as done:
-            proposals[i] = done.value
-    return pending
+            asking.append((i, directions[i].send(value)))
+        except StopIteration as finished:
+            done[i] = finished.value
+    return asking
 
 
-def lockstep(w, problem, members, recorder, grid, steps, overlap=False, progress=None):
+def lockstep(w, members, recorder, grid, steps, overlap=False, progress=None):
     """Advance the stacked iterates ``w`` for ``steps`` steps, recording on ``grid``; return
     the final iterates.  With ``overlap`` a record runs in a helper thread beside the step
     it precedes.
@@ -143,7 +168,7 @@ def lockstep(w, problem, members, recorder, grid, steps, overlap=False, progress
             if t in on_grid:
                 record = _call(helper, recorder.record, t, w, runs.samples(), runs.active.copy(),
                                runs.finite.copy())
-            proposals = propose(problem, members, w) if t < steps else None
+            proposals = propose(members, w) if t < steps else None
             if record is not None:
                 runs.stop(~record())
                 if not runs.active.any():
@@ -151,7 +176,7 @@ def lockstep(w, problem, members, recorder, grid, steps, overlap=False, progress
                     break
             if t == steps:
                 break
-            w_new = _stack([p[0] for p in proposals], xp)
+            w_new = _stack(proposals, xp)
             runs.count_step()
             keep = None
             if not (runs.all_active and _backend.all_finite(w_new)):
@@ -195,5 +220,8 @@ def _call(helper, fn, *args):
     return helper.submit(fn, *args).result
 
 
-def _stack(parts, xp):
-    return parts[0] if len(parts) == 1 else xp.concat(parts, axis=0)
+def _stack(proposals, xp):
+    """The proposed iterates of every optimizer, stacked in the members' order."""
+    if len(proposals) == 1:
+        return proposals[0][0]
+    return xp.concat([w_next for w_next, _ in proposals], axis=0)

@@ -132,14 +132,14 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, device=None, dt
     counts = [_n_runs(seeds, opt, w0) for opt in optimizers]
     seed_values = [_backend.seed_list(seeds if seeds is not None else k) for k in counts]
     w = initial_iterates(problem, w0, counts, device, dtype)
-    xp, where = _backend.namespace(w), getattr(w, "device", None)
-    members = _members(problem, optimizers, counts, seed_values, root_seed, xp, w.dtype, where)
+    xp = _backend.namespace(w)
+    members = _members(problem, optimizers, counts, seed_values, root_seed, w)
     recorder = Recorder(problem, w.shape[0], options)
     grid = record_grid(steps, options.record)
     timing = {}
     try:
         with _backend.timed(xp, timing):
-            w = lockstep(w, problem, members, recorder, grid, steps, overlap, progress)
+            w = lockstep(w, members, recorder, grid, steps, overlap, progress)
     finally:
         _backend.release_scratch()
     traces, captured = recorder.arrays(w.shape[0])
@@ -173,11 +173,12 @@ def _check_inputs(problem, optimizers) -> list[Optimizer]:
     return optimizers
 
 
-def _members(problem, optimizers, counts, seed_values, root_seed, xp, dtype, where):
+def _members(problem, optimizers, counts, seed_values, root_seed, w):
     members, first = [], 0
+    xp, where = _backend.namespace(w), getattr(w, "device", None)
     for opt, k, values in zip(optimizers, counts, seed_values, strict=True):
-        hp = opt.columns(k, xp, dtype, where)
-        oracle = Oracle(problem, opt, _backend.run_generators(values, root_seed), xp, where)
+        hp = opt.columns(k, xp, w.dtype, where)
+        oracle = Oracle(problem, opt, _backend.run_generators(values, root_seed), w)
         members.append(Member(opt, slice(first, first + k), hp, oracle, whole=len(optimizers) == 1))
         first += k
     return members

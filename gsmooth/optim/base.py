@@ -6,8 +6,8 @@ minibatches, with its state), a scaled step (:mod:`gsmooth.optim.rules`), the
 per-run hyperparameters (scalars, or one value per run) and the method's sizes
 (minibatch sizes, a period), which fix array shapes.  One step is
 
-    v, u, state = yield from direction.step(w, state, hp)   # yields gradient requests
-    w_next      = w - lr * scale(v, u, hp)
+    v, u, state = direction.step(w, state, hp)   # a generator: yields gradient requests
+    w_next      = w - lr * scale(v, u, hp)        # Optimizer.update
 
 The run engine owns the loop and answers the requests (see
 :class:`~gsmooth.optim.directions.Gradients`): those of every method of a
@@ -28,6 +28,11 @@ from gsmooth.optim.directions import GRADIENT, Direction
 
 STOCHASTIC_SIZES = ("batch",)
 """Sizes whose presence makes a method draw minibatches."""
+
+EXPONENTS = ("beta",)
+"""Hyperparameters used as exponents: (k, 1) columns even when shared by every run, since
+NumPy computes ``x ** e`` for a 0-d ``e = 0.5`` by ``sqrt``, which differs from the
+column's ``pow`` in the last bit; a run's result then does not depend on its batch."""
 
 
 @dataclass(frozen=True)
@@ -82,27 +87,53 @@ class Optimizer:
         """The direction's initial state at the iterates ``w`` (k, d)."""
         return self.direction.init(w, hp)
 
-    def rule(self, w, state, hp):
-        """One step ``w - lr s(v)``, as a generator: it yields the direction's
-        :class:`~gsmooth.optim.directions.Gradients` requests, receives a tuple
-        of gradients for each, and returns the next iterates and state."""
-        v, u, state = yield from self.direction.step(w, state, hp)
-        return w - hp.lr * self.scale(v, u, hp), state
+    def update(self, w, v, u, hp):
+        """The next iterates ``w - lr s(v)`` from the direction's ``v`` and ``u`` at ``w``.
+
+        A step is the direction's generator ``direction.step(w, state, hp)``,
+        driven by the run engine (it yields
+        :class:`~gsmooth.optim.directions.Gradients` requests and returns
+        ``(v, u, state)``), followed by this update.
+
+        Examples
+        --------
+        >>> import numpy as np, gsmooth as gs
+        >>> opt = gs.optim.an_gd(0.5, beta=1.0)
+        >>> hp = opt.columns(1, np, np.float64)
+        >>> g = np.array([[3.0, 4.0]])
+        >>> opt.update(np.zeros((1, 2)), g, g, hp).tolist()
+        [[-0.30000000000000004, -0.4]]
+        """
+        return w - hp.lr * self.scale(v, u, hp)
 
     def columns(self, k: int, xp, dtype, device=None) -> SimpleNamespace:
-        """Every hyperparameter as a (k, 1) column of ``dtype`` in ``xp``, and the sizes as ints.
+        """Every hyperparameter as an array of ``dtype`` in ``xp``, and the sizes as ints.
 
-        A size the method does not have reads as ``None`` (``hp.batch`` of GD).
+        One value per run is a (k, 1) column; a value shared by every run is a
+        0-d array, which broadcasts to the same products: the same arithmetic,
+        without a per-row broadcast (on (k, d) arrays with small ``d`` that
+        costs NumPy about four times a pass with a scalar).  Exponents
+        (:data:`EXPONENTS`) are always columns.  A size the method does not
+        have reads as ``None`` (``hp.batch`` of GD).
+
+        Examples
+        --------
+        >>> import numpy as np, gsmooth as gs
+        >>> hp = gs.optim.nsgd_momentum(0.1, momentum=0.9, beta=0.5, batch=4).columns(2, np, float)
+        >>> hp.lr.shape, hp.momentum.shape, hp.beta.shape, hp.batch
+        ((), (), (2, 1), 4)
         """
         out = {name: None for name in STOCHASTIC_SIZES}
         out.update(self.sizes)
         for name, value in self.hyper.items():
             values = np.asarray(value, dtype=np.float64)
-            if values.ndim == 0:
-                values = np.full(k, values)
-            if values.shape != (k,):
+            if values.ndim and values.shape != (k,):
                 raise ValueError(f"{name} has {values.size} values but the batch has {k} runs")
-            out[name] = to_device(values.reshape(k, 1), xp, device, dtype)
+            if values.ndim:
+                values = values.reshape(k, 1)
+            elif name in EXPONENTS:
+                values = np.full((k, 1), values)  # a real column: a strided 0-d view acts as 0-d
+            out[name] = to_device(values, xp, device, dtype)
         return SimpleNamespace(**out)
 
     def describe(self) -> dict:

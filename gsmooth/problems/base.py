@@ -138,6 +138,27 @@ class Problem:
         self._check_indices(w, idx)
         return self._sample_grad(w, idx, self._data_like(w))
 
+    def gradient_functions(self, like):
+        """``(grad, sample_grad)``: :meth:`grad` without its per-call checks, for iterates
+        of ``like``'s namespace, device and dtype.
+
+        ``grad(w)`` is the full gradient and ``sample_grad(w, idx)`` the
+        minibatch gradient, each on this problem's data converted once.  They
+        are for a caller that has checked its iterates and indices itself, once
+        (the run engine calls them on every step, where the checks of
+        :meth:`grad` would cost as much as a small problem's arithmetic).
+
+        Examples
+        --------
+        >>> import numpy as np, gsmooth as gs
+        >>> p = gs.problems.quadratic([1.0, 3.0])
+        >>> grad, _ = p.gradient_functions(np.ones((1, 2)))
+        >>> bool((grad(np.ones((2, 2))) == p.grad(np.ones((2, 2)))).all())
+        True
+        """
+        data, full, sample = self._data_like(like), self._grad, self._sample_grad
+        return (lambda w: full(w, data)), (lambda w, idx: sample(w, idx, data))
+
     def value_and_grad(self, w):
         """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
         return self.value(w), self.grad(w)
