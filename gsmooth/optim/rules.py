@@ -4,7 +4,8 @@ Each function maps the direction ``v`` (k, d) to ``s(v)`` with one factor per
 run from :mod:`gsmooth.optim.scalings`, a function of the norm of ``u``, the
 vector the direction names for it (``u = v`` except for IAN-SGD, whose ``u``
 is an independent minibatch gradient); norms are per run
-(:func:`gsmooth._backend.row_norm`) and hyperparameters are (k, 1) columns.
+(:func:`gsmooth._backend.row_norm`) and hyperparameters are (k, 1) columns or
+0-d arrays (see :meth:`gsmooth.optim.Optimizer.columns`).
 Ten methods are four directions (:mod:`gsmooth.optim.directions`) times
 these four scalings.
 """
