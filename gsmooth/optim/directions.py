@@ -10,7 +10,8 @@ minibatch size).  The state is a ``NamedTuple`` whose array fields have the
 run axis first (the engine freezes them with the run) and whose ``int``
 fields are shared by every run of the batch (a step count, as optax keeps
 ``count``); ``hp`` holds the float hyperparameters as (k, 1) columns (0-d
-arrays when shared by every run) and the method's sizes (``hp.batch``, ``hp.period``) as ints.
+arrays when shared by every run) and the method's sizes (``hp.batch``,
+``hp.period``) as ints.
 
 * :data:`GRADIENT` -- ``v = grad F(w)`` (``batch = None``) or a fresh minibatch gradient;
 * :data:`MOMENTUM` -- ``m_{t+1} = mu m_t + (1 - mu) g_t``, ``m_0 = 0``;
