@@ -11,10 +11,13 @@
    at every step on both sides: ``gs.run_many`` (one lockstep loop) against the
    released script's loop (``bench_reproduce.plain``: per method, per seed,
    host NumPy).  ``overlap=True`` is shown beside, marked as using a second
-   thread.  The GEMM bound is the experiment's floating-point work (two
-   products per run per record, the minibatch products and SPIDER's
-   refreshes) at this machine's single-thread GEMM rate, measured here on the
-   experiment's own product shapes; the fraction printed is bound / time.
+   thread, and so is the problem built with ``kernels="numba"`` (fused record
+   pass and minibatch gradients, the same products: the same work, its traces
+   checked against the NumPy side's first).  The GEMM bound is the experiment's
+   floating-point work (two products per run per record, the minibatch
+   products and SPIDER's refreshes) at this machine's single-thread GEMM rate,
+   measured here on the experiment's own product shapes; the fraction printed
+   is bound / time, for the NumPy kernels and for the numba kernels.
 4. Small problems: ``power(d=10, p=4)`` with AN-GD for k = 1, 64 and 4096
    runs, per step, against a bare NumPy loop doing the same update (both
    record at the start and the end only).
@@ -140,20 +143,27 @@ def gemm_rate(k, m, d, repeats=30):
     return 4 * k * m * d / best / 1e9
 
 
+NUMBA_SIDE = "gsmooth, numba kernels"
+
+
 def paper_experiment(seeds, steps, device, rounds):
-    """Seconds of ``gs.run_many`` (without and with ``overlap``) and of the released loop,
-    all recording the objective and the gradient norm every step."""
+    """Seconds of ``gs.run_many`` (without and with ``overlap``, and with the numba kernels)
+    and of the released loop, all recording the objective and the gradient norm every step."""
     problem = phase_retrieval.make_problem()
+    fused = phase_retrieval.make_problem(kernels="numba")
     spec = phase_retrieval.EXPERIMENT
     w0 = spec.warm_start.point(problem, spec.grad_scale)[None, :]
     opts = [optimizer(setting, spec.grad_scale) for setting in phase_retrieval.METHODS]
     xp = _backend.namespace_for(device)
     options = {"seeds": seeds, "w0": w0, "record": 1, "device": device, "progress": False}
 
-    def lockstep(overlap=False):
-        gs.run_many(problem, opts, steps, overlap=overlap, **options)
+    def lockstep(overlap=False, problem=problem):
+        return gs.run_many(problem, opts, steps, overlap=overlap, **options)
 
+    for a, b in zip(lockstep(), lockstep(problem=fused), strict=True):
+        np.testing.assert_allclose(b.loss, a.loss, rtol=1e-6)
     return interleaved({"gsmooth": lockstep, "gsmooth, overlap (2 threads)": lambda: lockstep(True),
+                        NUMBA_SIDE: lambda: lockstep(problem=fused),
                         "released loop": lambda: plain(seeds, steps)}, rounds, xp)
 
 
@@ -232,10 +242,12 @@ def run_parts(args, parts):
         flops = experiment_flops(settings, seeds, paper_steps, problem.n_samples, problem.dim)
         rate = gemm_rate(seeds * len(settings), problem.n_samples, problem.dim)
         bound = flops / (rate * 1e9)
-        own = times["gsmooth"]
         print(f"   work {flops / 1e9:.1f} GFLOP; single-thread GEMM {rate:.1f} GFLOP/s on the "
-              f"record's shapes; GEMM bound {bound:.2f} s = {100 * bound / np.median(own):.0f}% "
-              f"of gsmooth's median, {100 * bound / min(own):.0f}% of its minimum")
+              f"record's shapes; GEMM bound {bound:.2f} s")
+        for name in ("gsmooth", NUMBA_SIDE):
+            own = times[name]
+            print(f"   GEMM bound / {name}: {100 * bound / np.median(own):.0f}% of its median, "
+                  f"{100 * bound / min(own):.0f}% of its minimum")
     if 4 in parts:
         counts, small_steps = ((1, 64), 500) if args.quick else ((1, 64, 4096), 2000)
         for k, times in small_problems(counts, small_steps, args.rounds).items():

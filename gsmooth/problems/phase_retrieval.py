@@ -25,6 +25,15 @@ the released runs rescales their step sizes and thresholds for the factor two.
 With noise, ``F*`` is unknown; since ``F(w*) = mean(n_r^2) / 2``, curves level
 off near the noise floor ``E[n^2] / 2 = noise_std^2 / 2`` (8 for the paper's
 ``noise_std = 4``).  Without noise, ``F(w*) = 0 = F*``.
+
+Kernels: the default ``kernels="numpy"`` is array code that runs in every
+namespace.  ``kernels="numba"`` (the optional extra ``gsmooth[numba]``) replaces,
+for NumPy float32 / float64 iterates, the elementwise work of the objective
+and full gradient with one fused pass and the minibatch gradient with a fused
+gather-and-accumulate kernel (:mod:`gsmooth.problems._phase_retrieval_numba`
+says what each saves and how its sums round); the two products ``A w`` and
+``A^T (s r)`` stay BLAS on both paths.  Iterates of other namespaces (CuPy,
+array-api-strict) or dtypes use the array code whichever kernels were chosen.
 """
 
 from __future__ import annotations
@@ -34,11 +43,15 @@ import math
 import numpy as np
 
 from gsmooth._backend import matmul_into, namespace, scratch, square_into
-from gsmooth._checks import positive_int
+from gsmooth._checks import one_of, positive_int
+from gsmooth.errors import GSmoothError
 from gsmooth.problems.base import Constants, Problem, check_start
 
 START_VARIANCE = 6.0
 START_SHIFT = 1.0
+KERNELS = ("numpy", "numba")
+NUMBA_EXTRA = 'kernels="numba" needs numba: pip install "gsmooth[numba]"'
+FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 class PhaseRetrieval(Problem):
@@ -50,6 +63,8 @@ class PhaseRetrieval(Problem):
         The signal ``w*`` that generated the measurements.
     noise_floor : float
         ``E[n^2] / 2 = noise_std^2 / 2``, the level noisy runs settle near.
+    kernels : {"numpy", "numba"}
+        Which code does the elementwise work on NumPy float iterates (module docstring).
 
     Examples
     --------
@@ -61,7 +76,10 @@ class PhaseRetrieval(Problem):
     0.0
     """
 
-    def __init__(self, m, d, seed, noise_std, signal_std, start):
+    def __init__(self, m, d, seed, noise_std, signal_std, start, kernels="numpy"):
+        self.kernels = one_of("kernels", kernels, KERNELS)
+        if kernels == "numba":
+            _numba_kernels()
         m = positive_int("m", m)
         d = positive_int("d", d)
         if not (np.isfinite(noise_std) and noise_std >= 0):
@@ -82,34 +100,55 @@ class PhaseRetrieval(Problem):
         self.noise_floor = float(noise_std) ** 2 / 2
 
     def _value(self, w, data):
-        residual = matmul_into(w, data["a"].T, self._scratch("s", w))
-        residual *= residual
-        residual -= data["y"]
-        return self._half_mean_square(residual)
+        s = self._product(w, data)
+        if self._fuses(w):
+            return _numba_kernels().objective(s, data["y"])
+        s *= s
+        s -= data["y"]
+        return self._half_mean_square(s)
 
     def _grad(self, w, data):
-        return self._grad_from(*self._products(w, data), data)
+        s = self._product(w, data)
+        if self._fuses(w):
+            _numba_kernels().objective_and_weights(s, data["y"])
+        else:
+            s *= self._residual(s, w, data)
+        return self._grad_from(s, data)
 
     def value_and_grad(self, w):
         """Objective and gradient sharing the product ``A w`` and the residuals."""
         self._check_iterate(w)
         data = self._data_like(w)
-        s, residual = self._products(w, data)
-        value = self._half_mean_square(residual)
-        return value, self._grad_from(s, residual, data)
+        s = self._product(w, data)
+        if self._fuses(w):
+            value = _numba_kernels().objective_and_weights(s, data["y"])
+        else:
+            residual = self._residual(s, w, data)
+            value = self._half_mean_square(residual)
+            s *= residual
+        return value, self._grad_from(s, data)
 
-    def _products(self, w, data):
-        """``s = A w`` and the residuals ``s^2 - y`` per run, (k, m) each.
+    def _fuses(self, w, idx=None) -> bool:
+        """Whether the numba kernels take this evaluation: chosen, and NumPy float iterates
+        (and integer NumPy indices); anything else runs the array code."""
+        return (self.kernels == "numba" and type(w) is np.ndarray and w.dtype in FUSED_DTYPES
+                and (idx is None or (type(idx) is np.ndarray and idx.dtype.kind in "iu")))
+
+    def _product(self, w, data):
+        """``s = A w`` per run, (k, m).
 
         The (k, m) arrays are large; they are scratch arrays where the namespace
         allows (:func:`gsmooth._backend.scratch`: NumPy) and every step after the
         product works in place, since fresh large arrays cost more than the
-        arithmetic on them.  Neither array outlives the caller's evaluation.
+        arithmetic on them.  No (k, m) array outlives the caller's evaluation.
         """
-        s = matmul_into(w, data["a"].T, self._scratch("s", w))
+        return matmul_into(w, data["a"].T, self._scratch("s", w))
+
+    def _residual(self, s, w, data):
+        """The residuals ``s^2 - y`` per run, (k, m), in a second scratch array."""
         residual = square_into(s, self._scratch("residual", w))
         residual -= data["y"]
-        return s, residual
+        return residual
 
     def _scratch(self, name, w):
         """A scratch (k, m) array for ``w``'s runs, or ``None`` (see :func:`gsmooth._backend.scratch`)."""
@@ -119,12 +158,13 @@ class PhaseRetrieval(Problem):
         """``(1/2m) sum_r residual_r^2`` per run, as one dot product per row."""
         return namespace(residual).vecdot(residual, residual) * (0.5 / self.n_samples)
 
-    def _grad_from(self, s, residual, data):
-        """``(2/m) A^T (s * residual)`` per run; overwrites ``s``."""
-        s *= residual
-        return s @ data["a"] * (2.0 / self.n_samples)
+    def _grad_from(self, weights, data):
+        """``(2/m) A^T weights`` per run, the weights being ``s * (s^2 - y)``."""
+        return weights @ data["a"] * (2.0 / self.n_samples)
 
     def _sample_grad(self, w, idx, data):
+        if self._fuses(w, idx):
+            return _numba_kernels().minibatch_grad(data["a"], data["y"], w, idx)
         batch = idx.shape[1]
         rows, y = self._gather(data, idx, "a", "y")
         s = (rows @ w[:, :, None])[:, :, 0]
@@ -141,7 +181,7 @@ class PhaseRetrieval(Problem):
 
 
 def phase_retrieval(
-    m=3000, d=100, seed=0, noise_std=4.0, signal_std=math.sqrt(0.5), start=None
+    m=3000, d=100, seed=0, noise_std=4.0, signal_std=math.sqrt(0.5), start=None, kernels="numpy"
 ) -> PhaseRetrieval:
     r"""Phase retrieval with the paper's defaults; see :class:`PhaseRetrieval`.
 
@@ -164,6 +204,17 @@ def phase_retrieval(
         ``a_r`` and ``w*``.  ``noise_std = 0`` gives ``f_star = 0``.
     start : array_like, shape (d,), optional
         Starting point; the paper's random start when omitted.
+    kernels : {"numpy", "numba"}
+        ``"numpy"`` (default): array code in every namespace.  ``"numba"``: fused
+        kernels for NumPy float32 / float64 iterates (other namespaces keep the
+        array code); needs the extra ``gsmooth[numba]``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``kernels``.
+    GSmoothError
+        For ``kernels="numba"`` when numba cannot be imported, before any data are drawn.
 
     Examples
     --------
@@ -175,5 +226,25 @@ def phase_retrieval(
     0.0
     >>> gs.problems.phase_retrieval(m=50, d=5).noise_floor
     8.0
+    >>> gs.problems.phase_retrieval(m=50, d=5, kernels="c")
+    Traceback (most recent call last):
+    ...
+    ValueError: kernels must be one of 'numpy', 'numba', got 'c'
     """
-    return PhaseRetrieval(m, d, seed, noise_std, signal_std, start)
+    return PhaseRetrieval(m, d, seed, noise_std, signal_std, start, kernels)
+
+
+def _numba_kernels():
+    """The fused kernels' module, imported (with numba) on first use.
+
+    Raises
+    ------
+    GSmoothError
+        When numba cannot be imported (missing, or broken by its NumPy).
+    """
+    try:
+        from gsmooth.problems import _phase_retrieval_numba
+    except ImportError as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise GSmoothError(f"{NUMBA_EXTRA} (import failed: {reason})") from None
+    return _phase_retrieval_numba

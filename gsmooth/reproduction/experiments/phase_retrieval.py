@@ -68,7 +68,8 @@ BUDGET = 9 * 3000
 
 
 def make_problem(data=None, released=False, **options):
-    """The phase-retrieval problem; ``options`` override m, d, seed, noise_std.
+    """The phase-retrieval problem; ``options`` override m, d, seed, noise_std, and
+    ``kernels="numba"`` selects the fused kernels (:func:`gsmooth.problems.phase_retrieval`).
 
     ``data`` must be ``None`` (the data are generated); ``released`` changes
     nothing here: the translated settings already reproduce the released steps.
