@@ -114,3 +114,23 @@ def test_scratch_arrays_change_no_bit_and_never_leak_into_results(problem, w, xp
     outputs = [*problem.value_and_grad(wx), problem.value(wx), problem.grad(wx)]
     for out, ref in zip(outputs, [value, grad, value, grad]):
         np.testing.assert_array_equal(as_host(out), ref)
+
+
+def test_minibatch_gradients_in_chunks_of_runs_are_the_same_bits(monkeypatch):
+    """NumPy computes minibatch gradients in chunks of runs (rows kept in cache); each
+    run's gradient is a product over its own rows, so any chunking gives the same bits."""
+    import importlib
+
+    module = importlib.import_module("gsmooth.problems.phase_retrieval")
+    p = gs.problems.phase_retrieval(m=200, d=30, seed=4)
+    rng = np.random.default_rng(0)
+    w, idx = rng.standard_normal((13, 30)), rng.integers(0, 200, (13, 16))
+    monkeypatch.setattr(module, "CHUNK_BYTES", 10**9)
+    whole = p.grad(w, idx)
+    for chunk_bytes in (1, 3 * 16 * 30 * 8, 5 * 16 * 30 * 8 + 7):  # 1, 3 and 5 runs per chunk
+        monkeypatch.setattr(module, "CHUNK_BYTES", chunk_bytes)
+        np.testing.assert_array_equal(p.grad(w, idx), whole)
+    expected = [(2 / 16) * sum(s * (s * s - p._host_data["y"][i]) * p._host_data["a"][i]
+                               for i in row for s in [p._host_data["a"][i] @ w_r])
+                for w_r, row in zip(w, idx)]
+    np.testing.assert_allclose(whole, np.array(expected), rtol=1e-10, atol=1e-12)
