@@ -204,6 +204,10 @@ VALUES = [
     cli("reproduce-dro-empty-csv", ["reproduce", "dro", *OUT, "--data", "{ws}/empty.csv"],
         "empty.csv"),
     cli("reproduce-unknown", ["reproduce", "mnist"], "mnist"),
+    cli("reproduce-kernels-dro", ["reproduce", "dro", *OUT, "--kernels", "numba"], "--kernels",
+        "dro"),
+    cli("reproduce-kernels-unknown", ["reproduce", "phase-retrieval", *OUT, "--kernels", "c"],
+        "--kernels", "c"),
     cli("plot-no-results", ["plot", "{ws}"], "no results.json"),
     cli("plot-bad-results", ["plot", "{ws}/results"], "results.json"),
 ]

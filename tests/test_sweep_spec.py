@@ -125,3 +125,13 @@ beta = {[0.25 * i for i in range(n_beta)]}
     keys = [k for u in units for k in u.run_keys]
     assert len(set(keys)) == len(keys)
     assert len({u.key for u in units}) == len(units)
+
+
+@pytest.mark.parametrize("kernels, code", [("c", 2), ("numpy", 0)])
+def test_phase_retrieval_kernels_are_a_problem_key(tmp_path, capsys, kernels, code):
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[sweep]\nsteps = 3\nseeds = 1\n[problems.pr]\nproblem = "phase_retrieval"\n'
+                    f'm = 40\nd = 4\nkernels = "{kernels}"\n[optimizers.sgd]\nlr = 0.01\nbatch = 4\n')
+    assert cli_main(["sweep", str(spec), "--out", str(tmp_path / "out")]) == code
+    if code:
+        assert "kernels must be one of 'numpy', 'numba', got 'c'" in capsys.readouterr().err

@@ -33,6 +33,9 @@ def register(subparsers) -> None:
                         help="seed of the problem instance (phase retrieval: data and start, "
                         "default 2024; DRO: target noise and start, default 0, or with --released "
                         "and --data the released script's own draws)")
+    parser.add_argument("--kernels", choices=("numpy", "numba"), default="numpy",
+                        help="phase retrieval: fused numba kernels for the objective and the "
+                        "minibatch gradients (extra gsmooth[numba]; default numpy)")
     parser.set_defaults(func=run, default_out=lambda args: out_folder(
         "reproduce", "-".join(filter(None, [args.experiment, args.ablation]))))
 
@@ -42,6 +45,11 @@ def run(args) -> int:
     from gsmooth.reproduction import reproduce
 
     options = {} if args.problem_seed is None else {"seed": args.problem_seed}
+    if args.kernels != "numpy":
+        if args.experiment != "phase-retrieval":
+            raise ValueError(f"--kernels {args.kernels} applies to phase-retrieval only, "
+                             f"got experiment {args.experiment!r}")
+        options["kernels"] = args.kernels
     rep = reproduce(args.experiment, seeds=args.seeds, out=args.out, device=args.device,
                     data=args.data, released=args.released, ablation=args.ablation,
                     steps=args.steps, problem_options=options, dtype=args.dtype,

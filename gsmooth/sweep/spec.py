@@ -35,7 +35,8 @@ PROBLEM_PARAMETERS = {
     "cosh": {"d": INT, "scale": FLOAT},
     "least_squares": {"n": INT, "d": INT, "seed": INT},
     "finite_sum": {"base": PROBLEM, "n": INT, "tau1": FLOAT, "tau2": FLOAT, "seed": INT},
-    "phase_retrieval": {"m": INT, "d": INT, "seed": INT, "noise_std": FLOAT, "signal_std": FLOAT},
+    "phase_retrieval": {"m": INT, "d": INT, "seed": INT, "noise_std": FLOAT, "signal_std": FLOAT,
+                        "kernels": STR},
     "dro": {"data": STR, "lam": FLOAT, "seed": INT, "n": INT, "d": INT, "preprocessing": STR},
     "mlp": {"hidden": INT, "seed": INT, "n_train": INT, "activation": STR, "l2": FLOAT},
 }
