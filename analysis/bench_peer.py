@@ -13,6 +13,9 @@ for PyTorch), in interleaved rounds; the script prints min and median of each
 and the ratio of the medians, and the median final objective of each method
 on both sides (equal in distribution, not run by run: the streams differ).
 
+gsmooth is timed with its default NumPy kernels and with the phase-retrieval
+problem's optional numba kernels (``kernels="numba"``).
+
 Run ``python analysis/bench_peer.py [--seeds 20] [--steps 500] [--rounds 3]``.
 """
 
@@ -87,9 +90,10 @@ def peer(seeds, steps):
             for setting in phase_retrieval.METHODS}
 
 
-def gsmooth_run(seeds, steps):
-    """The same experiment in one ``gs.run_many`` loop, objective and gradient norm every step."""
-    problem = phase_retrieval.make_problem()
+def gsmooth_run(seeds, steps, kernels="numpy"):
+    """The same experiment in one ``gs.run_many`` loop, objective and gradient norm every step
+    (``kernels="numba"``: the problem's optional fused kernels, the same products)."""
+    problem = phase_retrieval.make_problem(kernels=kernels)
     spec = phase_retrieval.EXPERIMENT
     w0 = spec.warm_start.point(problem, spec.grad_scale)[None, :]
     opts = [optimizer(setting, spec.grad_scale) for setting in phase_retrieval.METHODS]
@@ -122,6 +126,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     torch.set_num_threads(1)
     sides = {"gsmooth": lambda s=args.seeds, t=args.steps: gsmooth_run(s, t),
+             "gsmooth, numba kernels": lambda s=args.seeds, t=args.steps: gsmooth_run(s, t, "numba"),
              "pytorch": lambda s=args.seeds, t=args.steps: peer(s, t)}
     with threadpool_limits(limits=1, user_api="blas"):
         seconds, finals = rounds(sides, args.rounds)
@@ -129,10 +134,11 @@ def main(argv=None):
           f"{args.steps} steps, objective and gradient norm every step, float64, one thread each, "
           f"{args.rounds} interleaved rounds (torch {torch.__version__})")
     for name, times in seconds.items():
-        print(f"  {name:8s} min {min(times):6.2f} s  median {np.median(times):6.2f} s")
-    ratio = np.median(seconds["pytorch"]) / np.median(seconds["gsmooth"])
-    best = min(seconds["pytorch"]) / min(seconds["gsmooth"])
-    print(f"  PyTorch / gsmooth: {ratio:.2f}x (medians), {best:.2f}x (minima)")
+        print(f"  {name:22s} min {min(times):6.2f} s  median {np.median(times):6.2f} s")
+    for name in ("gsmooth", "gsmooth, numba kernels"):
+        ratio = np.median(seconds["pytorch"]) / np.median(seconds[name])
+        best = min(seconds["pytorch"]) / min(seconds[name])
+        print(f"  PyTorch / {name}: {ratio:.2f}x (medians), {best:.2f}x (minima)")
     print(f"  {'method':<16} {'median final F, gsmooth':>24} {'PyTorch':>10}")
     for key in finals["gsmooth"]:
         print(f"  {key:<16} {finals['gsmooth'][key]:>24.4g} {finals['pytorch'][key]:>10.4g}")
