@@ -126,7 +126,7 @@ def _propose_alone(member, w) -> tuple:
     answered = None
     try:
         while True:
-            answered = answer([(oracle, direction.send(answered))])[0]
+            answered = oracle.gradients(direction.send(answered))
     except StopIteration as finished:
         v, u, state = finished.value
     return member.optimizer.update(w, v, u, hp), state

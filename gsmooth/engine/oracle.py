@@ -63,6 +63,14 @@ class Oracle:
             return (self.full_gradient(points[0]),)
         return tuple(map(self.full_gradient, points))
 
+    def gradients(self, request) -> tuple:
+        """The answer to ``request`` on this optimizer's runs alone (no other method asks)."""
+        if request.batch is None:
+            return self.full_gradients(request.points)
+        if len(request.points) == 1:
+            return (self.sample_gradient(request.points[0], self.draw(request.batch)),)
+        return answer([(self, request)])[0]
+
     def draw(self, batch: int):
         """Indices (k, batch) of one fresh minibatch per run, counted once however many
         points share it."""
@@ -93,9 +101,6 @@ def answer(asks) -> list[tuple]:
     >>> [g[0].shape for g in answer(asks)], [o.drawn for o in oracles]
     ([(1, 3), (2, 3)], [4, 4])
     """
-    if len(asks) == 1 and asks[0][1].batch is None:  # one optimizer, full gradients
-        oracle, request = asks[0]
-        return [oracle.full_gradients(request.points)]
     answers: list = [None] * len(asks)
     by_size: dict = {}
     for position, (oracle, request) in enumerate(asks):
