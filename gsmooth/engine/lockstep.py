@@ -3,9 +3,10 @@
 Each step drives every optimizer's direction (a generator of gradient
 requests, :mod:`gsmooth.optim.directions`) in rounds; each round's requests
 are answered together by :func:`gsmooth.engine.oracle.answer`, and
-:meth:`gsmooth.optim.Optimizer.update` turns each direction into a step.  The host keeps
-what the step needs to decide (:class:`Runs`): which runs still step, which
-stepped to a non-finite iterate, and how many samples each has drawn.  While
+:meth:`gsmooth.optim.Optimizer.update` turns each direction into a step.  The
+host keeps what the step needs to decide (:class:`Runs`): which runs still
+step, which stepped to a non-finite iterate, and how many samples each has
+drawn.  While
 every run steps, the step costs its rules and one sum: the new iterates
 replace the old ones as they are, and the sample counts advance as integers
 on the host.  A non-finite sum, or a run stopped at a record, switches to the
