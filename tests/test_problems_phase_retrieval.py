@@ -134,3 +134,23 @@ def test_minibatch_gradients_in_chunks_of_runs_are_the_same_bits(monkeypatch):
                                for i in row for s in [p._host_data["a"][i] @ w_r])
                 for w_r, row in zip(w, idx)]
     np.testing.assert_allclose(whole, np.array(expected), rtol=1e-10, atol=1e-12)
+
+
+def test_records_in_blocks_of_runs_are_the_same_bits(monkeypatch):
+    """NumPy evaluates the objective and the gradient's weights in blocks of runs (kept in
+    cache); per run the operations are the same, so any blocking gives the same bits."""
+    import importlib
+
+    module = importlib.import_module("gsmooth.problems.phase_retrieval")
+    p = gs.problems.phase_retrieval(m=200, d=30, seed=4)
+    w = np.random.default_rng(1).standard_normal((13, 30))
+    monkeypatch.setattr(module, "CHUNK_BYTES", 10**9)
+    whole = (p.value(w), p.grad(w), *p.value_and_grad(w))
+    for chunk_bytes in (1, 2 * 3 * 200 * 8, 2 * 5 * 200 * 8 + 7):  # 1, 3 and 5 runs per block
+        monkeypatch.setattr(module, "CHUNK_BYTES", chunk_bytes)
+        for got, expected in zip((p.value(w), p.grad(w), *p.value_and_grad(w)), whole):
+            np.testing.assert_array_equal(got, expected)
+    a, y = p._host_data["a"], p._host_data["y"]
+    residual = (w @ a.T) ** 2 - y
+    np.testing.assert_allclose(whole[0], 0.5 * np.mean(residual**2, axis=1), rtol=1e-12)
+    np.testing.assert_allclose(whole[1], (2 / 200) * ((w @ a.T) * residual) @ a, rtol=1e-10)

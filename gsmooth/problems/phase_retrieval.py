@@ -53,7 +53,8 @@ KERNELS = ("numpy", "numba")
 NUMBA_EXTRA = 'kernels="numba" needs numba: pip install "gsmooth[numba]"'
 FUSED_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 CHUNK_BYTES = 256 * 1024
-"""Gathered minibatch rows per chunk of runs on NumPy: well inside a core's L2 cache."""
+"""Bytes of a block of runs' arrays on NumPy (gathered minibatch rows, the record's
+``s`` and residuals): well inside a core's L2 cache."""
 
 
 class PhaseRetrieval(Problem):
@@ -105,16 +106,14 @@ class PhaseRetrieval(Problem):
         s = self._product(w, data)
         if self._fuses(w):
             return _numba_kernels().objective(s, data["y"])
-        s *= s
-        s -= data["y"]
-        return self._half_mean_square(s)
+        return self._elementwise(s, data["y"], weights=False)
 
     def _grad(self, w, data):
         s = self._product(w, data)
         if self._fuses(w):
             _numba_kernels().objective_and_weights(s, data["y"])
         else:
-            s *= self._residual(s, w, data)
+            self._elementwise(s, data["y"], objective=False)
         return self._grad_from(s, data)
 
     def value_and_grad(self, w):
@@ -125,9 +124,7 @@ class PhaseRetrieval(Problem):
         if self._fuses(w):
             value = _numba_kernels().objective_and_weights(s, data["y"])
         else:
-            residual = self._residual(s, w, data)
-            value = self._half_mean_square(residual)
-            s *= residual
+            value = self._elementwise(s, data["y"])
         return value, self._grad_from(s, data)
 
     def _fuses(self, w, idx=None) -> bool:
@@ -146,11 +143,41 @@ class PhaseRetrieval(Problem):
         """
         return matmul_into(w, data["a"].T, self._scratch("s", w))
 
-    def _residual(self, s, w, data):
-        """The residuals ``s^2 - y`` per run, (k, m), in a second scratch array."""
-        residual = square_into(s, self._scratch("residual", w))
-        residual -= data["y"]
-        return residual
+    def _elementwise(self, s, y, objective=True, weights=True):
+        """The array code's work on ``s = A w`` after the product: the objective per run
+        (``objective``) and the gradient's weights ``s <- s (s^2 - y)`` (``weights``).
+
+        On NumPy this runs over blocks of runs whose rows of ``s`` and of the
+        residuals fit in :data:`CHUNK_BYTES`, so its three or four elementwise
+        passes read the block from cache rather than memory (per run the same
+        operations: the same bits); other namespaces take all runs at once.
+        Without ``weights``, ``s`` is overwritten by the residuals.
+        """
+        values = []
+        for block in self._row_blocks(s):
+            if weights:
+                residual = square_into(block, scratch("phase_retrieval.residual",
+                                                      tuple(block.shape), block))
+                residual -= y
+                if objective:
+                    values.append(self._half_mean_square(residual))
+                block *= residual
+            else:
+                block *= block
+                block -= y
+                values.append(self._half_mean_square(block))
+        if not objective:
+            return None
+        return values[0] if len(values) == 1 else np.concatenate(values)
+
+    def _row_blocks(self, s) -> list:
+        """``s`` whole, or on NumPy its blocks of rows of at most :data:`CHUNK_BYTES` / 2."""
+        if type(s) is not np.ndarray:
+            return [s]
+        rows = max(1, CHUNK_BYTES // (2 * s.shape[1] * s.itemsize))
+        if rows >= s.shape[0]:
+            return [s]
+        return [s[start : start + rows] for start in range(0, s.shape[0], rows)]
 
     def _scratch(self, name, w):
         """A scratch (k, m) array for ``w``'s runs, or ``None`` (see :func:`gsmooth._backend.scratch`)."""
