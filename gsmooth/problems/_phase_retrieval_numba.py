@@ -70,7 +70,7 @@ def objective(s, y):
     >>> objective(np.array([[1.0, 2.0], [0.0, 0.0]]), np.array([1.0, 2.0])).tolist()
     [1.0, 1.25]
     """
-    return _scaled(s, _sum_squares(s, y, _zero(s)))
+    return _scaled(s, _sum_squares(s, y, _zero(s), False))
 
 
 def objective_and_weights(s, y):
@@ -85,7 +85,7 @@ def objective_and_weights(s, y):
     >>> objective_and_weights(s, np.array([1.0, 2.0])).tolist(), s.tolist()
     ([1.0], [[0.0, 4.0]])
     """
-    return _scaled(s, _sum_squares_and_weights(s, y, _zero(s)))
+    return _scaled(s, _sum_squares(s, y, _zero(s), True))
 
 
 def minibatch_grad(a, y, w, idx):
@@ -134,20 +134,8 @@ def _scaled(s, sums):
 
 
 @numba.njit(nogil=True, cache=True, fastmath=SUM_FLAGS)
-def _sum_squares(s, y, zero):
-    k, m = s.shape
-    sums = np.empty(k, dtype=s.dtype)
-    for r in range(k):
-        total = zero
-        for i in range(m):
-            residual = s[r, i] * s[r, i] - y[i]
-            total += residual * residual
-        sums[r] = total
-    return sums
-
-
-@numba.njit(nogil=True, cache=True, fastmath=SUM_FLAGS)
-def _sum_squares_and_weights(s, y, zero):
+def _sum_squares(s, y, zero, weights):
+    """``sum_i (s_ri^2 - y_i)^2`` per run; with ``weights`` also ``s <- s (s^2 - y)``."""
     k, m = s.shape
     sums = np.empty(k, dtype=s.dtype)
     for r in range(k):
@@ -156,7 +144,8 @@ def _sum_squares_and_weights(s, y, zero):
             value = s[r, i]
             residual = value * value - y[i]
             total += residual * residual
-            s[r, i] = value * residual
+            if weights:
+                s[r, i] = value * residual
         sums[r] = total
     return sums
 
