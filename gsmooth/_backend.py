@@ -225,23 +225,47 @@ def row_norm(g):
     return xp.sqrt(xp.vecdot(g, g)[:, None])
 
 
-def all_finite(x) -> bool:
-    """Whether every entry of ``x`` is finite, from one sum (a scalar on the host).
+_SMALLEST_NORMAL: dict = {}
 
-    A non-finite entry makes the sum NaN or infinite; a sum that overflows
-    although every entry is finite (entries near the largest float) is told
-    apart by an exact check, so the answer is exact and costs one reduction.
+
+def smallest_normal(x) -> float:
+    """The smallest positive normal number of ``x``'s dtype, as a Python float (cached).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> smallest_normal(np.ones(2)), smallest_normal(np.ones(2, dtype=np.float32))
+    (2.2250738585072014e-308, 1.1754943508222875e-38)
+    """
+    key = (type(x), x.dtype)  # the type first: dtypes of two libraries never meet in ==
+    value = _SMALLEST_NORMAL.get(key)
+    if value is None:
+        value = _SMALLEST_NORMAL[key] = float(namespace(x).finfo(x.dtype).smallest_normal)
+    return value
+
+
+def all_finite(x) -> bool:
+    """Whether every entry of ``x`` is finite, from one reduction (a scalar on the host).
+
+    A non-finite entry makes the reduction NaN or infinite; one that overflows
+    although every entry is finite (entries beyond the square root of the
+    largest float for NumPy's sum of squares, near the largest float for a
+    sum) is told apart by an exact check, so the answer is exact.  On NumPy
+    the reduction is the sum of squares ``vdot(x, x)``, one BLAS pass, which
+    costs a half to a quarter of ``sum``; elsewhere it is ``sum``.
 
     Examples
     --------
     >>> import numpy as np
     >>> all_finite(np.ones((2, 3))), all_finite(np.array([[1.0, np.nan]]))
     (True, False)
+    >>> all_finite(np.array([[1e300, -1e300]]))  # the squares overflow, the entries are finite
+    True
     """
-    xp = namespace(x)
-    total = np.add.reduce(x, axis=None) if type(x) is np.ndarray else xp.sum(x)
+    total = np.vdot(x, x) if type(x) is np.ndarray else namespace(x).sum(x)
     if math.isfinite(float(total)):
         return True
+    xp = namespace(x)
     return bool(xp.all(xp.isfinite(x)))
 
 

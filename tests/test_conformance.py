@@ -58,7 +58,7 @@ def test_one_step_keeps_namespace_and_dtype(method, problem_name, xp, dtype):
                     whole=True)
     member.state = opt.init(w, hp)
     for _ in range(2):
-        ((w_next, state),) = propose([member], w)
+        w_next, (state,) = propose([member], w)
         member.state = state
     assert _backend.namespace(w_next) is xp and w_next.dtype == float_dtype
     assert tuple(w_next.shape) == (2, problem.dim)

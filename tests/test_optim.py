@@ -5,6 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth._backend import IndexStream, run_generators
+from gsmooth.engine.result import MAX_STEPS
 
 PROBLEM = gs.problems.least_squares(n=30, d=3, seed=4)
 W0 = np.array([[0.3, -1.2, 2.0]])
@@ -35,6 +36,19 @@ def test_an_gd_step(beta):
     g = PROBLEM.grad(W0)
     res = one_step(gs.optim.an_gd(0.1, beta))
     np.testing.assert_allclose(res.w, W0 - 0.1 * g / np.linalg.norm(g) ** beta, rtol=1e-14)
+
+
+@pytest.mark.parametrize("beta", [0.0, 0.5, 1.0])
+def test_an_gd_stays_at_a_stationary_point(beta):
+    res = gs.run(gs.problems.power(d=3), gs.optim.an_gd(0.1, beta), 5, w0=np.zeros((1, 3)))
+    assert res.w.tolist() == [[0.0, 0.0, 0.0]] and res.status.tolist() == [MAX_STEPS]
+
+
+def test_power_factor_is_one_over_the_norm_to_the_beta_above_the_floor():
+    norms = np.concatenate([[np.finfo(float).tiny], np.logspace(-300, 300, 601)])[:, None]
+    for beta in (1 / 3, 2 / 3, 1.0):
+        np.testing.assert_array_equal(gs.optim.scalings.power(norms, beta), 1.0 / norms**beta)
+    assert np.isfinite(gs.optim.scalings.power(np.zeros((1, 1)), 1.0)).all()
 
 
 def test_clipped_gd_step():

@@ -27,18 +27,13 @@ from gsmooth.engine.oracle import answer
 
 
 class Member:
-    """One optimizer's block of rows in the stacked iterates, with its oracle and state.
-
-    ``total`` counts the samples each of its runs has drawn while stepping
-    (every run of an optimizer draws the same number per step).
-    """
+    """One optimizer's block of rows in the stacked iterates, with its oracle and state."""
 
     def __init__(self, optimizer, rows, hp, oracle, whole):
         self.optimizer, self.rows, self.hp, self.oracle = optimizer, rows, hp, oracle
         self.whole = whole
         self.size = rows.stop - rows.start
         self.state = None
-        self.total = 0
 
     def part(self, x):
         """This member's rows of the stacked array ``x``."""
@@ -66,20 +61,18 @@ class Runs:
         self._frozen = np.zeros(k, dtype=np.int64)
 
     def samples(self) -> np.ndarray:
-        """Samples drawn by each run so far: its optimizer's count, or its count when it stopped."""
-        counts = np.concatenate([np.full(m.size, m.total, dtype=np.int64) for m in self.members])
+        """Samples drawn by each run so far: its oracle's count (every run of an optimizer
+        draws as many), or its count when it stopped."""
+        counts = np.concatenate([np.full(m.size, m.oracle.drawn, dtype=np.int64)
+                                 for m in self.members])
         return np.where(self.active, counts, self._frozen)
 
-    def count_step(self) -> None:
-        """Add the samples this step drew to the count of every optimizer."""
-        for m in self.members:
-            m.total += m.oracle.drawn
-
-    def stop(self, stopped) -> None:
-        """Stop the runs of mask ``stopped`` (k,), their samples frozen at their count now."""
+    def stop(self, stopped, samples=None) -> None:
+        """Stop the runs of mask ``stopped`` (k,), their samples frozen at ``samples``
+        (default: their count now)."""
         newly = self.active & stopped
         if newly.any():
-            self._frozen[newly] = self.samples()[newly]
+            self._frozen[newly] = (self.samples() if samples is None else samples)[newly]
             self.active &= ~newly
             self.all_active = False
 
@@ -92,42 +85,41 @@ class Runs:
         return self.active.copy()
 
 
-def propose(members, w) -> list[tuple]:
-    """Every optimizer's proposed ``(w_next, state)`` at the stacked iterates ``w``.
+def propose(members, w) -> tuple:
+    """Every optimizer's proposed step at the stacked iterates ``w``: ``(w_next, states)``,
+    the next iterates stacked in the members' order and one new state per member.
 
     Each optimizer's direction is a generator of gradient requests
     (:mod:`gsmooth.optim.directions`).  The directions advance in rounds: each
     round every direction that asks yields one request, and all are answered
     in one :func:`~gsmooth.engine.oracle.answer`.  A finished direction's
-    ``(v, u, state)`` gives ``(optimizer.update(w, v, u, hp), state)``.
+    ``(v, u, state)`` gives ``optimizer.update(w, v, u, hp)`` and ``state``.
     """
     if len(members) == 1:
-        return [_propose_alone(members[0], w)]
-    parts, directions = [], []
-    for m in members:
-        m.oracle.start_step()
-        part = m.part(w)
-        parts.append(part)
-        directions.append(m.optimizer.direction.step(part, m.state, m.hp))
+        w_next, state = _propose_alone(members[0], w)
+        return w_next, [state]
+    parts = [m.part(w) for m in members]
+    directions = [m.optimizer.direction.step(part, m.state, m.hp)
+                  for m, part in zip(members, parts, strict=True)]
     done: list = [None] * len(members)
     asking = _send(directions, [(i, None) for i in range(len(members))], done)
     while asking:
         answers = answer([(members[i].oracle, request) for i, request in asking])
         asking = _send(directions, [(i, a) for (i, _), a in zip(asking, answers)], done)
-    return [(m.optimizer.update(part, v, u, m.hp), state)
-            for m, part, (v, u, state) in zip(members, parts, done)]
+    w_next = [m.optimizer.update(part, v, u, m.hp)
+              for m, part, (v, u, _) in zip(members, parts, done, strict=True)]
+    return _backend.namespace(w).concat(w_next, axis=0), [state for _, _, state in done]
 
 
 def _propose_alone(member, w) -> tuple:
     """:func:`propose` for one optimizer (every :func:`gsmooth.run`): the same rounds,
-    each answered alone, without the bookkeeping of several directions."""
-    oracle, hp = member.oracle, member.hp
-    oracle.start_step()
+    each answered alone, without the bookkeeping of several directions; ``(w_next, state)``."""
+    gradients, hp = member.oracle.gradients, member.hp
     direction = member.optimizer.direction.step(w, member.state, hp)
-    answered = None
+    request = next(direction)
     try:
         while True:
-            answered = oracle.gradients(direction.send(answered))
+            request = direction.send(gradients(request))
     except StopIteration as finished:
         v, u, state = finished.value
     return member.optimizer.update(w, v, u, hp), state
@@ -162,42 +154,42 @@ def lockstep(w, members, recorder, grid, steps, overlap=False, progress=None):
     methods = ", ".join(dict.fromkeys(m.optimizer.name for m in members))
     bar = tqdm(total=steps, desc=f"{methods}, {w.shape[0]} runs", unit="step", leave=False,
                disable=None if progress is None else not progress)
-    tick = (lambda: None) if bar.disable else (lambda: bar.update(1))
     with ThreadPoolExecutor(max_workers=1) if overlap else nullcontext() as helper:
         for t in range(steps + 1):
             record = None
             if t in on_grid:
-                record = _call(helper, recorder.record, t, w, runs.samples(), runs.active.copy(),
+                samples = runs.samples()
+                record = _call(helper, recorder.record, t, w, samples, runs.active.copy(),
                                runs.finite.copy())
-            proposals = propose(members, w) if t < steps else None
+            if t < steps:
+                w_new, states = propose(members, w)
             if record is not None:
-                runs.stop(~record())
+                runs.stop(~record(), samples)
                 if not runs.active.any():
                     recorder.pad(grid)
                     break
             if t == steps:
                 break
-            w_new = _stack(proposals, xp)
-            runs.count_step()
             keep = None
             if not (runs.all_active and _backend.all_finite(w_new)):
                 keep = _backend.to_device(runs.keep_finite(w_new, xp)[:, None], xp, device)
             if recorder.capture_pairs and t in on_grid:
                 recorder.capture(w, w_new if keep is None else xp.where(keep, w_new, w))
-            w = _apply(members, proposals, w_new, w, keep, xp)
-            tick()
+            w = _apply(members, states, w_new, w, keep, xp)
+            if not bar.disable:
+                bar.update(1)
     bar.close()
     return w
 
 
-def _apply(members, proposals, w_new, w, keep, xp):
+def _apply(members, states, w_new, w, keep, xp):
     """The next iterates and states: the proposals, or with a mask ``keep`` (k, 1) the
     proposals where it holds and the old values elsewhere."""
     if keep is None:
-        for m, (_, state) in zip(members, proposals, strict=True):
+        for m, state in zip(members, states):
             m.state = state
         return w_new
-    for m, (_, state) in zip(members, proposals, strict=True):
+    for m, state in zip(members, states, strict=True):
         m.state = _frozen_where_stopped(state, m.state, m.part(keep), xp)
     return xp.where(keep, w_new, w)
 
@@ -219,10 +211,3 @@ def _call(helper, fn, *args):
         result = fn(*args)
         return lambda: result
     return helper.submit(fn, *args).result
-
-
-def _stack(proposals, xp):
-    """The proposed iterates of every optimizer, stacked in the members' order."""
-    if len(proposals) == 1:
-        return proposals[0][0]
-    return xp.concat([w_next for w_next, _ in proposals], axis=0)

@@ -17,6 +17,10 @@ from gsmooth import _backend
 class Oracle:
     """One optimizer's sample streams, sample count and gradient functions.
 
+    ``drawn`` counts the samples each of its runs has drawn so far (every run
+    of an optimizer draws as many): ``n`` per full gradient, ``batch`` per
+    minibatch however many points share it.
+
     Every run draws its indices from its own generator, on the host, through
     an :class:`~gsmooth._backend.IndexStream`; runs therefore never share
     samples, and run ``r`` draws the same indices whatever the batch.  The
@@ -52,24 +56,20 @@ class Oracle:
         self.full_cost = problem.n_samples or 1
         self.full_gradient, self.sample_gradient = problem.gradient_functions(like)
 
-    def start_step(self) -> None:
-        """Begin a step: reset the count of samples drawn in it."""
-        self.drawn = 0
-
     def full_gradients(self, points) -> tuple:
         """Full gradients at ``points``, each counting ``n`` samples (1 for a deterministic problem)."""
         self.drawn += self.full_cost * len(points)
-        if len(points) == 1:
-            return (self.full_gradient(points[0]),)
         return tuple(map(self.full_gradient, points))
 
     def gradients(self, request) -> tuple:
         """The answer to ``request`` on this optimizer's runs alone (no other method asks)."""
-        if request.batch is None:
-            return self.full_gradients(request.points)
-        if len(request.points) == 1:
-            return (self.sample_gradient(request.points[0], self.draw(request.batch)),)
-        return answer([(self, request)])[0]
+        points, batch = request
+        if len(points) != 1:
+            return answer([(self, request)])[0]
+        if batch is None:
+            self.drawn += self.full_cost
+            return (self.full_gradient(points[0]),)
+        return (self.sample_gradient(points[0], self.draw(batch)),)
 
     def draw(self, batch: int):
         """Indices (k, batch) of one fresh minibatch per run, counted once however many
