@@ -14,7 +14,10 @@ and the ratio of the medians, and the median final objective of each method
 on both sides (equal in distribution, not run by run: the streams differ).
 
 gsmooth is timed with its default NumPy kernels and with the phase-retrieval
-problem's optional numba kernels (``kernels="numba"``).
+problem's optional numba kernels (``kernels="numba"``).  The script also prints
+the ceiling of the ratio: the peer's median over the time the experiment's
+matrix products alone take at NumPy's measured single-thread GEMM rate (and
+PyTorch's rate on the peer's shapes, for comparison): no NumPy side can beat it.
 
 Run ``python analysis/bench_peer.py [--seeds 20] [--steps 500] [--rounds 3]``.
 """
@@ -25,6 +28,7 @@ import argparse
 import time
 
 import numpy as np
+from bench_engine import experiment_flops, gemm_rate
 from threadpoolctl import threadpool_limits
 
 import gsmooth as gs
@@ -116,6 +120,28 @@ def rounds(sides, count):
     return seconds, finals
 
 
+def ceiling(seeds, steps, peer_seconds, torch) -> str:
+    """The most any NumPy side can gain on the peer: the peer's time over the GEMM-bound time
+    of the experiment's work at NumPy's single-thread GEMM rate on the record's shapes;
+    with the two libraries' rates, the peer's per method and gsmooth's on all runs at once."""
+    problem = phase_retrieval.make_problem()
+    m, d = problem.n_samples, problem.dim
+    k = seeds * len(phase_retrieval.METHODS)
+    numpy_rate = gemm_rate(k, m, d)
+    bound = experiment_flops(phase_retrieval.METHODS, seeds, steps, m, d) / (numpy_rate * 1e9)
+    a, w, c = (torch.randn(*shape, dtype=torch.float64) for shape in ((m, d), (seeds, d), (seeds, m)))
+    best = np.inf
+    for _ in range(30):
+        start = time.perf_counter()
+        torch.matmul(w, a.T)
+        torch.matmul(c, a)
+        best = min(best, time.perf_counter() - start)
+    return (f"GEMM bound {bound:.2f} s at NumPy's {numpy_rate:.1f} GFLOP/s on ({k}, {d}) x ({d}, {m}) "
+            f"and back (PyTorch's on the peer's ({seeds}, {d}) shapes: "
+            f"{4 * seeds * m * d / best / 1e9:.1f} GFLOP/s): no NumPy side can be more than "
+            f"{peer_seconds / bound:.2f}x the peer's median")
+
+
 def main(argv=None):
     import torch
 
@@ -130,6 +156,7 @@ def main(argv=None):
              "pytorch": lambda s=args.seeds, t=args.steps: peer(s, t)}
     with threadpool_limits(limits=1, user_api="blas"):
         seconds, finals = rounds(sides, args.rounds)
+        limit = ceiling(args.seeds, args.steps, np.median(seconds["pytorch"]), torch)
     print(f"phase retrieval, {len(phase_retrieval.METHODS)} methods x {args.seeds} seeds x "
           f"{args.steps} steps, objective and gradient norm every step, float64, one thread each, "
           f"{args.rounds} interleaved rounds (torch {torch.__version__})")
@@ -139,6 +166,7 @@ def main(argv=None):
         ratio = np.median(seconds["pytorch"]) / np.median(seconds[name])
         best = min(seconds["pytorch"]) / min(seconds[name])
         print(f"  PyTorch / {name}: {ratio:.2f}x (medians), {best:.2f}x (minima)")
+    print("  " + limit)
     print(f"  {'method':<16} {'median final F, gsmooth':>24} {'PyTorch':>10}")
     for key in finals["gsmooth"]:
         print(f"  {key:<16} {finals['gsmooth'][key]:>24.4g} {finals['pytorch'][key]:>10.4g}")
