@@ -186,7 +186,7 @@ def _apply(members, states, w_new, w, keep, xp):
     """The next iterates and states: the proposals, or with a mask ``keep`` (k, 1) the
     proposals where it holds and the old values elsewhere."""
     if keep is None:
-        for m, state in zip(members, states):
+        for m, state in zip(members, states, strict=True):
             m.state = state
         return w_new
     for m, state in zip(members, states, strict=True):
