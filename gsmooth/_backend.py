@@ -225,22 +225,34 @@ def row_norm(g):
     return xp.sqrt(xp.vecdot(g, g)[:, None])
 
 
-_SMALLEST_NORMAL: dict = {}
+_NORM_FLOORS: dict = {}
 
 
-def smallest_normal(x) -> float:
-    """The smallest positive normal number of ``x``'s dtype, as a Python float (cached).
+def norm_floor(x) -> float:
+    """The smallest nonzero norm ``sqrt(v . v)`` can take in ``x``'s dtype, rounded down to a
+    power of two: ``2**-537`` in float64, ``2**-75`` in float32 (a Python float, cached).
+
+    A sum of squares is 0 or at least the smallest subnormal number
+    (``smallest_normal * eps``), so a norm computed from one is 0 or at least
+    the square root of that: flooring norms here changes no nonzero norm,
+    and a direction whose sum of squares underflowed to 0 has a true norm below
+    the floor.
 
     Examples
     --------
     >>> import numpy as np
-    >>> smallest_normal(np.ones(2)), smallest_normal(np.ones(2, dtype=np.float32))
-    (2.2250738585072014e-308, 1.1754943508222875e-38)
+    >>> norm_floor(np.ones(2)) == 2.0**-537, norm_floor(np.ones(2, dtype=np.float32)) == 2.0**-75
+    (True, True)
+    >>> v = np.array([2.0**-537])
+    >>> float(np.sqrt(np.vecdot(v, v))) == norm_floor(v)
+    True
     """
     key = (type(x), x.dtype)  # the type first: dtypes of two libraries never meet in ==
-    value = _SMALLEST_NORMAL.get(key)
+    value = _NORM_FLOORS.get(key)
     if value is None:
-        value = _SMALLEST_NORMAL[key] = float(namespace(x).finfo(x.dtype).smallest_normal)
+        info = namespace(x).finfo(x.dtype)
+        subnormal = float(info.smallest_normal) * float(info.eps)
+        value = _NORM_FLOORS[key] = math.ldexp(1.0, math.floor(math.log2(subnormal) / 2))
     return value
 
 

@@ -45,10 +45,26 @@ def test_an_gd_stays_at_a_stationary_point(beta):
 
 
 def test_power_factor_is_one_over_the_norm_to_the_beta_above_the_floor():
-    norms = np.concatenate([[np.finfo(float).tiny], np.logspace(-300, 300, 601)])[:, None]
+    norms = np.concatenate([[2.0**-537], np.logspace(-161, 300, 462)])[:, None]
+    power = gs.optim.scalings.power
     for beta in (1 / 3, 2 / 3, 1.0):
-        np.testing.assert_array_equal(gs.optim.scalings.power(norms, beta), 1.0 / norms**beta)
-    assert np.isfinite(gs.optim.scalings.power(np.zeros((1, 1)), 1.0)).all()
+        np.testing.assert_array_equal(power(norms, beta), 1.0 / norms**beta)
+        below = np.array([[0.0], [np.finfo(float).tiny], [2.0**-538]])
+        np.testing.assert_array_equal(power(below, beta), power(norms[:1], beta)[[0, 0, 0]])
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("beta", [0.5, 1.0])
+def test_normalized_step_of_an_underflowing_direction_is_finite_and_at_most_exact(dtype, beta):
+    """Entries of 1e-163 (1e-24 in float32) square to 0: the computed norm is 0, the true one
+    is below the floor, so the step is finite, nonzero and no longer than the exact one."""
+    tiny_entry = 1e-163 if dtype == np.float64 else 1e-24
+    v = np.full((1, 4), tiny_entry, dtype=dtype)
+    hp = gs.optim.an_gd(1.0, beta).columns(1, np, dtype)
+    step = gs.optim.rules.normalized(v, v, hp)
+    assert gs._backend.row_norm(v)[0, 0] == 0 and step.dtype == dtype
+    exact = np.float64(tiny_entry) * 4**0.5 * (np.float64(tiny_entry) * 2) ** -beta
+    assert np.isfinite(step).all() and 0 < np.linalg.norm(step.astype(float)) <= exact
 
 
 def test_clipped_gd_step():

@@ -6,7 +6,7 @@ or a SPIDER estimator) scaled by a factor that depends on a norm only:
 =============================  ======================================================
 factor                         value
 =============================  ======================================================
-:func:`power`                  :math:`\max\{\|v\|, \epsilon\}^{-\beta}` (:math:`\epsilon` tiny)
+:func:`power`                  :math:`\max\{\|v\|, \epsilon\}^{-\beta}` (:math:`\epsilon = 2^{-537}`)
 :func:`clip`                   :math:`\min\{1, c / (\|v\| + o)\}^\beta`
 :func:`independent`            :math:`h^{-\beta}`, :math:`h = \max\{1, \Gamma(A \|g'\| + \delta)\}`
 =============================  ======================================================
@@ -30,18 +30,19 @@ Examples
 
 from __future__ import annotations
 
-from gsmooth._backend import namespace, smallest_normal
+from gsmooth._backend import namespace, norm_floor
 
 
 def power(norm, beta):
-    r""":math:`\|v\|^{-\beta}`, with the norm floored at the dtype's smallest normal number :math:`\epsilon`.
+    r""":math:`\|v\|^{-\beta}`, with the norm floored at :math:`\epsilon`, the smallest nonzero norm
+    of the dtype (:func:`gsmooth._backend.norm_floor`, :math:`2^{-537}` in float64).
 
-    The floor changes nothing for a norm of at least :math:`\epsilon`, and
-    where the norm is 0 (so :math:`v = 0`) it keeps the factor finite, so that
-    the step :math:`v` times the factor is exactly 0.  A norm computed as
-    :math:`\sqrt{v \cdot v}` is 0 or above :math:`10^{-161}`, never between.
-    One ``maximum`` costs a third of the ``where`` that would set the factor
-    to 1 at 0, on the small arrays of a step.
+    The floor changes no nonzero norm computed as :math:`\sqrt{v \cdot v}`.  It
+    acts where that norm is 0: for :math:`v = 0` the step, :math:`v` times the
+    factor, is exactly 0; for a :math:`v \ne 0` whose sum of squares underflowed,
+    whose true norm is below :math:`\epsilon`, the step is finite and at most the
+    exact :math:`v / \|v\|^\beta`.  One ``maximum`` costs a third of a ``where``
+    on the small arrays of a step.
 
     Parameters
     ----------
@@ -58,7 +59,7 @@ def power(norm, beta):
     [[0.0, 0.0], [0.6000000000000001, 0.8]]
     """
     xp = namespace(norm)
-    return 1.0 / xp.maximum(norm, smallest_normal(norm)) ** beta
+    return 1.0 / xp.maximum(norm, norm_floor(norm)) ** beta
 
 
 def clip(norm, threshold, offset, beta):

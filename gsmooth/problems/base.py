@@ -24,7 +24,6 @@ implements ``_hvp`` the same way and sets ``hvp_exact = True``.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from functools import partial
 
 import numpy as np
 
@@ -157,8 +156,8 @@ class Problem:
         >>> bool((grad(np.ones((2, 2))) == p.grad(np.ones((2, 2)))).all())
         True
         """
-        data = self._data_like(like)
-        return partial(self._grad, data=data), partial(self._sample_grad, data=data)
+        data, full, sample = self._data_like(like), self._grad, self._sample_grad
+        return (lambda w: full(w, data)), (lambda w, idx: sample(w, idx, data))
 
     def value_and_grad(self, w):
         """Return ``(value(w), grad(w))``; subclasses may share work between the two."""
