@@ -21,12 +21,17 @@
 4. Small problems: ``power(d=10, p=4)`` with AN-GD for k = 1, 64 and 4096
    runs, per step, against a bare NumPy loop doing the same update (both
    record at the start and the end only).
+5. Seven methods against one: the paper's methods, 20 seeds each, in one
+   ``gs.run_many`` against NSGD alone with as many runs in ``gs.run``, both
+   recording objective and gradient norm every step.  The work differs a
+   little (SPIDER's refreshes, IAN-SGD's second minibatch), so each side's
+   GEMM bound is printed beside its time.
 
 Everything runs under one BLAS thread (threadpoolctl) unless ``--threads`` says
 otherwise; the sides of each comparison alternate over ``--rounds`` rounds after
 a warm-up, and min and median are printed.
 
-Run ``python analysis/bench_engine.py [--quick] [--rounds 3] [--device cupy] [--parts 1,2,3,4]``.
+Run ``python analysis/bench_engine.py [--quick] [--rounds 3] [--device cupy] [--parts 1,2,3,4,5]``.
 """
 
 from __future__ import annotations
@@ -193,6 +198,22 @@ def small_problems(counts, steps, rounds, d=10, p=4.0, lr=1e-3, beta=2 / 3):
     return out
 
 
+def methods_against_one(seeds, steps, device, rounds):
+    """Seconds of the paper's methods, ``seeds`` runs each, in one ``gs.run_many``, and of
+    NSGD alone on as many runs, both recording objective and gradient norm every step."""
+    problem = phase_retrieval.make_problem()
+    spec = phase_retrieval.EXPERIMENT
+    options = {"w0": spec.warm_start.point(problem, spec.grad_scale)[None, :], "record": 1,
+               "device": device, "progress": False}
+    settings = phase_retrieval.METHODS
+    opts = [optimizer(setting, spec.grad_scale) for setting in settings]
+    nsgd = optimizer(next(s for s in settings if s.key == "nsgd"), spec.grad_scale)
+    return interleaved({
+        "seven methods": lambda: gs.run_many(problem, opts, steps, seeds=seeds, **options),
+        "NSGD alone": lambda: gs.run(problem, nsgd, steps, seeds=seeds * len(opts), **options),
+    }, rounds, _backend.namespace_for(device))
+
+
 def environment(threads) -> str:
     blas = [f"{i['internal_api']} {i.get('version')} ({i.get('architecture')})"
             for i in threadpool_info() if i["user_api"] == "blas"]
@@ -208,7 +229,7 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--single-runs", type=int, default=4)
     parser.add_argument("--threads", type=int, default=1, help="BLAS threads (0: default)")
-    parser.add_argument("--parts", default="1,2,3,4")
+    parser.add_argument("--parts", default="1,2,3,4,5")
     args = parser.parse_args(argv)
     parts = {int(p) for p in args.parts.split(",")}
     with threadpool_limits(args.threads or None, user_api="blas"):
@@ -254,6 +275,21 @@ def run_parts(args, parts):
             print(f"4. power(d=10, p=4), AN-GD, k={k}: gsmooth {spread(times['gsmooth'], 1e6, 'us')}"
                   f" per step, bare loop {spread(times['bare'], 1e6, 'us')}; gsmooth / bare "
                   f"{ratios(times['gsmooth'], times['bare'])}")
+    if 5 in parts:
+        seeds, paper_steps = (4, 100) if args.quick else (20, 500)
+        settings = phase_retrieval.METHODS
+        nsgd = [s for s in settings if s.key == "nsgd"] * len(settings)
+        problem = phase_retrieval.make_problem()
+        rate = gemm_rate(seeds * len(settings), problem.n_samples, problem.dim)
+        times = methods_against_one(seeds, paper_steps, args.device, args.rounds)
+        print(f"5. {len(settings)} methods x {seeds} seeds in one run_many against NSGD alone on "
+              f"{len(settings) * seeds} runs, {paper_steps} steps, objective and gradient norm "
+              "every step:")
+        for (name, t), group in zip(times.items(), (settings, nsgd), strict=True):
+            flops = experiment_flops(group, seeds, paper_steps, problem.n_samples, problem.dim)
+            print(f"   {name} {spread(t)}; work {flops / 1e9:.1f} GFLOP, GEMM bound "
+                  f"{flops / (rate * 1e9):.2f} s")
+        print(f"   seven methods / NSGD alone {ratios(times['seven methods'], times['NSGD alone'])}")
 
 
 if __name__ == "__main__":
