@@ -203,6 +203,9 @@ class IndexStream:
         """Indices of shape (k, size) in the stream's namespace."""
         blocks, position = self._blocks.get(size, (None, self.block))
         if position == self.block:
+            if not self.generators:
+                raise ValueError("minibatch indices asked of a stream without generators: "
+                                 "the method has no batch size (a deterministic method)")
             host = np.stack([g.integers(0, self.n, size=(self.block, size)) for g in self.generators])
             blocks, position = to_device(host, self.xp, self.device), 0
         self._blocks[size] = (blocks, position + 1)

@@ -38,7 +38,7 @@ class Oracle:
         Checked against the problem: a method that draws minibatches needs a
         finite sum.
     generators : list of numpy.random.Generator
-        One stream per run.
+        One stream per run; none for a method that draws no minibatches.
     like : array (k, d)
         Iterates of the namespace, device and dtype the runs use.
     """
