@@ -276,3 +276,17 @@ def test_a_stream_without_generators_says_why_it_cannot_draw():
     stream = gs._backend.IndexStream([], 10, np)
     with pytest.raises(ValueError, match="stream without generators"):
         stream.draw(4)
+
+
+def test_a_direction_that_asks_for_no_gradient_still_steps():
+    from gsmooth.optim.base import Optimizer
+    from gsmooth.optim.directions import Direction, NoState
+    from gsmooth.optim.rules import unscaled
+
+    def itself(w, state, hp):  # steps along w without asking for a gradient
+        return w, w, state
+        yield
+
+    opt = Optimizer("shrink", unscaled, {"lr": 0.5}, Direction(lambda w, hp: NoState(), itself))
+    res = gs.run(gs.problems.power(d=2), opt, 3, w0=np.array([[8.0, -4.0]]))
+    assert res.w.tolist() == [[1.0, -0.5]] and res.samples[-1].tolist() == [0]

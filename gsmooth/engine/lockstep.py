@@ -116,8 +116,8 @@ def _propose_alone(member, w) -> tuple:
     each answered alone, without the bookkeeping of several directions; ``(w_next, state)``."""
     gradients, hp = member.oracle.gradients, member.hp
     direction = member.optimizer.direction.step(w, member.state, hp)
-    request = next(direction)
     try:
+        request = next(direction)
         while True:
             request = direction.send(gradients(request))
     except StopIteration as finished:
