@@ -41,7 +41,7 @@ LR, BETA, P = 1e-3, 2 / 3, 4.0
 def inline_update(self, w, v, u, hp):
     """AN-GD's update with the same arithmetic as the rule, written out."""
     norm = np.sqrt(np.vecdot(u, u)[:, None])
-    return w - hp.lr * (v * (1.0 / np.maximum(norm, 2.0**-537) ** hp.beta))
+    return w - hp.lr / np.maximum(norm, 2.0**-537) ** hp.beta * v
 
 
 def direct_gradient(member, w):

@@ -21,12 +21,12 @@ def norm(v):
     return np.sqrt(np.vecdot(v, v)[:, None])
 
 
-def power_factor(n, beta):
-    return 1.0 / np.where(n > 0, n, 1.0) ** beta
+def power_step(n, hp):
+    return hp["lr"] / np.where(n > 0, n, 1.0) ** hp["beta"]
 
 
-def clip_factor(n, hp):
-    return np.minimum(hp["clip"] / (n + hp["offset"]), 1.0) ** hp["beta"]
+def clip_step(n, hp):
+    return hp["lr"] * np.minimum(hp["clip"] / (n + hp["offset"]), 1.0) ** hp["beta"]
 
 
 class Reference:
@@ -61,20 +61,20 @@ class Reference:
                 self.drawn += batch
                 v = self.v + self.problem.grad(w, idx) - self.problem.grad(self.w_prev, idx)
             state = (self.m, v, w, self.count + 1)
-            return w - hp["lr"] * (v * power_factor(norm(v), hp["beta"])), state
+            return w - power_step(norm(v), hp) * v, state
         g = self.gradient(w, batch)
         if name in ("gd", "sgd"):
             return w - hp["lr"] * g, state
         if name in ("clipped_gd", "clipped_sgd"):
-            return w - hp["lr"] * (g * clip_factor(norm(g), hp)), state
+            return w - clip_step(norm(g), hp) * g, state
         if name == "ian_sgd":
             g2 = self.gradient(w, self.sizes["batch2"])
             h = np.maximum(hp["Gamma"] * (hp["A"] * norm(g2) + hp["delta"]), 1.0)
-            return w - hp["lr"] * (g * (1.0 / h ** hp["beta"])), state
+            return w - hp["lr"] / h ** hp["beta"] * g, state
         if name == "nsgd_momentum":
             m = hp["momentum"] * self.m + (1.0 - hp["momentum"]) * g
-            return w - hp["lr"] * (m * power_factor(norm(m), hp["beta"])), (m, *state[1:])
-        return w - hp["lr"] * (g * power_factor(norm(g), hp["beta"])), state
+            return w - power_step(norm(m), hp) * m, (m, *state[1:])
+        return w - power_step(norm(g), hp) * g, state
 
     def keep(self, state, keep):
         m, v, w_prev, count = state

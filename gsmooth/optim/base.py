@@ -2,12 +2,12 @@
 
 An :class:`Optimizer` is data: a name, a direction
 (:mod:`gsmooth.optim.directions`: gradient, momentum, SPIDER or two independent
-minibatches, with its state), a scaled step (:mod:`gsmooth.optim.rules`), the
+minibatches, with its state), a step size (:mod:`gsmooth.optim.rules`), the
 per-run hyperparameters (scalars, or one value per run) and the method's sizes
 (minibatch sizes, a period), which fix array shapes.  One step is
 
     v, u, state = direction.step(w, state, hp)   # a generator: yields gradient requests
-    w_next      = w - lr * scale(v, u, hp)        # Optimizer.update
+    w_next      = w - step_size(u, hp) * v        # Optimizer.update
 
 The run engine owns the loop and answers the requests (see
 :class:`~gsmooth.optim.directions.Gradients`): those of every method of a
@@ -37,14 +37,15 @@ column's ``pow`` in the last bit; a run's result then does not depend on its bat
 
 @dataclass(frozen=True)
 class Optimizer:
-    """A direction and a scaled step with their hyperparameters.
+    """A direction and a step size with their hyperparameters.
 
     Attributes
     ----------
     name : str
         Method name used in reports ("an_gd", "ian_sgd", ...).
-    scale : callable
-        ``scale(v, u, hp) -> s(v)``, one of :mod:`gsmooth.optim.rules`.
+    step_size : callable
+        ``step_size(u, hp) -> c``, the (k, 1) column (or 0-d array) of each
+        run's step size, one of :mod:`gsmooth.optim.rules`.
     hyper : mapping of str to float or sequence of float
         Hyperparameters; a sequence gives one value per run.
     direction : Direction
@@ -63,7 +64,7 @@ class Optimizer:
     """
 
     name: str
-    scale: Callable
+    step_size: Callable
     hyper: Mapping[str, float | Sequence[float]]
     direction: Direction = GRADIENT
     sizes: Mapping[str, int] = field(default_factory=dict)
@@ -88,7 +89,8 @@ class Optimizer:
         return self.direction.init(w, hp)
 
     def update(self, w, v, u, hp):
-        """The next iterates ``w - lr s(v)`` from the direction's ``v`` and ``u`` at ``w``.
+        """The next iterates ``w - c v`` from the direction's ``v`` and ``u`` at ``w``,
+        ``c = step_size(u, hp)``.
 
         A step is the direction's generator ``direction.step(w, state, hp)``,
         driven by the run engine (it yields
@@ -104,7 +106,7 @@ class Optimizer:
         >>> opt.update(np.zeros((1, 2)), g, g, hp).tolist()
         [[-0.30000000000000004, -0.4]]
         """
-        return w - hp.lr * self.scale(v, u, hp)
+        return w - self.step_size(u, hp) * v
 
     def columns(self, k: int, xp, dtype, device=None) -> SimpleNamespace:
         """Every hyperparameter as an array of ``dtype`` in ``xp``, and the sizes as ints.

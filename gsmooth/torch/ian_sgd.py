@@ -206,9 +206,8 @@ class IANSGD(NormalizedOptimizer):
 
     @staticmethod
     def _scale(group: dict, norm: torch.Tensor) -> torch.Tensor:
-        factor = scalings.independent(norm, group["A"], group["delta"], group["Gamma"],
-                                      group["beta"])
-        return group["lr"] * factor
+        return scalings.independent(norm, group["lr"], group["A"], group["delta"], group["Gamma"],
+                                    group["beta"])
 
     def independent_norm(self, loss, scaler=None) -> torch.Tensor:
         r"""Global norm :math:`\|\tilde g'\|` of the gradient of ``loss`` (an independent batch's).

@@ -16,7 +16,7 @@ class              update
 =================  ===========================================================
 
 Norms are global over every parameter of every group; a zero direction
-leaves the parameters where they are.  The scale factors are those of
+leaves the parameters where they are.  The step sizes are those of
 :mod:`gsmooth.optim.scalings`, shared with the NumPy optimizers.  :class:`~gsmooth.torch.IANSGD` is in
 :mod:`gsmooth.torch.ian_sgd`.
 """
@@ -43,7 +43,7 @@ def _common(lr, momentum, weight_decay, decoupled_weight_decay, maximize, foreac
 class _SelfNormalized(NormalizedOptimizer):
     """A method whose scale is a function of the norm of its own direction.
 
-    Each subclass defines ``_scale(group, norm) -> factor`` from :mod:`gsmooth.optim.scalings`.
+    Each subclass defines ``_scale(group, norm) -> step size`` from :mod:`gsmooth.optim.scalings`.
     """
 
     @torch.no_grad()
@@ -115,7 +115,7 @@ class NSGD(_SelfNormalized):
         super().__init__(params, defaults, distributed, process_group)
 
     def _scale(self, group, norm):
-        return group["lr"] * scalings.power(norm, group["beta"])
+        return scalings.power(norm, group["lr"], group["beta"])
 
 
 class NSGDMomentum(NSGD):
@@ -182,4 +182,4 @@ class ClippedSGD(_SelfNormalized):
         super().__init__(params, defaults, distributed, process_group)
 
     def _scale(self, group, norm):
-        return group["lr"] * scalings.clip(norm, group["clip"], group["offset"], group["beta"])
+        return scalings.clip(norm, group["lr"], group["clip"], group["offset"], group["beta"])
