@@ -17,10 +17,14 @@
    floating-point work (two products per run per record, the minibatch
    products and SPIDER's refreshes) at this machine's single-thread GEMM rate,
    measured here on the experiment's own product shapes; the fraction printed
-   is bound / time, for the NumPy kernels and for the numba kernels.
+   is bound / time, for the NumPy kernels and for the numba kernels.  The
+   released loop's median over the bound is the most any implementation
+   running its products at that rate could gain over it on this machine.
 4. Small problems: ``power(d=10, p=4)`` with AN-GD for k = 1, 64 and 4096
    runs, per step, against a bare NumPy loop doing the same update (both
-   record at the start and the end only).
+   record at the start and the end only).  Each round takes milliseconds and
+   per-step times are the noisiest of all, so this part runs three times
+   ``--rounds`` rounds.
 5. Seven methods against one: the paper's methods, 20 seeds each, in one
    ``gs.run_many`` against NSGD alone with as many runs in ``gs.run``, both
    recording objective and gradient norm every step.  The work differs a
@@ -265,13 +269,15 @@ def run_parts(args, parts):
         bound = flops / (rate * 1e9)
         print(f"   work {flops / 1e9:.1f} GFLOP; single-thread GEMM {rate:.1f} GFLOP/s on the "
               f"record's shapes; GEMM bound {bound:.2f} s")
+        print(f"   ceiling of released / gsmooth at that rate: released median / GEMM bound = "
+              f"{np.median(released) / bound:.2f}x")
         for name in ("gsmooth", NUMBA_SIDE):
             own = times[name]
             print(f"   GEMM bound / {name}: {100 * bound / np.median(own):.0f}% of its median, "
                   f"{100 * bound / min(own):.0f}% of its minimum")
     if 4 in parts:
         counts, small_steps = ((1, 64), 500) if args.quick else ((1, 64, 4096), 2000)
-        for k, times in small_problems(counts, small_steps, args.rounds).items():
+        for k, times in small_problems(counts, small_steps, 3 * args.rounds).items():
             print(f"4. power(d=10, p=4), AN-GD, k={k}: gsmooth {spread(times['gsmooth'], 1e6, 'us')}"
                   f" per step, bare loop {spread(times['bare'], 1e6, 'us')}; gsmooth / bare "
                   f"{ratios(times['gsmooth'], times['bare'])}")
