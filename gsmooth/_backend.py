@@ -278,7 +278,7 @@ def all_finite(x) -> bool:
     True
     """
     total = np.vdot(x, x) if type(x) is np.ndarray else namespace(x).sum(x)
-    if math.isfinite(float(total)):
+    if math.isfinite(total):
         return True
     xp = namespace(x)
     return bool(xp.all(xp.isfinite(x)))

@@ -196,6 +196,16 @@ def test_run_many_equals_one_run_per_optimizer(xp):
         assert_same_runs(result, gs.run(NOISY, opt, 40, seeds=[3, 8], device=device, record=7))
 
 
+def test_a_method_whose_two_batches_share_a_size_draws_them_in_order_beside_others():
+    """IAN-SGD's batch and batch2 of one size are answered in the same call as SGD's, one
+    stacked product; each run still draws its main batch first, as alone."""
+    opts = [gs.optim.ian_sgd(0.05, 2 / 3, 5, 5, A=2.0, delta=0.1, Gamma=0.5),
+            gs.optim.sgd(0.05, batch=5)]
+    together = gs.run_many(NOISY, opts, 30, seeds=[1, 6], record=3)
+    for opt, result in zip(opts, together, strict=True):
+        assert_same_runs(result, gs.run(NOISY, opt, 30, seeds=[1, 6], record=3))
+
+
 def test_run_many_keeps_statuses_and_run_counts_per_optimizer():
     """A diverging method does not stop the others; hyperparameter lists set each one's runs."""
     p = gs.problems.power(d=3)
@@ -283,10 +293,13 @@ def test_a_direction_that_asks_for_no_gradient_still_steps():
     from gsmooth.optim.directions import Direction, NoState
     from gsmooth.optim.rules import unscaled
 
-    def itself(w, state, hp):  # steps along w without asking for a gradient
+    def itself(answers, w, state, hp):  # steps along w without asking for a gradient
         return w, w, state
-        yield
 
-    opt = Optimizer("shrink", unscaled, {"lr": 0.5}, Direction(lambda w, hp: NoState(), itself))
+    no_requests = Direction(lambda w, hp: NoState(), lambda w, state, hp: (), itself)
+    opt = Optimizer("shrink", unscaled, {"lr": 0.5}, no_requests)
     res = gs.run(gs.problems.power(d=2), opt, 3, w0=np.array([[8.0, -4.0]]))
+    beside = gs.run_many(gs.problems.power(d=2), [opt, gs.optim.gd(0.1)], 3,
+                         w0=np.array([[8.0, -4.0]]))[0]
+    assert beside.w.tolist() == res.w.tolist()
     assert res.w.tolist() == [[1.0, -0.5]] and res.samples[-1].tolist() == [0]

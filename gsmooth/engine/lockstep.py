@@ -1,13 +1,12 @@
 """The lockstep loop of :func:`gsmooth.run_many`: every run of every optimizer, one step at a time.
 
-Each step drives every optimizer's direction (a generator of gradient
-requests, :mod:`gsmooth.optim.directions`) in rounds; each round's requests
-are answered together by :func:`gsmooth.engine.oracle.answer`, and
-:meth:`gsmooth.optim.Optimizer.update` turns each direction into a step.  The
-host keeps what the step needs to decide (:class:`Runs`): which runs still
-step, which stepped to a non-finite iterate, and how many samples each has
-drawn.  While
-every run steps, the step costs its rules and one sum: the new iterates
+Each step collects the gradient requests of every optimizer's direction
+(:mod:`gsmooth.optim.directions`), answers them together
+(:func:`gsmooth.engine.oracle.answer`), and each direction combines its
+answers into ``(v, u, state)``, which :meth:`gsmooth.optim.Optimizer.update`
+turns into a step.  The host keeps what the step needs to decide
+(:class:`Runs`): which runs still step, which stepped to a non-finite
+iterate, and how many samples each has drawn.  While every run steps, the step costs its rules and one sum: the new iterates
 replace the old ones as they are, and the sample counts advance as integers
 on the host.  A non-finite sum, or a run stopped at a record, switches to the
 masked step that freezes stopped runs (``w = where(keep, w_new, w)``, and the
@@ -89,52 +88,36 @@ def propose(members, w) -> tuple:
     """Every optimizer's proposed step at the stacked iterates ``w``: ``(w_next, states)``,
     the next iterates stacked in the members' order and one new state per member.
 
-    Each optimizer's direction is a generator of gradient requests
-    (:mod:`gsmooth.optim.directions`).  The directions advance in rounds: each
-    round every direction that asks yields one request, and all are answered
-    in one :func:`~gsmooth.engine.oracle.answer`.  A finished direction's
-    ``(v, u, state)`` gives ``optimizer.update(w, v, u, hp)`` and ``state``.
+    Each optimizer's direction names the gradients its step needs
+    (:mod:`gsmooth.optim.directions`); the requests of every optimizer are
+    answered in one :func:`~gsmooth.engine.oracle.answer`, and each
+    direction's ``(v, u, state)`` from its answers gives
+    ``optimizer.update(w, v, u, hp)`` and ``state``.
     """
     if len(members) == 1:
         w_next, state = _propose_alone(members[0], w)
         return w_next, [state]
     parts = [m.part(w) for m in members]
-    directions = [m.optimizer.direction.step(part, m.state, m.hp)
-                  for m, part in zip(members, parts, strict=True)]
-    done: list = [None] * len(members)
-    asking = _send(directions, [(i, None) for i in range(len(members))], done)
-    while asking:
-        answers = answer([(members[i].oracle, request) for i, request in asking])
-        asking = _send(directions, [(i, a) for (i, _), a in zip(asking, answers)], done)
-    w_next = [m.optimizer.update(part, v, u, m.hp)
-              for m, part, (v, u, _) in zip(members, parts, done, strict=True)]
-    return _backend.namespace(w).concat(w_next, axis=0), [state for _, _, state in done]
+    requests = [m.optimizer.direction.requests(part, m.state, m.hp)
+                for m, part in zip(members, parts, strict=True)]
+    answers = iter(answer([(m.oracle, r) for m, asked in zip(members, requests, strict=True)
+                           for r in asked]))
+    w_next, states = [], []
+    for m, part, asked in zip(members, parts, requests, strict=True):
+        v, u, state = m.optimizer.direction.combine(
+            tuple(next(answers) for _ in asked), part, m.state, m.hp)
+        w_next.append(m.optimizer.update(part, v, u, m.hp))
+        states.append(state)
+    return _backend.namespace(w).concat(w_next, axis=0), states
 
 
 def _propose_alone(member, w) -> tuple:
-    """:func:`propose` for one optimizer (every :func:`gsmooth.run`): the same rounds,
-    each answered alone, without the bookkeeping of several directions; ``(w_next, state)``."""
-    gradients, hp = member.oracle.gradients, member.hp
-    direction = member.optimizer.direction.step(w, member.state, hp)
-    try:
-        request = next(direction)
-        while True:
-            request = direction.send(gradients(request))
-    except StopIteration as finished:
-        v, u, state = finished.value
+    """:func:`propose` for one optimizer (every :func:`gsmooth.run`): its requests answered
+    in order on its runs alone, without the bookkeeping of several; ``(w_next, state)``."""
+    direction, state, hp = member.optimizer.direction, member.state, member.hp
+    answers = tuple(map(member.oracle.gradients, direction.requests(w, state, hp)))
+    v, u, state = direction.combine(answers, w, state, hp)
     return member.optimizer.update(w, v, u, hp), state
-
-
-def _send(directions, values, done) -> list[tuple]:
-    """Send direction ``i`` its value for every ``(i, value)`` of ``values``; keep the result
-    of each that finishes in ``done[i]`` and return ``(i, request)`` for each that asks again."""
-    asking = []
-    for i, value in values:
-        try:
-            asking.append((i, directions[i].send(value)))
-        except StopIteration as finished:
-            done[i] = finished.value
-    return asking
 
 
 def lockstep(w, members, recorder, grid, steps, overlap=False, progress=None):
@@ -175,23 +158,14 @@ def lockstep(w, members, recorder, grid, steps, overlap=False, progress=None):
                 keep = _backend.to_device(runs.keep_finite(w_new, xp)[:, None], xp, device)
             if recorder.capture_pairs and t in on_grid:
                 recorder.capture(w, w_new if keep is None else xp.where(keep, w_new, w))
-            w = _apply(members, states, w_new, w, keep, xp)
+            for m, state in zip(members, states, strict=True):
+                m.state = state if keep is None else _frozen_where_stopped(state, m.state,
+                                                                            m.part(keep), xp)
+            w = w_new if keep is None else xp.where(keep, w_new, w)
             if not bar.disable:
                 bar.update(1)
     bar.close()
     return w
-
-
-def _apply(members, states, w_new, w, keep, xp):
-    """The next iterates and states: the proposals, or with a mask ``keep`` (k, 1) the
-    proposals where it holds and the old values elsewhere."""
-    if keep is None:
-        for m, state in zip(members, states, strict=True):
-            m.state = state
-        return w_new
-    for m, state in zip(members, states, strict=True):
-        m.state = _frozen_where_stopped(state, m.state, m.part(keep), xp)
-    return xp.where(keep, w_new, w)
 
 
 def _frozen_where_stopped(new, old, keep, xp):

@@ -1,10 +1,10 @@
 """The gradient oracle: each run's sample indices from its own stream, the sample
 count, and the answers to the gradient requests of every method of a step.
 
-An optimizer's direction (:mod:`gsmooth.optim.directions`) yields
-:class:`~gsmooth.optim.directions.Gradients` requests.  The run loop collects
-one request from every optimizer of a :func:`gsmooth.run_many` batch and
-:func:`answer` computes them together: every minibatch request of one size,
+An optimizer's direction (:mod:`gsmooth.optim.directions`) names the
+gradients its step needs, as ``(points, batch)`` requests.  The run loop
+collects the requests of every optimizer of a :func:`gsmooth.run_many` batch
+and :func:`answer` computes them together: every minibatch request of one size,
 whatever the method, in one problem call (one gather of rows, one batched
 product), and full gradients per optimizer.
 """
@@ -91,24 +91,22 @@ def answer(asks) -> list[tuple]:
     --------
     >>> import numpy as np, gsmooth as gs
     >>> from gsmooth import _backend
-    >>> from gsmooth.optim.directions import gradients_at
     >>> p = gs.problems.least_squares(n=20, d=3)
     >>> opt = gs.optim.sgd(0.1, batch=4)
     >>> points = [np.zeros((1, 3)), np.ones((2, 3))]
     >>> oracles = [Oracle(p, opt, _backend.run_generators(seeds), w)
     ...            for seeds, w in zip(([0], [1, 2]), points)]
-    >>> asks = [(o, gradients_at(w, batch=4)) for o, w in zip(oracles, points)]
+    >>> asks = [(o, ((w,), 4)) for o, w in zip(oracles, points)]
     >>> [g[0].shape for g in answer(asks)], [o.drawn for o in oracles]
     ([(1, 3), (2, 3)], [4, 4])
     """
     answers: list = [None] * len(asks)
     by_size: dict = {}
-    for position, (oracle, request) in enumerate(asks):
-        if request.batch is None:
-            answers[position] = oracle.full_gradients(request.points)
+    for position, (oracle, (points, batch)) in enumerate(asks):
+        if batch is None:
+            answers[position] = oracle.full_gradients(points)
         else:
-            by_size.setdefault(request.batch, []).append(
-                (position, request.points, oracle.draw(request.batch), oracle))
+            by_size.setdefault(batch, []).append((position, points, oracle.draw(batch), oracle))
     for group in by_size.values():
         _answer_minibatches(group, answers)
     return answers

@@ -6,11 +6,12 @@ minibatches, with its state), a step size (:mod:`gsmooth.optim.rules`), the
 per-run hyperparameters (scalars, or one value per run) and the method's sizes
 (minibatch sizes, a period), which fix array shapes.  One step is
 
-    v, u, state = direction.step(w, state, hp)   # a generator: yields gradient requests
-    w_next      = w - step_size(u, hp) * v        # Optimizer.update
+    requests    = direction.requests(w, state, hp)          # the gradients it needs
+    v, u, state = direction.combine(answers, w, state, hp)  # answers: the engine's
+    w_next      = w - step_size(u, hp) * v                   # Optimizer.update
 
-The run engine owns the loop and answers the requests (see
-:class:`~gsmooth.optim.directions.Gradients`): those of every method of a
+The run engine owns the loop and answers the requests (``(points, batch)``
+pairs, see :mod:`gsmooth.optim.directions`): those of every method of a
 batch at once.  A new method is a new factory in :mod:`gsmooth.optim.methods`
 (and, for a new idea, a new direction or scaling).
 """
@@ -23,7 +24,7 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from gsmooth._backend import to_device
+from gsmooth._backend import norm_floor, to_device
 from gsmooth.optim.directions import GRADIENT, Direction
 
 STOCHASTIC_SIZES = ("batch",)
@@ -49,8 +50,8 @@ class Optimizer:
     hyper : mapping of str to float or sequence of float
         Hyperparameters; a sequence gives one value per run.
     direction : Direction
-        ``init(w, hp) -> state`` and the generator ``step(w, state, hp)``, which
-        yields gradient requests and returns ``(v, u, state)``.
+        ``init(w, hp) -> state``, ``requests(w, state, hp)``, the gradients a
+        step needs, and ``combine(answers, w, state, hp) -> (v, u, state)``.
     sizes : mapping of str to int
         The method's own integers (``batch``, ``batch2``, ``period``, ...); ``hp``
         carries them as ints.  No ``batch`` means full gradients.
@@ -92,10 +93,8 @@ class Optimizer:
         """The next iterates ``w - c v`` from the direction's ``v`` and ``u`` at ``w``,
         ``c = step_size(u, hp)``.
 
-        A step is the direction's generator ``direction.step(w, state, hp)``,
-        driven by the run engine (it yields
-        :class:`~gsmooth.optim.directions.Gradients` requests and returns
-        ``(v, u, state)``), followed by this update.
+        A step is the direction's gradient requests, answered by the run engine, the direction's ``(v, u, state)``
+        from the answers, and this update.
 
         Examples
         --------
@@ -116,7 +115,9 @@ class Optimizer:
         without a per-row broadcast (on (k, d) arrays with small ``d`` that
         costs NumPy about four times a pass with a scalar).  Exponents
         (:data:`EXPONENTS`) are always columns.  A size the method does not
-        have reads as ``None`` (``hp.batch`` of GD).
+        have reads as ``None`` (``hp.batch`` of GD).  ``hp.norm_floor`` is the
+        dtype's floor on normalizing norms (:func:`gsmooth._backend.norm_floor`)
+        as a 0-d array, made here once for the rules.
 
         Examples
         --------
@@ -136,6 +137,8 @@ class Optimizer:
             elif name in EXPONENTS:
                 values = np.full((k, 1), values)  # a real column: a strided 0-d view acts as 0-d
             out[name] = to_device(values, xp, device, dtype)
+        zero = to_device(np.zeros(()), xp, device, dtype)
+        out["norm_floor"] = to_device(np.asarray(norm_floor(zero)), xp, device, dtype)
         return SimpleNamespace(**out)
 
     def describe(self) -> dict:

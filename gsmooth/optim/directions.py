@@ -1,17 +1,25 @@
 r"""Search directions: what a method steps along, and the vector whose norm scales the step.
 
-A direction is a pair ``init(w, hp) -> state`` and a generator
-``step(w, state, hp)`` that yields :class:`Gradients` requests, receives the
-gradients of each, and returns ``(v, u, state)``: the direction ``v``, the
-vector ``u`` whose norm sets the step size (``u = v`` except for IAN-SGD),
-and the new state.  Requests are data, so the run engine can answer those
-of every method of a batch at once (one gather and one product per
-minibatch size).  The state is a ``NamedTuple`` whose array fields have the
-run axis first (the engine freezes them with the run) and whose ``int``
-fields are shared by every run of the batch (a step count, as optax keeps
-``count``); ``hp`` holds the float hyperparameters as (k, 1) columns (0-d
-arrays when shared by every run) and the method's sizes (``hp.batch``,
-``hp.period``) as ints.
+A direction is three plain functions: ``init(w, hp) -> state``;
+``requests(w, state, hp)``, the tuple of gradient requests the step needs;
+and ``combine(answers, w, state, hp) -> (v, u, state)``, which turns the
+answers (one tuple of (k, d) gradients per request, in order) into the
+direction ``v``, the vector ``u`` whose norm sets the step size (``u = v``
+except for IAN-SGD) and the new state.  A request is a pair ``(points,
+batch)``: gradients at each of the (k, d) ``points``, answered by a tuple of
+one (k, d) gradient per point; ``batch = None`` asks for full gradients (each
+counts ``n`` samples), an int for minibatch gradients on one fresh batch of
+that size per run, drawn from the run's own stream and shared by every point
+(counted once).  Requests are plain tuples because every step makes them
+(making a ``NamedTuple`` costs as much as a small NumPy call).  No direction's
+requests depend on the answers to others, so the run engine answers those of
+every method of a batch at once (one gather and one product per minibatch
+size); a run's minibatches are drawn in the order of its requests.  The state is a ``NamedTuple`` whose
+array fields have the run axis first (the engine freezes them with the run)
+and whose ``int`` fields are shared by every run of the batch (a step count,
+as optax keeps ``count``); ``hp`` holds the float hyperparameters as (k, 1)
+columns (0-d arrays when shared by every run) and the method's sizes
+(``hp.batch``, ``hp.period``) as ints.
 
 * :data:`GRADIENT` -- ``v = grad F(w)`` (``batch = None``) or a fresh minibatch gradient;
 * :data:`MOMENTUM` -- ``m_{t+1} = mu m_t + (1 - mu) g_t``, ``m_0 = 0``;
@@ -26,14 +34,11 @@ Driving a direction by hand, answering its one request with zeros:
 
 >>> import numpy as np
 >>> from types import SimpleNamespace
->>> step = GRADIENT.step(np.ones((2, 3)), NoState(), SimpleNamespace(batch=4))
->>> request = next(step)
->>> request.batch, len(request.points)
-(4, 1)
->>> try:
-...     step.send((np.zeros((2, 3)),))
-... except StopIteration as done:
-...     v, u, state = done.value
+>>> w, hp = np.ones((2, 3)), SimpleNamespace(batch=4)
+>>> ((points, batch),) = GRADIENT.requests(w, NoState(), hp)
+>>> len(points), batch
+(1, 4)
+>>> v, u, state = GRADIENT.combine(((np.zeros((2, 3)),),), w, NoState(), hp)
 >>> v is u, v.shape
 (True, (2, 3))
 """
@@ -46,29 +51,13 @@ from typing import NamedTuple
 from gsmooth._backend import namespace
 
 
-class Gradients(NamedTuple):
-    """A direction's request: gradients at ``points``, answered by a tuple of one (k, d)
-    gradient per point.
-
-    ``batch = None`` asks for full gradients (each counts ``n`` samples); an int
-    asks for minibatch gradients on one fresh batch of that size per run, drawn
-    from the run's own stream and shared by every point (counted once).
-    """
-
-    points: tuple
-    batch: int | None = None
-
-
-def gradients_at(*points, batch=None) -> Gradients:
-    """The request for gradients at ``points`` on one fresh batch of size ``batch`` (None: full)."""
-    return Gradients(points, batch)
-
-
 class Direction(NamedTuple):
-    """A direction: ``init(w, hp) -> state`` and the generator ``step(w, state, hp)``."""
+    """A direction: ``init(w, hp) -> state``, ``requests(w, state, hp) -> ((points, batch), ...)``
+    and ``combine(answers, w, state, hp) -> (v, u, state)``."""
 
     init: Callable
-    step: Callable
+    requests: Callable
+    combine: Callable
 
 
 class NoState(NamedTuple):
@@ -79,8 +68,12 @@ def _no_state(w, hp) -> NoState:
     return NoState()
 
 
-def _gradient(w, state, hp):
-    (g,) = yield gradients_at(w, batch=hp.batch)
+def _one_gradient(w, state, hp) -> tuple:
+    return (((w,), hp.batch),)
+
+
+def _gradient(answers, w, state, hp):
+    ((g,),) = answers
     return g, g, state
 
 
@@ -94,8 +87,8 @@ def _zero_momentum(w, hp) -> Momentum:
     return Momentum(namespace(w).zeros_like(w))
 
 
-def _momentum(w, state, hp):
-    (g,) = yield gradients_at(w, batch=hp.batch)
+def _momentum(answers, w, state, hp):
+    ((g,),) = answers
     m = hp.momentum * state.m + (1.0 - hp.momentum) * g
     return m, m, Momentum(m)
 
@@ -112,22 +105,34 @@ def _spider_init(w, hp) -> Spider:
     return Spider(namespace(w).zeros_like(w), w, 0)
 
 
-def _spider(w, state, hp):
+def _spider_requests(w, state, hp) -> tuple:
+    """A full gradient on a refresh step, else the minibatch gradients at ``w`` and
+    ``w_prev`` on one batch."""
     if state.count % hp.period == 0:
-        (v,) = yield gradients_at(w)
+        return (((w,), None),)
+    return (((w, state.w_prev), hp.batch),)
+
+
+def _spider(answers, w, state, hp):
+    (gradients,) = answers
+    if len(gradients) == 1:  # a refresh: the full gradient
+        (v,) = gradients
     else:
-        g_now, g_prev = yield gradients_at(w, state.w_prev, batch=hp.batch)
+        g_now, g_prev = gradients
         v = state.v + g_now - g_prev
     return v, v, Spider(v, w, state.count + 1)
 
 
-def _independent(w, state, hp):
-    (g,) = yield gradients_at(w, batch=hp.batch)
-    (g_other,) = yield gradients_at(w, batch=hp.batch2)
+def _two_batches(w, state, hp) -> tuple:
+    return (((w,), hp.batch), ((w,), hp.batch2))
+
+
+def _independent(answers, w, state, hp):
+    (g,), (g_other,) = answers
     return g, g_other, state
 
 
-GRADIENT = Direction(_no_state, _gradient)
-MOMENTUM = Direction(_zero_momentum, _momentum)
-SPIDER = Direction(_spider_init, _spider)
-INDEPENDENT = Direction(_no_state, _independent)
+GRADIENT = Direction(_no_state, _one_gradient, _gradient)
+MOMENTUM = Direction(_zero_momentum, _one_gradient, _momentum)
+SPIDER = Direction(_spider_init, _spider_requests, _spider)
+INDEPENDENT = Direction(_no_state, _two_batches, _independent)

@@ -23,7 +23,7 @@ def unscaled(u, hp):
 
 def normalized(u, hp):
     """``c = lr / ||u||^beta`` with ``u = v`` (AN-GD, AN-SGD, NSGD, NSGD-momentum, SPIDER)."""
-    return scalings.power(row_norm(u), hp.lr, hp.beta)
+    return scalings.power(row_norm(u), hp.lr, hp.beta, hp.norm_floor)
 
 
 def clipped(u, hp):

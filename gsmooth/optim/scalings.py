@@ -37,7 +37,7 @@ from __future__ import annotations
 from gsmooth._backend import namespace, norm_floor
 
 
-def power(norm, lr, beta):
+def power(norm, lr, beta, floor=None):
     r""":math:`\gamma / \|v\|^{\beta}`, with the norm floored at :math:`\epsilon`, the smallest nonzero
     norm of the dtype (:func:`gsmooth._backend.norm_floor`, :math:`2^{-537}` in float64).
 
@@ -56,6 +56,11 @@ def power(norm, lr, beta):
         Learning rate :math:`\gamma > 0`.
     beta : float or array
         Normalization power in [0, 1].
+    floor : array, optional
+        :math:`\epsilon` as a 0-d array of ``norm``'s namespace, dtype and device,
+        for a caller that made it once (the run engine's ``hp.norm_floor``: a
+        ``maximum`` with an array costs NumPy a third less than with a Python
+        float); default from ``norm``'s dtype.
 
     Examples
     --------
@@ -65,7 +70,7 @@ def power(norm, lr, beta):
     [[0.0, 0.0], [0.6000000000000001, 0.8]]
     """
     xp = namespace(norm)
-    return lr / xp.maximum(norm, norm_floor(norm)) ** beta
+    return lr / xp.maximum(norm, norm_floor(norm) if floor is None else floor) ** beta
 
 
 def clip(norm, lr, threshold, offset, beta):
