@@ -44,17 +44,18 @@ def inline_update(self, w, v, u, hp):
     return w - hp.lr / np.maximum(norm, 2.0**-537) ** hp.beta * v
 
 
-def direct_gradient(member, w):
+def direct_gradient(members, w):
     """One optimizer's step without the direction's requests, combine or oracle."""
+    (member,) = members
     g = member.oracle.full_gradient(w)
     member.oracle.drawn += 1
-    return member.optimizer.update(w, g, g, member.hp), member.state
+    return member.optimizer.update(w, g, g, member.hp), [member.state]
 
 
 PATCHES = {
     "engine": [],
     "rule inline": [(Optimizer, "update", inline_update)],
-    "+ gradient direct": [(lockstep, "_propose_alone", direct_gradient)],
+    "+ gradient direct": [(lockstep, "propose", direct_gradient)],
     "+ no finiteness check": [(_backend, "all_finite", lambda x: True)],
 }
 

@@ -94,9 +94,12 @@ def propose(members, w) -> tuple:
     direction's ``(v, u, state)`` from its answers gives
     ``optimizer.update(w, v, u, hp)`` and ``state``.
     """
-    if len(members) == 1:
-        w_next, state = _propose_alone(members[0], w)
-        return w_next, [state]
+    if len(members) == 1:  # every gs.run: the requests answered in order on its runs alone
+        (m,) = members
+        direction, hp = m.optimizer.direction, m.hp
+        answers = tuple(map(m.oracle.gradients, direction.requests(w, m.state, hp)))
+        v, u, state = direction.combine(answers, w, m.state, hp)
+        return m.optimizer.update(w, v, u, hp), [state]
     parts = [m.part(w) for m in members]
     requests = [m.optimizer.direction.requests(part, m.state, m.hp)
                 for m, part in zip(members, parts, strict=True)]
@@ -109,15 +112,6 @@ def propose(members, w) -> tuple:
         w_next.append(m.optimizer.update(part, v, u, m.hp))
         states.append(state)
     return _backend.namespace(w).concat(w_next, axis=0), states
-
-
-def _propose_alone(member, w) -> tuple:
-    """:func:`propose` for one optimizer (every :func:`gsmooth.run`): its requests answered
-    in order on its runs alone, without the bookkeeping of several; ``(w_next, state)``."""
-    direction, state, hp = member.optimizer.direction, member.state, member.hp
-    answers = tuple(map(member.oracle.gradients, direction.requests(w, state, hp)))
-    v, u, state = direction.combine(answers, w, state, hp)
-    return member.optimizer.update(w, v, u, hp), state
 
 
 def lockstep(w, members, recorder, grid, steps, overlap=False, progress=None):
