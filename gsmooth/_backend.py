@@ -45,10 +45,11 @@ def namespace(*arrays):
     once per combination of types and cached: this sits on every hot path.
     """
     key = type(arrays[0]) if len(arrays) == 1 else tuple(type(a) for a in arrays)
-    xp = _NAMESPACES.get(key)
-    if xp is None:
+    try:
+        return _NAMESPACES[key]
+    except KeyError:
         xp = _NAMESPACES[key] = array_namespace(*arrays)
-    return xp
+        return xp
 
 
 def namespace_for(device: str):
