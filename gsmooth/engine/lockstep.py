@@ -6,11 +6,12 @@ Each step collects the gradient requests of every optimizer's direction
 answers into ``(v, u, state)``, which :meth:`gsmooth.optim.Optimizer.update`
 turns into a step.  The host keeps what the step needs to decide
 (:class:`Runs`): which runs still step, which stepped to a non-finite
-iterate, and how many samples each has drawn.  While every run steps, the step costs its rules and one sum: the new iterates
-replace the old ones as they are, and the sample counts advance as integers
-on the host.  A non-finite sum, or a run stopped at a record, switches to the
-masked step that freezes stopped runs (``w = where(keep, w_new, w)``, and the
-same for each state).
+iterate, and how many samples each has drawn.  While every run steps, the
+step costs its rules and one sum: the new iterates replace the old ones as
+they are, and the sample counts advance as integers on the host.  A
+non-finite sum, or a run stopped at a record, switches to the masked step that
+freezes stopped runs (``w = where(keep, w_new, w)``, and the same for each
+state).
 """
 
 from __future__ import annotations

@@ -93,8 +93,9 @@ class Optimizer:
         """The next iterates ``w - c v`` from the direction's ``v`` and ``u`` at ``w``,
         ``c = step_size(u, hp)``.
 
-        A step is the direction's gradient requests, answered by the run engine, the direction's ``(v, u, state)``
-        from the answers, and this update.
+        A step is the direction's gradient requests, answered by the run
+        engine, the direction's ``(v, u, state)`` from the answers, and this
+        update.
 
         Examples
         --------

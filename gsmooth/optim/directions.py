@@ -14,12 +14,12 @@ that size per run, drawn from the run's own stream and shared by every point
 (making a ``NamedTuple`` costs as much as a small NumPy call).  No direction's
 requests depend on the answers to others, so the run engine answers those of
 every method of a batch at once (one gather and one product per minibatch
-size); a run's minibatches are drawn in the order of its requests.  The state is a ``NamedTuple`` whose
-array fields have the run axis first (the engine freezes them with the run)
-and whose ``int`` fields are shared by every run of the batch (a step count,
-as optax keeps ``count``); ``hp`` holds the float hyperparameters as (k, 1)
-columns (0-d arrays when shared by every run) and the method's sizes
-(``hp.batch``, ``hp.period``) as ints.
+size); a run's minibatches are drawn in the order of its requests.  The
+state is a ``NamedTuple`` whose array fields have the run axis first (the
+engine freezes them with the run) and whose ``int`` fields are shared by
+every run of the batch (a step count, as optax keeps ``count``); ``hp`` holds
+the float hyperparameters as (k, 1) columns (0-d arrays when shared by every
+run) and the method's sizes (``hp.batch``, ``hp.period``) as ints.
 
 * :data:`GRADIENT` -- ``v = grad F(w)`` (``batch = None``) or a fresh minibatch gradient;
 * :data:`MOMENTUM` -- ``m_{t+1} = mu m_t + (1 - mu) g_t``, ``m_0 = 0``;
