@@ -5,7 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
-from tests.conftest import device_name
+from tests.conftest import assert_same_bits_on_host, device_name
 
 NOISY = gs.problems.finite_sum(gs.problems.power(d=6, p=4), n=64, tau1=0.4, tau2=0.3, seed=2)
 STOCHASTIC_METHODS = {
@@ -179,8 +179,10 @@ def test_one_start_row_is_shared_by_every_run():
     assert not np.array_equal(shared.w[0], shared.w[1])
 
 
-def assert_same_runs(together, alone):
-    np.testing.assert_array_equal(together.w, alone.w)
+def assert_same_runs(together, alone, xp=np):
+    """The same runs: bit for bit on the host, to rounding on CuPy (see
+    :func:`~tests.conftest.assert_same_bits_on_host`)."""
+    assert_same_bits_on_host(together.w, alone.w, xp)
     np.testing.assert_allclose(together.loss, alone.loss, rtol=1e-12)
     np.testing.assert_array_equal(together.samples, alone.samples)
     np.testing.assert_array_equal(together.status, alone.status)
@@ -193,7 +195,8 @@ def test_run_many_equals_one_run_per_optimizer(xp):
     together = gs.run_many(NOISY, opts, 40, seeds=[3, 8], device=device, record=7)
     assert len(together) == len(opts)
     for opt, result in zip(opts, together, strict=True):
-        assert_same_runs(result, gs.run(NOISY, opt, 40, seeds=[3, 8], device=device, record=7))
+        assert_same_runs(result, gs.run(NOISY, opt, 40, seeds=[3, 8], device=device, record=7),
+                         xp)
 
 
 def test_a_method_whose_two_batches_share_a_size_draws_them_in_order_beside_others():
