@@ -53,3 +53,14 @@ def test_timed_measures():
     with _backend.timed(np, out):
         np.ones(1000).sum()
     assert out["seconds"] >= 0
+
+
+def test_sum_of_squares_without_a_native_vecdot_is_the_same_sum(monkeypatch, rng):
+    """CuPy's path (``sum(x * x)``, taken here on NumPy arrays) gives the native vecdot's
+    sums to rounding, row by row, with signs and zero rows."""
+    x = rng.normal(size=(5, 300)) * np.array([[1.0], [1e-200], [1e150], [0.0], [-3.0]])
+    native = _backend.sum_of_squares(x)
+    monkeypatch.setattr(_backend, "is_cupy_namespace", lambda xp: True)
+    summed = _backend.sum_of_squares(x)
+    np.testing.assert_allclose(summed, native, rtol=1e-13, atol=0)
+    assert summed[3] == 0.0 and summed.shape == (5,)

@@ -42,7 +42,7 @@ import math
 
 import numpy as np
 
-from gsmooth._backend import matmul_into, namespace, scratch, square_into
+from gsmooth._backend import matmul_into, scratch, square_into, sum_of_squares
 from gsmooth._checks import one_of, positive_int
 from gsmooth.errors import GSmoothError
 from gsmooth.problems.base import Constants, Problem, check_start
@@ -185,7 +185,7 @@ class PhaseRetrieval(Problem):
 
     def _half_mean_square(self, residual):
         """``(1/2m) sum_r residual_r^2`` per run, as one dot product per row."""
-        return namespace(residual).vecdot(residual, residual) * (0.5 / self.n_samples)
+        return sum_of_squares(residual) * (0.5 / self.n_samples)
 
     def _grad_from(self, weights, data):
         """``(2/m) A^T weights`` per run, the weights being ``s * (s^2 - y)``."""
