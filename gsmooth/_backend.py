@@ -213,15 +213,39 @@ class IndexStream:
         return blocks[:, position, :]
 
 
-def sum_of_squares(x):
-    """``x . x`` along the last axis: each run's sum of squares, shape (k,) for ``x`` (k, n).
+_VECDOTS: dict = {}
+
+
+def vecdot_of(xp):
+    """``vecdot`` for namespace ``xp``, chosen once per namespace (cached).
 
     NumPy's and array-api-strict's ``vecdot`` are one native call.  CuPy has
     no ``vecdot`` of its own, and array-api-compat's stands in with a complex
     conjugate copy and a batched matrix product: 64 us of host time per call
     in the paper experiment on an H200 machine, the largest host cost of its
-    step (``analysis/profile_gpu_step.py``).  There it is ``sum(x * x)``,
-    one product and one reduction, the same sum to rounding.
+    step (``analysis/profile_gpu_step.py``).  There it is ``sum(x1 * x2)``
+    along the last axis, one product and one reduction, the same sum to rounding.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from array_api_compat import numpy as xp
+    >>> vecdot_of(xp)(np.array([[3.0, 4.0]]), np.array([[1.0, 2.0]])).tolist()
+    [11.0]
+    """
+    dot = _VECDOTS.get(xp)
+    if dot is None:
+        dot = _VECDOTS[xp] = _summed_products if is_cupy_namespace(xp) else xp.vecdot
+    return dot
+
+
+def _summed_products(x1, x2):
+    return namespace(x1).sum(x1 * x2, axis=-1)
+
+
+def sum_of_squares(x):
+    """``x . x`` along the last axis: each run's sum of squares, shape (k,) for ``x`` (k, n),
+    through :func:`vecdot_of`.
 
     Examples
     --------
@@ -229,17 +253,16 @@ def sum_of_squares(x):
     >>> sum_of_squares(np.array([[3.0, 4.0], [0.0, 1.0]])).tolist()
     [25.0, 1.0]
     """
-    xp = namespace(x)
-    if is_cupy_namespace(xp):
-        return xp.sum(x * x, axis=-1)
-    return xp.vecdot(x, x)
+    return vecdot_of(namespace(x))(x, x)
 
 
 def row_norm(g):
     """Euclidean norm of each run's vector ``g`` (k, d), as a (k, 1) column.
 
-    ``sqrt(g . g)`` (:func:`sum_of_squares`), as ``vector_norm`` computes it,
-    without that function's per-call overhead: it sits on every step of every rule.
+    ``sqrt(g . g)``, as ``vector_norm`` computes it, without that function's
+    per-call overhead: it sits on every step of every rule.  NumPy arrays take
+    NumPy's own functions without a namespace lookup (the same functions
+    array-api-compat hands out), other arrays the ``vecdot`` of :func:`vecdot_of`.
 
     Examples
     --------
@@ -247,7 +270,10 @@ def row_norm(g):
     >>> row_norm(np.array([[3.0, 4.0], [0.0, 1.0]])).tolist()
     [[5.0], [1.0]]
     """
-    return namespace(g).sqrt(sum_of_squares(g)[:, None])
+    if type(g) is np.ndarray:
+        return np.sqrt(np.vecdot(g, g)[:, None])
+    xp = namespace(g)
+    return xp.sqrt(vecdot_of(xp)(g, g)[:, None])
 
 
 _NORM_FLOORS: dict = {}
