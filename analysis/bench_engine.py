@@ -20,6 +20,8 @@
    is bound / time, for the NumPy kernels and for the numba kernels.  The
    released loop's median over the bound is the most any implementation
    running its products at that rate could gain over it on this machine.
+   With ``--device cupy`` the numba side and the bound, both the CPU's, are
+   left out (``profile_gpu_step.py`` shows where a GPU step goes).
 4. Small problems: ``power(d=10, p=4)`` with AN-GD for k = 1, 64 and 4096
    runs, per step, against a bare NumPy loop doing the same update (both
    record at the start and the end only).  Each round takes milliseconds and
@@ -159,7 +161,6 @@ def paper_experiment(seeds, steps, device, rounds):
     """Seconds of ``gs.run_many`` (without and with ``overlap``, and with the numba kernels)
     and of the released loop, all recording the objective and the gradient norm every step."""
     problem = phase_retrieval.make_problem()
-    fused = phase_retrieval.make_problem(kernels="numba")
     spec = phase_retrieval.EXPERIMENT
     w0 = spec.warm_start.point(problem, spec.grad_scale)[None, :]
     opts = [optimizer(setting, spec.grad_scale) for setting in phase_retrieval.METHODS]
@@ -169,11 +170,13 @@ def paper_experiment(seeds, steps, device, rounds):
     def lockstep(overlap=False, problem=problem):
         return gs.run_many(problem, opts, steps, overlap=overlap, **options)
 
-    for a, b in zip(lockstep(), lockstep(problem=fused), strict=True):
-        np.testing.assert_allclose(b.loss, a.loss, rtol=1e-6)
-    return interleaved({"gsmooth": lockstep, "gsmooth, overlap (2 threads)": lambda: lockstep(True),
-                        NUMBA_SIDE: lambda: lockstep(problem=fused),
-                        "released loop": lambda: plain(seeds, steps)}, rounds, xp)
+    sides = {"gsmooth": lockstep, "gsmooth, overlap (2 threads)": lambda: lockstep(True)}
+    if device == "numpy":  # the numba kernels take NumPy iterates only
+        fused = phase_retrieval.make_problem(kernels="numba")
+        for a, b in zip(lockstep(), lockstep(problem=fused), strict=True):
+            np.testing.assert_allclose(b.loss, a.loss, rtol=1e-6)
+        sides[NUMBA_SIDE] = lambda: lockstep(problem=fused)
+    return interleaved({**sides, "released loop": lambda: plain(seeds, steps)}, rounds, xp)
 
 
 def bare_power_loop(w, lr, beta, p, steps):
@@ -242,6 +245,23 @@ def main(argv=None):
     return 0
 
 
+def print_gemm_bound(times, released, settings, seeds, steps):
+    """The paper experiment's work at this machine's single-thread GEMM rate, and each
+    NumPy side's time against it."""
+    problem = phase_retrieval.make_problem()
+    flops = experiment_flops(settings, seeds, steps, problem.n_samples, problem.dim)
+    rate = gemm_rate(seeds * len(settings), problem.n_samples, problem.dim)
+    bound = flops / (rate * 1e9)
+    print(f"   work {flops / 1e9:.1f} GFLOP; single-thread GEMM {rate:.1f} GFLOP/s on the "
+          f"record's shapes; GEMM bound {bound:.2f} s")
+    print(f"   ceiling of released / gsmooth at that rate: released median / GEMM bound = "
+          f"{np.median(released) / bound:.2f}x")
+    for name in ("gsmooth", NUMBA_SIDE):
+        own = times[name]
+        print(f"   GEMM bound / {name}: {100 * bound / np.median(own):.0f}% of its median, "
+              f"{100 * bound / min(own):.0f}% of its minimum")
+
+
 def run_parts(args, parts):
     m, d, steps = (3000, 100, 50) if args.quick else (30000, 1000, 200)
     if 1 in parts:
@@ -263,18 +283,11 @@ def run_parts(args, parts):
         print(f"   released loop {spread(released)}")
         for name, t in times.items():
             print(f"   {name} {spread(t)}: released / gsmooth {ratios(released, t)}")
-        problem = phase_retrieval.make_problem()
-        flops = experiment_flops(settings, seeds, paper_steps, problem.n_samples, problem.dim)
-        rate = gemm_rate(seeds * len(settings), problem.n_samples, problem.dim)
-        bound = flops / (rate * 1e9)
-        print(f"   work {flops / 1e9:.1f} GFLOP; single-thread GEMM {rate:.1f} GFLOP/s on the "
-              f"record's shapes; GEMM bound {bound:.2f} s")
-        print(f"   ceiling of released / gsmooth at that rate: released median / GEMM bound = "
-              f"{np.median(released) / bound:.2f}x")
-        for name in ("gsmooth", NUMBA_SIDE):
-            own = times[name]
-            print(f"   GEMM bound / {name}: {100 * bound / np.median(own):.0f}% of its median, "
-                  f"{100 * bound / min(own):.0f}% of its minimum")
+        if args.device == "numpy":
+            print_gemm_bound(times, released, settings, seeds, paper_steps)
+        else:
+            print("   (the GEMM bound is the CPU's, so it is printed for NumPy only; "
+                  "profile_gpu_step.py shows where a GPU step goes)")
     if 4 in parts:
         counts, small_steps = ((1, 64), 500) if args.quick else ((1, 64, 4096), 2000)
         for k, times in small_problems(counts, small_steps, 3 * args.rounds).items():
