@@ -9,6 +9,8 @@ For each method of :mod:`gsmooth.optim` on a quadratic and a power function
 * a batch of runs equals each run alone (same seed, same start).
 """
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -16,6 +18,7 @@ import gsmooth as gs
 from gsmooth import _backend
 from gsmooth.engine.lockstep import Member, propose
 from gsmooth.engine.oracle import Oracle
+from gsmooth.optim.directions import GRADIENT, Direction
 from tests.conftest import device_name
 
 METHODS = {
@@ -81,3 +84,32 @@ def test_loss_decreases_and_a_batch_equals_its_runs_alone(method, problem_name, 
         alone = gs.run(problem, opt, STEPS, seeds=[seed], device=device, dtype=dtype, record=20)
         np.testing.assert_allclose(batch.w[r], alone.w[0], rtol=rtol, atol=rtol)
         np.testing.assert_array_equal(batch.samples[:, r], alone.samples[:, 0])
+
+
+GRADIENT_METHODS = [name for name, opt in METHODS.items() if opt.direction is GRADIENT]
+
+
+@pytest.mark.parametrize("problem_name", list(PROBLEMS))
+@pytest.mark.parametrize("method", GRADIENT_METHODS)
+def test_the_gradient_shortcut_equals_the_direction_protocol(method, problem_name, xp):
+    """A lone GRADIENT method skips its direction's requests and combine; an equal copy of
+    the direction (not the same object) goes through them: the same bits and samples."""
+    problem, opt = PROBLEMS[problem_name], METHODS[method]
+    through_protocol = dataclasses.replace(opt, direction=Direction(*GRADIENT))
+    device = device_name(xp)
+    short, full = (gs.run(problem, o, STEPS, seeds=SEEDS, device=device, record=7)
+                   for o in (opt, through_protocol))
+    np.testing.assert_array_equal(short.w, full.w)
+    np.testing.assert_array_equal(short.loss, full.loss)
+    np.testing.assert_array_equal(short.samples, full.samples)
+
+
+def test_the_gradient_shortcut_keeps_a_diverging_run_and_its_status():
+    problem = PROBLEMS["power"]
+    opt = gs.optim.gd([0.05, 1e3])  # the second run overflows
+    through_protocol = dataclasses.replace(opt, direction=Direction(*GRADIENT))
+    short, full = (gs.run(problem, o, STEPS, record=7) for o in (opt, through_protocol))
+    assert list(short.status) == [gs.engine.MAX_STEPS, gs.engine.NONFINITE]
+    np.testing.assert_array_equal(short.status, full.status)
+    np.testing.assert_array_equal(short.w, full.w)
+    np.testing.assert_array_equal(short.loss, full.loss)
