@@ -7,8 +7,9 @@ only, and is checked to give the same iterates:
 1. ``engine`` -- ``gs.run`` as it is;
 2. ``rule inline`` -- ``Optimizer.update`` written out for AN-GD (no rule,
    scaling or namespace layers);
-3. ``+ gradient direct`` -- the direction's requests and combine, and the
-   oracle replaced by a direct call of the bound gradient;
+3. ``+ gradient direct`` -- the oracle's request (AN-GD's direction already
+   skips its requests and combine) replaced by a direct call of the bound
+   gradient;
 4. ``+ no finiteness check`` -- the per-step check dropped (this one changes
    what a diverging run would do; it is here to price the check, not to use);
 
@@ -45,7 +46,7 @@ def inline_update(self, w, v, u, hp):
 
 
 def direct_gradient(members, w):
-    """One optimizer's step without the direction's requests, combine or oracle."""
+    """One optimizer's step without the oracle."""
     (member,) = members
     g = member.oracle.full_gradient(w)
     member.oracle.drawn += 1

@@ -21,7 +21,9 @@ every run of the batch (a step count, as optax keeps ``count``); ``hp`` holds
 the float hyperparameters as (k, 1) columns (0-d arrays when shared by every
 run) and the method's sizes (``hp.batch``, ``hp.period``) as ints.
 
-* :data:`GRADIENT` -- ``v = grad F(w)`` (``batch = None``) or a fresh minibatch gradient;
+* :data:`GRADIENT` -- ``v = grad F(w)`` (``batch = None``) or a fresh minibatch gradient
+  (for a method alone in its batch the run engine answers this one request
+  itself, skipping the two calls: :func:`gsmooth.engine.lockstep.propose`);
 * :data:`MOMENTUM` -- ``m_{t+1} = mu m_t + (1 - mu) g_t``, ``m_0 = 0``;
 * :data:`SPIDER` -- ``v_t = grad F(w_t)`` every ``period`` steps, otherwise
   ``v_t = v_{t-1} + g_B(w_t) - g_B(w_{t-1})`` on one fresh minibatch ``B``;
