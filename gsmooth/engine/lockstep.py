@@ -105,7 +105,7 @@ def propose(members, w) -> tuple:
         (m,) = members
         direction, hp = m.optimizer.direction, m.hp
         if direction is GRADIENT:
-            (g,) = m.oracle.gradients(((w,), hp.batch))
+            g = m.oracle.gradient(w, hp.batch)
             return m.optimizer.update(w, g, g, hp), [m.state]
         answers = tuple(map(m.oracle.gradients, direction.requests(w, m.state, hp)))
         v, u, state = direction.combine(answers, w, m.state, hp)

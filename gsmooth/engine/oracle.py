@@ -66,10 +66,15 @@ class Oracle:
         points, batch = request
         if len(points) != 1:
             return answer([(self, request)])[0]
+        return (self.gradient(points[0], batch),)
+
+    def gradient(self, w, batch):
+        """The gradient at ``w`` of one request of one point on this optimizer's runs alone:
+        full (``batch = None``, counting ``n``) or on one fresh minibatch per run."""
         if batch is None:
             self.drawn += self.full_cost
-            return (self.full_gradient(points[0]),)
-        return (self.sample_gradient(points[0], self.draw(batch)),)
+            return self.full_gradient(w)
+        return self.sample_gradient(w, self.draw(batch))
 
     def draw(self, batch: int):
         """Indices (k, batch) of one fresh minibatch per run, counted once however many
