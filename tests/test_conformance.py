@@ -6,7 +6,8 @@ For each method of :mod:`gsmooth.optim` on a quadratic and a power function
 
 * one step of the rule keeps the iterates' namespace and dtype, and its state's;
 * the loss decreases over a short run;
-* a batch of runs equals each run alone (same seed, same start).
+* a batch of runs equals each run alone (same seed, same start);
+* a gradient method's shortcut past its direction's protocol changes no bit.
 """
 
 import dataclasses

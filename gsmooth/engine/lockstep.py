@@ -98,8 +98,8 @@ def propose(members, w) -> tuple:
     direction is :data:`~gsmooth.optim.directions.GRADIENT` (GD, SGD, AN-GD,
     AN-SGD, NSGD, clipped methods) has its one request answered directly, as
     ``v = u = g`` with the state unchanged, which is what that direction's
-    requests and combine give: on a small problem the protocol's calls are
-    a tenth of the step.
+    requests and combine give: on a small problem those calls were 6% of
+    the step's instructions (``power(d=10)``, one run).
     """
     if len(members) == 1:  # every gs.run: the requests answered in order on its runs alone
         (m,) = members
