@@ -35,6 +35,21 @@ def test_teps_theory_line_has_the_predicted_slope_and_passes_through_the_data():
              "predicted": [0.25, 0.25], "log_factor": True, "delta0": 1.0}
     data = teps_plot_data(sweep)
     assert data.eps.size == 4
-    shape = eps**-0.25 * np.log(1.0 / eps)
+    shape = (eps**-0.25 * np.log(1.0 / eps))[:4]
     assert np.allclose(data.slope_T / shape, data.slope_T[0] / shape[0])
     assert data.slope_T[2] == pytest.approx(27)
+
+
+def test_teps_panel_with_unreached_eps_is_drawn_on_the_reached_ones(tmp_path):
+    """Targets the runs never reached (T = -1), here the two smallest, leave the theory
+    line and the observations the same length, so the panel draws."""
+    from gsmooth.plots.rates import teps_figure
+
+    eps = np.array([1e-2, 1e-6, 1e-10, 1e-14])
+    sweep = {"eps": eps.tolist(), "T": [53, 5653, -1, -1], "log_T_bound": np.log(1e3 / eps).tolist(),
+             "predicted": [0.0], "log_factor": True, "delta0": 10.0}
+    data = teps_plot_data(sweep)
+    assert data.eps.tolist() == [1e-2, 1e-6] and data.slope_T.shape == data.T.shape == (2,)
+    assert data.slope_T[1] == pytest.approx(5653)   # through the middle reached target
+    path = teps_figure([("quadratic", sweep)], tmp_path / "teps.png")
+    assert (tmp_path / "teps.png").stat().st_size > 1000 and str(path).endswith("teps.png")

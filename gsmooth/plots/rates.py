@@ -124,7 +124,7 @@ def teps_plot_data(sweep: dict) -> TepsPlotData:
     label = "theory: " + order_text(predicted, sweep["log_factor"])
     with np.errstate(over="ignore"):
         bound = np.exp(np.asarray(sweep["log_T_bound"], dtype=float))
-    return TepsPlotData(eps[reached], hit[reached], bound, scale * shape, label)
+    return TepsPlotData(eps[reached], hit[reached], bound, (scale * shape)[reached], label)
 
 
 def order_text(exponent: float, log_factor: bool) -> str:
@@ -177,7 +177,7 @@ def draw_decay(ax, data: DecayPlotData, title: str) -> str:
 
 def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> str:
     """Draw one T(eps) panel on log-log axes (eps decreasing to the right); return its note
-    (the theory's order); the legend is the figure's."""
+    (the theory's order, and how many targets the runs did not reach); the legend is the figure's."""
     ax.loglog(eps_all, data.T_bound, label="derived bound", **REFERENCE["bound"])
     ax.loglog(data.eps, data.slope_T, label="theory order through the data", **REFERENCE["fit"])
     ax.loglog(data.eps, data.T, linestyle="none", marker="o", markersize=4, color=OBSERVED.color,
@@ -188,7 +188,8 @@ def draw_teps(ax, data: TepsPlotData, eps_all, title: str) -> str:
     ax.set_title(title)
     set_range(ax, "y", data_range([data.T, data.T_bound, data.slope_T]))
     tidy_log_ticks(ax)
-    return data.label
+    missed = len(eps_all) - data.eps.size
+    return data.label + (f"\n{missed} of {len(eps_all)} targets not reached" if missed else "")
 
 
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
