@@ -206,3 +206,26 @@ def test_bad_input_names_the_problem(iters, gaps, message):
 def test_bad_options_name_allowed_values(option, message):
     with pytest.raises(ValueError, match=message):
         fit_decay(GRID, (1.0 + GRID) ** -1.0, **option)
+
+
+def test_a_diverged_run_is_left_out_of_the_fit_given_the_statuses():
+    """GD (lr 0.02) on ||w||^4 / 4 decays like t^-2 from radius below sqrt(2/(3 lr)) = 5.8 and
+    diverges from radius 10.4; the diverged run, frozen at a finite gap of 1e20 or more, is a
+    flat line that pulls the exponent of the fit of every run off 2."""
+    import gsmooth as gs
+    from gsmooth.engine.result import DIVERGED
+
+    problem = gs.problems.power(d=3, p=4)
+    w0 = np.array([[1.0, 1.0, 1.0], [1.2, 1.0, 1.0], [1.0, 1.3, 1.0], [6.0, 6.0, 6.0]])
+    res = gs.run(problem, gs.optim.gd(0.02), 3000, w0=w0, progress=False)
+    assert res.status.tolist()[3] == DIVERGED and np.isfinite(res.gap).all()
+    blind = fit_decay(res.iters, res.gap)
+    assert abs(blind.exponent - 2.0) > 0.2            # the trap the statuses remove
+    fit = fit_decay(res.iters, res.gap, status=res.status)
+    alone = fit_decay(res.iters[:, :3], res.gap[:, :3])
+    assert fit.n_runs == 3 and fit.exponent == alone.exponent == pytest.approx(2.0, abs=0.05)
+    assert fit.notes == ["1 runs that diverged or turned non-finite left out"]
+    with pytest.raises(ValueError, match="a status that did not fail"):
+        fit_decay(res.iters[:, 3:], res.gap[:, 3:], status=res.status[3:])
+    with pytest.raises(ValueError, match=r"one entry per run, shape \(4,\), got \(3,\)"):
+        fit_decay(res.iters, res.gap, status=res.status[:3])

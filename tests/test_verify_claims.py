@@ -125,7 +125,7 @@ def test_claims_are_checked_before_any_run():
             parse_claims(**bad)
     with pytest.raises(ValueError, match="can be claimed for one problem"):
         gs.verify(mu=1)
-    with pytest.raises(ValueError, match="lr apply to your own problem"):
+    with pytest.raises(ValueError, match="lr applies only to your own problem"):
         gs.verify("quadratic", lr=0.1)
     with pytest.raises(ValueError, match="quick selects a subset"):
         gs.verify(power_function(), quick=True)
@@ -192,3 +192,16 @@ def test_a_snapped_input_is_said_as_what_it_was_read():
     report = verify_power(rho="1.3333")
     assert report.outcome.outcome == "PASS"
     assert any("rho = 1.3333 read as 4/3" in note for note in report.options["notes"])
+
+
+def test_runs_that_all_diverge_leave_the_decay_law_unjudged_and_say_why():
+    """GD (beta = 0) with lr 2 on ||w||^4/4 from (1, 1, 1) diverges (stable only below
+    lr = 2 / (3 ||w||^2) = 0.22): no decay law is fitted to frozen traces, and the advice is
+    a smaller step, not more steps."""
+    report = gs.verify(power_function(), beta=0, lr=2.0, steps=200, runs=2, progress=False, **POWER_TRUTH)
+    law = next(c for c in report.checks if c.quantity == "decay law")
+    assert law.verdict == "n/a" and law.note == "every run diverged or turned non-finite"
+    assert law.remedy == "a smaller step size (--lr)"
+    (case,) = report.cases
+    assert "2 of 2 runs diverged or turned non-finite: left out of the decay law, kept in the " \
+           "bound checks" in case.notes

@@ -21,7 +21,7 @@ from gsmooth.cli import main
         (["verify", "quadratic", "--rho", "3"], "rho must be in (0, 2], got 3"),
         (["verify", "quadratic", "--mu", "-1"], "mu must be > 0, got -1"),
         (["verify", "--mu", "1"], "can be claimed for one problem"),
-        (["verify", "quadratic", "--lr", "0.1"], "lr apply to your own problem"),
+        (["verify", "quadratic", "--lr", "0.1"], "lr applies only to your own problem"),
         (["verify", "quadratic", "--quick"], "quick selects a subset"),
         (["verify", "quadratic", "--reference-steps", "0"], "--reference-steps: must be a positive integer"),
     ],

@@ -69,6 +69,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from scipy import stats
 
+from gsmooth.engine.result import failed
 from gsmooth.rates.laws import KIND_OF, LAWS, PARAMS, fit_law, law_curve
 
 KINDS = ("polynomial", "geometric", "two-phase", "plateau", "increasing")
@@ -167,7 +168,7 @@ class DecayFit:
         return f"{text} (t in [{self.window[0]}, {self.window[1]}], rms {self.rms_residual:.2g} decades)"
 
 
-def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
+def fit_decay(iters, gaps, *, status=None, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
               confidence=0.95) -> DecayFit:
     """Decide the decay law of ``gaps`` and fit it (see the module docstring).
 
@@ -177,6 +178,11 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
         Iterations of the records (shared by the runs; ``RunResult.iters`` works).
     gaps : array_like, shape (n,) or (n, k)
         Suboptimality ``F(w_t) - F*`` per record and run.
+    status : array_like of int, shape (k,), optional
+        The runs' statuses (``RunResult.status``).  A run that diverged or
+        turned non-finite is frozen at its last finite iterate, so its later
+        records are a flat line, not a decay: such runs are left out, with a
+        note.  Without ``status`` every run with finite gaps is fitted.
     kind : str, optional
         Fit this kind instead of deciding it: "polynomial", "geometric" or
         "two-phase" (the BIC then chooses only among that kind's laws).
@@ -197,7 +203,8 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
     ------
     ValueError
         Shapes that disagree, fewer than :data:`MIN_POINTS` usable records at
-        ``t >= 1``, no finite run, a negative gap, or out-of-range options.
+        ``t >= 1``, no finite run that did not fail, a negative gap, a
+        ``status`` of another length than the runs, or out-of-range options.
 
     Examples
     --------
@@ -209,9 +216,16 @@ def fit_decay(iters, gaps, *, kind=None, tail=0.5, min_drop=4.0, flat_slope=0.1,
     ('two-phase', 200.0)
     >>> fit_decay(t, 1.0 + 0.01 * np.cos(t)).kind
     'plateau'
+
+    A diverged run, frozen at a large gap, is left out given the statuses:
+
+    >>> gaps = np.column_stack([5.0 * (1.0 + t) ** -2.0, np.full(t.shape, 1e20)])
+    >>> fit = fit_decay(t, gaps, status=[0, 2])
+    >>> round(fit.exponent, 6), fit.n_runs, fit.notes
+    (2.0, 1, ['1 runs that diverged or turned non-finite left out'])
     """
     _check_options(kind, tail, min_drop, flat_slope, confidence)
-    t, log_gaps, notes = _prepare(iters, gaps)
+    t, log_gaps, notes = _prepare(iters, gaps, status)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         median = np.nanmedian(log_gaps, axis=1)
@@ -252,8 +266,9 @@ def _check_options(kind, tail, min_drop, flat_slope, confidence):
         raise ValueError(f"confidence must be in (0, 1), got {confidence}")
 
 
-def _prepare(iters, gaps):
-    """Records at ``t >= 1`` and the log-gaps of the finite runs (NaN where the gap is 0)."""
+def _prepare(iters, gaps, status=None):
+    """Records at ``t >= 1`` and the log-gaps of the finite runs that did not fail (NaN where
+    the gap is 0)."""
     gaps = np.asarray(gaps, dtype=np.float64)
     gaps = gaps[:, None] if gaps.ndim == 1 else gaps
     iters = np.asarray(iters)
@@ -262,10 +277,12 @@ def _prepare(iters, gaps):
         raise ValueError(
             f"iters (n,) or (n, k) and gaps (n,) or (n, k) must share n, got {iters.shape} and {gaps.shape}"
         )
+    ok = np.ones(gaps.shape[1], dtype=bool) if status is None else ~_failed_runs(status, gaps.shape[1])
     finite = np.all(np.isfinite(gaps), axis=0)
-    if not finite.any():
-        raise ValueError("no run has finite gaps; nothing to fit")
-    gaps = gaps[:, finite]
+    if not (finite & ok).any():
+        raise ValueError("no run has finite gaps" + ("" if ok.all() else " and a status that did not fail")
+                         + "; nothing to fit")
+    gaps = gaps[:, finite & ok]
     if np.any(gaps < 0):
         raise ValueError(f"gaps must be >= 0, got a minimum of {gaps.min():g}")
     usable = t >= 1
@@ -276,11 +293,21 @@ def _prepare(iters, gaps):
     zeros = int(np.sum(gaps == 0))
     if zeros:
         notes.append(f"{zeros} records with gap 0 (no log) left out")
-    if not finite.all():
-        notes.append(f"{int((~finite).sum())} runs with non-finite gaps left out")
+    if not ok.all():
+        notes.append(f"{int((~ok).sum())} runs that diverged or turned non-finite left out")
+    if not finite[ok].all():
+        notes.append(f"{int((~finite[ok]).sum())} runs with non-finite gaps left out")
     with np.errstate(divide="ignore"):
         log_gaps = np.where(gaps > 0, np.log(gaps), np.nan)
     return t[usable].astype(np.float64), log_gaps, notes
+
+
+def _failed_runs(status, k: int) -> np.ndarray:
+    """Mask of the runs whose ``status`` (k,) says they failed."""
+    status = np.asarray(status)
+    if status.shape != (k,):
+        raise ValueError(f"status must have one entry per run, shape ({k},), got {status.shape}")
+    return failed(status)
 
 
 def _choose(t, y, kind, log_drop, flat_slope):

@@ -255,10 +255,12 @@ def _select(target, beta, quick, lr, steps, eps_grid, x0, claims) -> tuple[Case,
 
 
 def _refuse_user_options(target, lr, steps, x0, claims):
-    given = [name for name, value in (("lr", lr), ("steps", steps), ("x0", x0)) if value is not None]
+    given = {name: value for name, value in (("lr", lr), ("steps", steps), ("x0", x0)) if value is not None}
     if given:
-        raise ValueError(f"{', '.join(given)} apply to your own problem (path/to/file.py:name); "
-                         "the suite cases have their own")
+        verb = "applies" if len(given) == 1 else "apply"
+        raise ValueError(f"{', '.join(given)} {verb} only to your own problem (path/to/file.py:name); "
+                         "the suite cases have their own, got "
+                         + ", ".join(f"{name}={value!r}" for name, value in given.items()))
     if claims and target is None:
         raise ValueError(f"constants ({', '.join(claims)}) can be claimed for one problem: name it "
                          f"({', '.join(PROBLEM_NAMES)}) or give path/to/file.py:name")

@@ -24,6 +24,7 @@ import numpy as np
 
 from gsmooth._tables import long_table
 from gsmooth.engine import run
+from gsmooth.engine.result import failed
 from gsmooth.optim import an_gd
 from gsmooth.rates import NotCovered, fit_decay
 from gsmooth.rates.teps import exact_exponent
@@ -112,11 +113,16 @@ def run_case(case, *, runs: int = 8, device: str = "numpy", seed: int = 0, progr
         notes.append(f"beta = {beta} < alpha for some constant set: outside the theorem")
     low, high = hypothesis.f_star_interval
     gaps = np.maximum(res.loss - high, 0.0)
+    stopped = int(failed(res.status).sum())
+    if stopped:
+        notes.append(f"{stopped} of {res.n_runs} runs diverged or turned non-finite: left out of "
+                     "the decay law, kept in the bound checks")
     try:
-        fit = fit_decay(res.iters, gaps)
+        fit = fit_decay(res.iters, gaps, status=res.status)
     except ValueError as why:
         fit, notes = None, notes + [f"no decay law fitted: {why}"]
-    checks += decay_checks(case, prediction, fit, res.iters, res.loss, hypothesis.f_star_interval)
+    checks += decay_checks(case, prediction, fit, res.iters, res.loss, res.status,
+                           hypothesis.f_star_interval)
     sweep, comparison = None, None
     if case.eps_grid:
         sweep, more, sweep_notes = sweep_checks(case, prediction, problem, hypothesis.f_star_interval,

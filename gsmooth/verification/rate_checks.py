@@ -39,6 +39,7 @@ import math
 
 import numpy as np
 
+from gsmooth.engine.result import failed
 from gsmooth.rates import NotCovered, eps_sweep, fit_decay
 from gsmooth.verification.outcome import Check
 
@@ -52,11 +53,15 @@ LOG_SLACK = 1e-9
 """Slack of bound checks (in log) for floating-point rounding."""
 
 
-def decay_checks(case, prediction, fit, iters, loss, f_star_interval) -> list[Check]:
-    """Decay law and value (shape), the decay bound and the geometric rate bound."""
+def decay_checks(case, prediction, fit, iters, loss, status, f_star_interval) -> list[Check]:
+    """Decay law and value (shape) on the runs that did not fail (``status``), the decay
+    bound on every run, and the geometric rate bound."""
     judged = case.tight is not None and prediction.exact
     gaps = np.maximum(loss - f_star_interval[1], 0.0)
     bound = decay_bound_check(prediction, case.lr, iters[:, 0], loss, f_star_interval)
+    if fit is None and failed(status).all():
+        return [Check("shape", "decay law", prediction.decay_kind, "-", "n/a",
+                      "every run diverged or turned non-finite", "a smaller step size (--lr)"), bound]
     if fit is None:
         return [Check("shape", "decay law", prediction.decay_kind, "-", "n/a",
                       "too few records with a positive gap to fit a law", "run more steps (--steps)"), bound]
@@ -65,7 +70,7 @@ def decay_checks(case, prediction, fit, iters, loss, f_star_interval) -> list[Ch
                 "" if judged else "shapes are exact only on the built-in analytic cases")
     checks = [law]
     if judged:
-        checks.append(_decay_value_check(case, prediction, fit, iters, gaps))
+        checks.append(_decay_value_check(case, prediction, fit, iters, gaps, status))
     checks.append(bound)
     if prediction.regimes == ["linear"] and fit.kind == "geometric" and bound.verdict != "n/a":
         derived = max(1.0 - c for c in prediction.c_values(case.lr))
@@ -82,10 +87,10 @@ def _law_text(fit) -> str:
     return fit.kind
 
 
-def _decay_value_check(case, prediction, fit, iters, gaps) -> Check:
+def _decay_value_check(case, prediction, fit, iters, gaps, status) -> Check:
     expected = prediction.decay_kind
     if fit.kind != expected:
-        fit = fit_decay(iters, gaps, kind=expected)
+        fit = fit_decay(iters, gaps, status=status, kind=expected)
     if expected == "polynomial":
         return _relative("exponent p of t^-p", prediction.polynomial_exponent(), fit.exponent, fit, "equal")
     if expected == "geometric":
