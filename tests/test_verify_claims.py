@@ -205,3 +205,32 @@ def test_runs_that_all_diverge_leave_the_decay_law_unjudged_and_say_why():
     (case,) = report.cases
     assert "2 of 2 runs diverged or turned non-finite: left out of the decay law, kept in the " \
            "bound checks" in case.notes
+
+
+def shifted_quadratic():
+    """diag(1, 4) / 2 + 5: F* = 5, at the minimizer 0."""
+    eigs = np.array([1.0, 4.0])
+    return gs.problems.from_function(lambda x: (0.5 * np.sum(eigs * x * x) + 5.0, eigs * x),
+                                     np.array([1.0, 2.0]), name="quad5")
+
+
+@pytest.mark.parametrize("f_star", [0.0, 4.9, 4.99999])
+def test_an_f_star_below_the_minimum_fails_with_rho_and_mu_estimated(f_star):
+    """With (rho, mu) estimated under a too-low F*, the fitted rho tends to 0 and PL's ratio at the
+    reference minimizer passes (2.06 at F* = 0); the reference ends where the gradient vanishes to
+    working precision (2.6e-18), and there PL of any (rho, mu) says F = F*."""
+    report = gs.verify(shifted_quadratic(), beta=0, lr=0.1, runs=4, f_star=f_star, progress=False)
+    assert report.outcome.outcome == "FAIL"
+    assert failed(report) == {"PL (9) at the reference minimizer"}
+    (check,) = [c for c in report.checks if c.quantity == "PL (9) at the reference minimizer"]
+    assert check.observed.startswith(f"gap {5.0 - f_star:.4g} at gradient norm")
+
+
+def test_the_true_f_star_of_the_shifted_quadratic_passes_and_a_flat_bound_is_not_judged():
+    truth = gs.verify(shifted_quadratic(), beta=0, lr=0.1, runs=4, f_star=5.0, progress=False)
+    assert truth.outcome.outcome == "PASS"
+    bound = next(c for c in truth.checks if c.quantity == "Delta_t <= derived bound")
+    assert bound.verdict == "pass"
+    wrong = gs.verify(shifted_quadratic(), beta=0, lr=0.1, runs=4, f_star=0.0, progress=False)
+    flat = next(c for c in wrong.checks if c.quantity == "Delta_t <= derived bound")
+    assert flat.verdict == "n/a" and flat.note.startswith("the derived bound falls by less than 1% over the run")

@@ -9,7 +9,12 @@ nothing overflows or underflows:
   if even its smallest gap :math:`F - F^*_+` exceeds the bound, and *passes*
   if its largest gap :math:`F - F^*_-` stays below it; the check fails if a
   record fails, passes if none fails and one passes, and does not apply if
-  ``F*`` is too uncertain to decide any record;
+  ``F*`` is too uncertain to decide any record, or if the bound falls by
+  less than 1% (:data:`MIN_BOUND_FALL`) over every run: a bound that stays
+  at :math:`\Delta_0` would pass a run that hardly decreases.  This is what
+  PL constants estimated with an ``F*`` below the true minimum predict, since
+  the gap then stays away from 0 while the gradient vanishes, and the fitted
+  :math:`\rho` tends to 0;
 * a fitted geometric rate stays below the derived :math:`1 - c`;
 * every decided :math:`T(\epsilon)` of the eps-sweep stays below its bound
   (:mod:`gsmooth.rates.teps`).
@@ -48,6 +53,10 @@ REL_TOL = 0.05
 
 EXPONENT_TOL = 0.025
 """Absolute floor of the tolerance on the exponent of ``1/eps`` (5% of 0.5)."""
+
+MIN_BOUND_FALL = 1.01
+"""Factor the derived bound must fall by over a run (from Delta_0, for some run) for the bound
+check to be judged: a bound that stays within 1% of Delta_0 passes a run that hardly decreases."""
 
 LOG_SLACK = 1e-9
 """Slack of bound checks (in log) for floating-point rounding."""
@@ -147,6 +156,14 @@ def decay_bound_check(prediction, lr, t, loss, f_star_interval) -> Check:
     if fails.any():
         return Check("bound", quantity, "ratio <= 1", observed, "fail",
                      note or "the runs decay more slowly than the derived bound allows")
+    fall = float(np.max(log_bound[-1] - np.log(np.maximum(loss[0] - low, 0.0))))
+    if fall > -math.log(MIN_BOUND_FALL):
+        return Check("bound", quantity, "ratio <= 1", observed, "n/a",
+                     f"the derived bound falls by less than {MIN_BOUND_FALL - 1:.0%} over the run "
+                     f"(to {math.exp(fall):.6g} x Delta_0 at t = {int(t[-1])}): a run that hardly "
+                     "decreases would pass too",
+                     "run more steps (--steps), or claim rho and mu (an estimated rho near 0, "
+                     "which an F* below the true minimum gives, predicts almost no decrease)")
     if not passes.any():
         return Check("bound", quantity, "ratio <= 1", observed, "n/a",
                      "F* is too uncertain to decide any record", "give F* (--f-star)")
