@@ -18,10 +18,12 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import pathlib
+import shutil
 import tempfile
 from collections.abc import Callable
 
@@ -142,6 +144,66 @@ def write_atomic(path, write: Callable[[str], None]) -> pathlib.Path:
         os.unlink(tmp)
         raise
     return path
+
+
+@contextlib.contextmanager
+def staged_folder(folder):
+    """Write the files of one result into ``folder`` as a whole: in a staging folder first.
+
+    Yields a hidden staging folder inside ``folder`` (created, with
+    ``folder``, if missing; :func:`check_output_dir` checks it first) to
+    write every file of the result into.  When the
+    block ends normally, each staged file replaces its namesake in ``folder``
+    (``results.json`` last, so a reader that finds the new one finds the new
+    figures and arrays with it); if it raises, or is interrupted, the staging
+    folder is removed and ``folder`` is as it was (removed again if this call
+    created it).  A staged name that is a
+    folder in ``folder`` is refused before anything is moved.  Stages nest:
+    an inner stage moves its files into the outer one.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_text_atomic(folder / "a.txt", "old")
+    >>> try:
+    ...     with staged_folder(folder) as stage:
+    ...         _ = write_text_atomic(stage / "a.txt", "new")
+    ...         raise RuntimeError("the figures failed")
+    ... except RuntimeError:
+    ...     pass
+    >>> (folder / "a.txt").read_text(), sorted(p.name for p in folder.iterdir())
+    ('old', ['a.txt'])
+    >>> with staged_folder(folder) as stage:
+    ...     _ = write_text_atomic(stage / "a.txt", "new")
+    >>> (folder / "a.txt").read_text()
+    'new'
+    """
+    folder = check_output_dir(folder)
+    created = [p for p in (folder, *folder.parents) if not p.exists()]
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = pathlib.Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-stage-"))
+    try:
+        yield stage
+        names = sorted((p.name for p in stage.iterdir()), key=lambda name: (name == RESULTS, name))
+        blocked = [name for name in names if (folder / name).is_dir()]
+        if blocked:
+            raise GSmoothError(f"{folder}: {', '.join(blocked)} is a folder where the result writes a "
+                               "file; move it away (nothing was written)")
+        for name in names:
+            os.replace(stage / name, folder / name)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        for path in created:  # the folders this call made, innermost first, if still empty
+            with contextlib.suppress(OSError):
+                path.rmdir()
+        raise
+    shutil.rmtree(stage, ignore_errors=True)
+
+
+def unstaged(paths, stage, folder) -> list[pathlib.Path]:
+    """Where the files ``paths`` written into ``stage`` (:func:`staged_folder`) lie in ``folder``."""
+    return [pathlib.Path(folder) / pathlib.Path(p).relative_to(stage) for p in paths]
 
 
 def write_text_atomic(path, text: str) -> pathlib.Path:

@@ -104,3 +104,22 @@ def test_local_pool_and_dask_store_identical_results(tmp_path):
     remote = run_sweep(spec, tmp_path / "dask", executor="dask", workers=1, progress=False)
     assert local.done == remote.done == len(expand(spec)) == 3
     assert_same_store(tmp_path / "local", tmp_path / "dask")
+
+
+def test_a_sweep_that_cannot_start_leaves_the_folder_readable_under_its_old_spec(tmp_path):
+    """A changed spec whose executor does not open (no dask scheduler at the address) raises
+    before any unit, and the folder's spec.toml is still the one its results were run for."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gsmooth.errors import GSmoothError
+    from gsmooth.sweep import to_table
+
+    with ThreadPoolExecutor(1) as pool:
+        run_sweep(parse_spec(SMALL), tmp_path, executor=pool, progress=False)
+    spec_before = (tmp_path / "spec.toml").read_bytes()
+    rows = len(to_table(tmp_path)["loss"])
+    with pytest.raises(GSmoothError, match="no dask scheduler answered"):
+        run_sweep(parse_spec(SMALL.replace("steps = 40", "steps = 50")), tmp_path, executor="dask",
+                  scheduler="tcp://127.0.0.1:1", connect_timeout=0.5, progress=False)
+    assert (tmp_path / "spec.toml").read_bytes() == spec_before
+    assert len(to_table(tmp_path)["loss"]) == rows

@@ -137,8 +137,11 @@ def progress(args) -> bool | None:
     return False if getattr(args, "no_progress", False) else None
 
 
-def export_table(result, folder, choice: str | None, *, needs_pandas: bool = True) -> str:
+def export_table(result, folder, choice: str | None, *, needs_pandas: bool = True, stage=None) -> str:
     """Write ``result``'s table as the ``--export`` choice asks; return a line saying what.
+
+    With ``stage`` (a :func:`gsmooth._io.staged_folder` of ``folder``) the table
+    is written there, to move into ``folder`` with the rest of the result.
 
     ``None`` (the default) writes Parquet where pyarrow (and pandas, when the
     table comes from ``result.to_pandas()``) is installed, and says why not
@@ -160,8 +163,8 @@ def export_table(result, folder, choice: str | None, *, needs_pandas: bool = Tru
         choice = "parquet"
     if callable(result):
         return f"table: {result(choice)}"
-    path = write_columns(result.to_pandas(), Path(folder) / f"results.{choice}", choice)
-    return f"table: {path}"
+    path = write_columns(result.to_pandas(), Path(stage or folder) / f"results.{choice}", choice)
+    return f"table: {Path(folder) / path.name}"
 
 
 def check_export(choice: str | None, *, needs_pandas: bool = True) -> None:

@@ -155,7 +155,7 @@ def main(args) -> int:
         raise ValueError("give a problem or --pairs FILE.csv, exactly one of them")
     if args.pairs is not None:
         return pairs_main(args)
-    from gsmooth.estimate.report import EstimateReport, table, write_report
+    from gsmooth.estimate.report import table
 
     problem = load_problem(args.problem)
     estimates, skipped = estimate_all(problem, args)
@@ -174,16 +174,28 @@ def main(args) -> int:
         print(f"{name}: not estimated: {reason}")
     meta = {"problem": problem.name, "spec": args.problem, "skipped": skipped,
             **options_of(args, "problem")}
-    paths = write_report(args.out, estimates, meta, format=args.format)
+    paths, table = _write(args, estimates, meta)
     print("wrote " + ", ".join(str(p) for p in paths))
-    print(export_table(EstimateReport(estimates, meta), args.out, args.export))
+    print(table)
     return 0 if estimates else 1
+
+
+def _write(args, estimates: dict, meta: dict) -> tuple[list, str]:
+    """Write the report and its table into ``--out`` together; return the report's files and the
+    table's line."""
+    from gsmooth._io import staged_folder, unstaged
+    from gsmooth.estimate.report import EstimateReport, write_report
+
+    with staged_folder(args.out) as stage:
+        paths = write_report(stage, estimates, meta, format=args.format)
+        table = export_table(EstimateReport(estimates, meta), args.out, args.export, stage=stage)
+    return unstaged(paths, stage, args.out), table
 
 
 def pairs_main(args) -> int:
     """``--pairs FILE.csv``: fit each block of the file, print the fits, write the report."""
     import gsmooth as gs
-    from gsmooth.estimate.report import PAIRS, EstimateReport, write_report
+    from gsmooth.estimate.report import PAIRS
 
     columns = gs.estimate.read_pairs(args.pairs)
     fitted = gs.estimate.smoothness_from_pairs(
@@ -194,9 +206,9 @@ def pairs_main(args) -> int:
     for est in by_block.values():
         print(est.summary())
     meta = {"pairs": str(args.pairs), **options_of(args, "problem", "pairs")}
-    paths = write_report(args.out, {PAIRS: by_block}, meta, format=args.format)
+    paths, table = _write(args, {PAIRS: by_block}, meta)
     print("wrote " + ", ".join(str(p) for p in paths))
-    print(export_table(EstimateReport({PAIRS: by_block}, meta), args.out, args.export))
+    print(table)
     return 0
 
 

@@ -42,6 +42,7 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     """Run the reproduction, write its folder and print its table."""
+    from gsmooth._io import staged_folder
     from gsmooth.reproduction import reproduce
 
     options = {} if args.problem_seed is None else {"seed": args.problem_seed}
@@ -50,11 +51,13 @@ def run(args) -> int:
             raise ValueError(f"--kernels {args.kernels} applies to phase-retrieval only, "
                              f"got experiment {args.experiment!r}")
         options["kernels"] = args.kernels
-    rep = reproduce(args.experiment, seeds=args.seeds, out=args.out, device=args.device,
-                    data=args.data, released=args.released, ablation=args.ablation,
-                    steps=args.steps, problem_options=options, dtype=args.dtype,
-                    progress=progress(args), format=args.format)
+    with staged_folder(args.out) as stage:  # the result and its table replace the old ones together
+        rep = reproduce(args.experiment, seeds=args.seeds, out=stage, device=args.device,
+                        data=args.data, released=args.released, ablation=args.ablation,
+                        steps=args.steps, problem_options=options, dtype=args.dtype,
+                        progress=progress(args), format=args.format)
+        table = export_table(rep, args.out, args.export, stage=stage)
     print(rep.table())
     print(f"wrote {args.out}/results.json, {args.out}/curves.npz and figures")
-    print(export_table(rep, args.out, args.export))
+    print(table)
     return 0

@@ -63,16 +63,20 @@ def _floats(text: str | None, name: str):
 
 def main(args) -> int:
     """Run the verification; print the table and the outcome; return its exit code."""
+    from gsmooth._io import staged_folder
     from gsmooth.verification import verify
 
-    report = verify(
-        args.target, beta=args.beta, quick=args.quick, out=args.out, device=args.device,
-        runs=args.seeds, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
-        x0=_floats(args.x0, "x0"), rho=args.rho, mu=args.mu, alpha=args.alpha, L0=args.L0, L1=args.L1,
-        f_star=args.f_star, reference_steps=args.reference_steps, progress=progress(args), format=args.format,
-    )
+    with staged_folder(args.out) as stage:  # the report and its table replace the old ones together
+        report = verify(
+            args.target, beta=args.beta, quick=args.quick, out=stage, device=args.device,
+            runs=args.seeds, lr=args.lr, steps=args.steps, eps_grid=_floats(args.eps, "eps"),
+            x0=_floats(args.x0, "x0"), rho=args.rho, mu=args.mu, alpha=args.alpha, L0=args.L0,
+            L1=args.L1, f_star=args.f_star, reference_steps=args.reference_steps,
+            progress=progress(args), format=args.format,
+        )
+        table = export_table(report, args.out, args.export, stage=stage)
     print(report.table())
     print(f"\n{report.summary()}\nreport in {args.out}")
-    print(export_table(report, args.out, args.export))
+    print(table)
     sys.stdout.flush()
     return report.outcome.exit_code

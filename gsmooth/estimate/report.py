@@ -17,7 +17,7 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass, field
 
-from gsmooth._io import RESULTS, read_results, write_json_atomic
+from gsmooth._io import RESULTS, check_output_dir, read_results, staged_folder, unstaged, write_json_atomic
 from gsmooth._tables import pandas
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
@@ -56,14 +56,20 @@ def write_report(folder, estimates: dict, meta: dict | None = None, *,
     if unknown:
         raise ValueError(f"estimates must be among {sorted(ESTIMATES)}, got {sorted(unknown)}")
     check_format(format)
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    not_estimates = {name: type(est).__name__ for name, est in estimates.items()
+                     if name != PAIRS and not hasattr(est, "as_dict")}
+    if not_estimates:
+        raise TypeError(f"estimates must map names to estimates (gs.estimate.smoothness(...) and "
+                        f"the like), got {not_estimates}")
+    check_output_dir(folder, "folder")
     payload = {"kind": KIND, "meta": jsonable(meta or {})}
     payload.update({name: est.as_dict() for name, est in estimates.items() if name != PAIRS})
     if PAIRS in estimates:
         payload[PAIRS] = {str(block): est.as_dict() for block, est in estimates[PAIRS].items()}
-    write_json_atomic(folder / RESULTS, payload)
-    return [folder / RESULTS] + _draw(folder, estimates, format)
+    with staged_folder(folder) as stage:  # a failed figure leaves the folder's old report whole
+        write_json_atomic(stage / RESULTS, payload)
+        written = [stage / RESULTS] + _draw(stage, estimates, format)
+    return unstaged(written, stage, folder)
 
 
 @dataclass

@@ -19,7 +19,15 @@ import numpy as np
 
 from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
-from gsmooth._io import RESULTS, read_results, write_json_atomic, write_npz_atomic
+from gsmooth._io import (
+    RESULTS,
+    check_output_dir,
+    read_results,
+    staged_folder,
+    unstaged,
+    write_json_atomic,
+    write_npz_atomic,
+)
 from gsmooth.plots.style import check_format
 from gsmooth.reproduction import experiments
 from gsmooth.reproduction.experiments.ablations import Variant, run_groups, variants
@@ -101,16 +109,16 @@ class Reproduction:
         from gsmooth.plots import reproduction as reproduction_figures
 
         names = reproduction_figures.figure_names(self.ablation, format)
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
         arrays = {_npz_key(c.key, name): getattr(c, name) for c in self.curves for name in _ARRAYS}
-        write_npz_atomic(folder / CURVES, arrays)
         data = self.to_json()
         data["files"] = {"curves": CURVES,
                          "figures": list(names)}
-        write_json_atomic(folder / RESULTS, data)
-        figures = reproduction_figures.draw(self, folder, format)
-        return [folder / RESULTS, folder / CURVES, *figures]
+        with staged_folder(folder) as stage:  # a failed figure leaves the folder's old result whole
+            write_npz_atomic(stage / CURVES, arrays)
+            write_json_atomic(stage / RESULTS, data)
+            figures = reproduction_figures.draw(self, stage, format)
+            written = [stage / RESULTS, stage / CURVES, *figures]
+        return unstaged(written, stage, folder)
 
     def to_pandas(self):
         """Long form: one row per method (or variant), record and seed.
@@ -209,6 +217,8 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     ('ian_sgd', (21, 2))
     """
     check_format(format)
+    if out is not None:
+        check_output_dir(out, "out")
     spec = experiments.get(experiment)
     steps = spec.steps if steps is None else positive_int("steps", steps)
     seed_values = _backend.seed_list(seeds)

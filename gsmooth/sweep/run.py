@@ -8,7 +8,7 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gsmooth._io import RESULTS, prepare_output_dir, write_json_atomic, write_text_atomic
+from gsmooth._io import RESULTS, check_output_dir, prepare_output_dir, write_json_atomic, write_text_atomic
 from gsmooth.engine.result import failed
 from gsmooth.sweep.build import check_units
 from gsmooth.sweep.execute import CONNECT_TIMEOUT, check_executor_options, execute, open_executor
@@ -139,7 +139,7 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
     on_this_machine = not isinstance(executor, Executor) and scheduler is None
     check_units(units, device=on_this_machine)
     store = Store(prepare_output_dir(out, "out"))
-    write_text_atomic(store.folder / SPEC_FILE, spec.text)
+    check_output_dir(store.units, "out")
     todo = store.plan(units)
     opened = (nullcontext(executor) if isinstance(executor, Executor)
               else open_executor(executor, workers, scheduler, threads_per_worker=threads_per_worker,
@@ -147,7 +147,12 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
     counts = {"done": 0, "failed": 0, "errors": []}
     if todo:
         with opened as pool:
+            if not (store.folder / SPEC_FILE).exists():  # a new folder reads as a sweep while it runs
+                write_text_atomic(store.folder / SPEC_FILE, spec.text)
             counts = execute(todo, pool, store, progress)
+    # the spec of a folder that holds results changes only once its units have run: a sweep that
+    # cannot start leaves the folder's results readable under the spec they were run for
+    write_text_atomic(store.folder / SPEC_FILE, spec.text)
     report = SweepReport(
         units=len(units), runs=sum(len(u.runs) for u in units),
         skipped=len(units) - len(todo), done=counts["done"], failed=counts["failed"],

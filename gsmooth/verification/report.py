@@ -15,7 +15,15 @@ import re
 
 import numpy as np
 
-from gsmooth._io import RESULTS, read_results, write_json_atomic, write_npz_atomic, write_text_atomic
+from gsmooth._io import (
+    RESULTS,
+    read_results,
+    staged_folder,
+    unstaged,
+    write_json_atomic,
+    write_npz_atomic,
+    write_text_atomic,
+)
 from gsmooth.plots.style import check_format
 from gsmooth.verification.constants import Constant
 
@@ -81,15 +89,15 @@ def write_folder(folder, results: dict, curves: list[dict], format: str = "png")
     """Write results.json, curves.npz, the figures (``format``: png, pdf or svg) and report.md
     into ``folder``."""
     check_format(format)
-    folder = pathlib.Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
     arrays = {curve_key(case["label"], name): np.asarray(value)
               for case, c in zip(results["cases"], curves, strict=True) for name, value in c.items()}
-    write_npz_atomic(folder / "curves.npz", arrays)  # first: results.json names only curves already there
-    write_json_atomic(folder / RESULTS, results)
-    figures = write_figures(folder, format)
-    write_text_atomic(folder / "report.md", report_markdown(results, figures))
-    return [folder / "report.md", folder / RESULTS, folder / "curves.npz", *figures]
+    with staged_folder(folder) as stage:  # a failed figure leaves the folder's old report whole
+        write_npz_atomic(stage / "curves.npz", arrays)
+        write_json_atomic(stage / RESULTS, results)
+        figures = write_figures(stage, format)
+        write_text_atomic(stage / "report.md", report_markdown(results, figures))
+        written = [stage / "report.md", stage / RESULTS, stage / "curves.npz", *figures]
+    return unstaged(written, stage, folder)
 
 
 def read_folder(folder) -> tuple[dict, list[dict]]:

@@ -1,0 +1,84 @@
+"""A result's files replace the old ones together, or not at all: a failure or an interrupt while
+a report is written leaves the folder as it was."""
+
+from __future__ import annotations
+
+import pytest
+
+import gsmooth as gs
+from gsmooth._io import RESULTS, staged_folder, write_text_atomic
+from gsmooth.cli import main
+from gsmooth.errors import GSmoothError
+
+
+def snapshot(folder) -> dict:
+    """Every file of ``folder`` (hidden ones included) and its bytes."""
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.is_file()} | \
+        {p.name: "folder" for p in folder.iterdir() if p.is_dir()}
+
+
+@pytest.mark.parametrize("error", [RuntimeError("a figure failed"), KeyboardInterrupt()])
+def test_a_failed_or_interrupted_stage_changes_nothing(tmp_path, error):
+    write_text_atomic(tmp_path / RESULTS, "old")
+    before = snapshot(tmp_path)
+    with pytest.raises(type(error)), staged_folder(tmp_path) as stage:
+        write_text_atomic(stage / RESULTS, "new")
+        write_text_atomic(stage / "figure.png", "new")
+        raise error
+    assert snapshot(tmp_path) == before
+
+
+def test_a_stage_moves_every_file_in_and_nests(tmp_path):
+    with staged_folder(tmp_path / "a" / "b") as outer:
+        with staged_folder(outer) as inner:
+            write_text_atomic(inner / RESULTS, "new")
+        write_text_atomic(outer / "table.csv", "t")
+    assert snapshot(tmp_path / "a" / "b") == {RESULTS: b"new", "table.csv": b"t"}
+
+
+def test_a_folder_the_stage_made_is_removed_on_failure(tmp_path):
+    with pytest.raises(ValueError), staged_folder(tmp_path / "new" / "out"):
+        raise ValueError("bad input found inside")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_in_the_way_of_a_file_is_refused_before_anything_moves(tmp_path):
+    write_text_atomic(tmp_path / RESULTS, "old")
+    (tmp_path / "pl.png").mkdir()
+    refused = pytest.raises(GSmoothError, match="pl.png is a folder where the result writes a file")
+    with refused, staged_folder(tmp_path) as stage:
+        write_text_atomic(stage / RESULTS, "new")
+        write_text_atomic(stage / "pl.png", "new")
+    assert (tmp_path / RESULTS).read_text() == "old"
+
+
+def test_estimate_into_an_old_report_with_a_blocked_figure_keeps_the_old_report(tmp_path, capsys):
+    out = tmp_path / "est"
+    argv = ["estimate", "quadratic", "--steps", "20", "--seeds", "2", "--resamples", "10",
+            "--no-progress", "--out", str(out)]
+    assert main(argv) == 0
+    (out / "pl.png").unlink()
+    (out / "pl.png").mkdir()
+    before = snapshot(out)
+    capsys.readouterr()
+    assert main([*argv[:3], "30", *argv[4:]]) == 2
+    assert "pl.png is a folder where the result writes a file" in capsys.readouterr().err
+    assert snapshot(out) == before
+
+
+@pytest.mark.parametrize("error", [RuntimeError("drawing failed"), KeyboardInterrupt()])
+def test_verify_whose_figures_fail_leaves_the_old_report_whole(tmp_path, monkeypatch, error):
+    out = tmp_path / "v"
+    options = {"beta": "1", "runs": 2, "eps_grid": [1e-2, 1e-3], "progress": False}
+    gs.verify("quadratic", out=out, **options)
+    before = snapshot(out)
+    from gsmooth.verification import report
+
+    def draw_then_fail(results, curves, path):
+        write_text_atomic(path, "half-drawn")
+        raise error
+
+    monkeypatch.setattr(report, "FIGURES", [("decay", draw_then_fail)])
+    with pytest.raises(type(error)):
+        gs.verify("quadratic", out=out, **options)
+    assert snapshot(out) == before
