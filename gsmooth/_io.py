@@ -25,6 +25,7 @@ import os
 import pathlib
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 
 import numpy as np
@@ -271,6 +272,38 @@ def _finite_or_null(value):
     if isinstance(value, (list, tuple)):
         return [_finite_or_null(item) for item in value]
     return value
+
+
+def read_npz(path) -> dict[str, np.ndarray]:
+    """Every array of the ``.npz`` file ``path``, read without pickle.
+
+    Raises
+    ------
+    GSmoothError
+        The file is missing, or is not a ``.npz`` of plain arrays (NumPy would
+        blame pickled data, which no file written by gsmooth holds).
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> read_npz(write_npz_atomic(folder / "a.npz", {"x": np.arange(3)}))["x"].tolist()
+    [0, 1, 2]
+    >>> _ = write_text_atomic(folder / "junk.npz", "not arrays")
+    >>> read_npz(folder / "junk.npz")
+    Traceback (most recent call last):
+    ...
+    gsmooth.errors.GSmoothError: .../junk.npz is not a .npz file of arrays written by gsmooth (damaged or replaced)
+    """
+    path = pathlib.Path(path)
+    if not path.is_file():
+        raise GSmoothError(f"{path} is missing: the folder is incomplete")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            return {name: data[name] for name in data.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile, AttributeError):
+        raise GSmoothError(f"{path} is not a .npz file of arrays written by gsmooth "
+                           "(damaged or replaced)") from None
 
 
 def write_npz_atomic(path, arrays: dict) -> pathlib.Path:

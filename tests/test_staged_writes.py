@@ -1,5 +1,6 @@
 """A result's files replace the old ones together, or not at all: a failure or an interrupt while
-a report is written leaves the folder as it was."""
+a report is written leaves the folder as it was; reading a damaged or foreign folder says so in
+one line and creates nothing in it."""
 
 from __future__ import annotations
 
@@ -82,3 +83,38 @@ def test_verify_whose_figures_fail_leaves_the_old_report_whole(tmp_path, monkeyp
     with pytest.raises(type(error)):
         gs.verify("quadratic", out=out, **options)
     assert snapshot(out) == before
+
+
+@pytest.mark.parametrize(
+    ("results", "message"),
+    [
+        ('{"kind": "verify"}', "is not a complete verify result (KeyError: 'cases')"),
+        ('{"kind": "verify", "cases": [{}]}', "is not a complete verify result (KeyError: 'label')"),
+        ('{"kind": "estimate"}', "holds a 'estimate' result with nothing to draw"),
+        ('{"kind": "estimate", "smoothness": {}}', "is not a complete estimate result"),
+        ('{"kind": "reproduce"}', "curves.npz is missing: the folder is incomplete"),
+        ('{"kind": "sweep"}', "no sweep in"),
+    ],
+)
+def test_plot_of_a_malformed_result_is_one_line_and_creates_nothing(tmp_path, capsys, results, message):
+    write_text_atomic(tmp_path / RESULTS, results)
+    assert main(["plot", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert [p.name for p in tmp_path.iterdir()] == [RESULTS]
+
+
+def test_a_damaged_npz_is_named_as_damaged_not_as_pickled(tmp_path):
+    from gsmooth._io import read_npz
+
+    write_text_atomic(tmp_path / "curves.npz", "not arrays")
+    with pytest.raises(GSmoothError, match=r"curves.npz is not a .npz file of arrays written by gsmooth"):
+        gs.RunResult.load(tmp_path / "curves.npz")
+    with pytest.raises(GSmoothError, match="is missing"):
+        read_npz(tmp_path / "other.npz")
+
+
+def test_reading_a_folder_that_holds_no_sweep_creates_nothing(tmp_path):
+    with pytest.raises(FileNotFoundError, match="spec.toml is missing"):
+        gs.sweep.to_table(tmp_path / "none")
+    assert list(tmp_path.iterdir()) == []

@@ -33,7 +33,14 @@ def redraw(folder, format: str = "png") -> list:
     if kind not in WRITERS:
         raise ValueError(f"a {kind!r} result has no figures to redraw; kinds with figures: "
                          f"{', '.join(WRITERS)}")
-    return importlib.import_module(WRITERS[kind]).redraw(folder, format=format)
+    try:
+        drawn = importlib.import_module(WRITERS[kind]).redraw(folder, format=format)
+    except (KeyError, TypeError, IndexError, AttributeError) as error:  # a field missing or of the wrong type
+        raise ValueError(f"{results} is not a complete {kind} result ({type(error).__name__}: {error}); "
+                         "was it edited, or written by another program?") from None
+    if not drawn:
+        raise ValueError(f"{results} holds a {kind!r} result with nothing to draw")
+    return drawn
 
 
 def main(args) -> int:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gsmooth._io import write_npz_atomic
+from gsmooth._io import read_npz, write_npz_atomic
 from gsmooth._tables import long_table
 
 MAX_STEPS, CONVERGED, DIVERGED, NONFINITE = 0, 1, 2, 3
@@ -167,13 +167,13 @@ class RunResult:
     @classmethod
     def load(cls, path) -> RunResult:
         """Read a result written by :meth:`save` (no pickle involved)."""
-        with np.load(path, allow_pickle=False) as data:
-            if "meta" not in data.files:
-                raise ValueError(f"{path} is not a run saved by RunResult.save (it has no 'meta')")
-            meta = json.loads(str(data["meta"]))
-            arrays = {name: data[name] for name in _ARRAYS}
-            arrays["metric"] = data["metric"] if "metric" in data.files else None
-            capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
+        data = read_npz(path)
+        if "meta" not in data:
+            raise ValueError(f"{path} is not a run saved by RunResult.save (it has no 'meta')")
+        meta = json.loads(str(data["meta"]))
+        arrays = {name: data[name] for name in _ARRAYS}
+        arrays["metric"] = data.get("metric")
+        capture = {k: data[f"capture_{k}"] for k in meta.pop("capture")}
         return cls(**arrays, capture=capture, **meta)
 
 

@@ -22,6 +22,7 @@ from gsmooth._checks import positive_int
 from gsmooth._io import (
     RESULTS,
     check_output_dir,
+    read_npz,
     read_results,
     staged_folder,
     unstaged,
@@ -144,14 +145,14 @@ class Reproduction:
         """Read a reproduction written by :meth:`save` (JSON and ``.npz``, no pickle)."""
         folder = Path(folder)
         data = read_results(folder, "reproduce")
-        with np.load(folder / CURVES, allow_pickle=False) as npz:
-            curves = [
-                Curves(m["key"], m["label"], m["paper"], m["gsmooth"],
-                       [s["seed"] for s in m["per_seed"]],
-                       **{name: npz[_npz_key(m["key"], name)] for name in _ARRAYS},
-                       panel=m["panel"])
-                for m in data["methods"]
-            ]
+        npz = read_npz(folder / CURVES)
+        curves = [
+            Curves(m["key"], m["label"], m["paper"], m["gsmooth"],
+                   [s["seed"] for s in m["per_seed"]],
+                   **{name: npz[_npz_key(m["key"], name)] for name in _ARRAYS},
+                   panel=m["panel"])
+            for m in data["methods"]
+        ]
         info = {k: data[k] for k in ("problem", "settings", "device", "dtype", "seconds")}
         return cls(data["experiment"], data["title"], data["ablation"], data["released"],
                    data["seeds"], curves, data["metric"], data["metric_label"],

@@ -187,12 +187,18 @@ def _write_manifest(store: Store, units, report: SweepReport) -> None:
     write_json_atomic(store.folder / RESULTS, manifest)
 
 
-def load_units(folder) -> list:
-    """The units of the spec last run into ``folder`` (read from its ``spec.toml``)."""
+def sweep_spec_file(folder) -> Path:
+    """The ``spec.toml`` of the sweep in ``folder``; checked before a reader opens the store, which
+    would otherwise make its folders in any folder it is given."""
     path = Path(folder) / SPEC_FILE
     if not path.is_file():
         raise FileNotFoundError(f"no sweep in {folder}: {SPEC_FILE} is missing")
-    return expand(load_spec(path))
+    return path
+
+
+def load_units(folder) -> list:
+    """The units of the spec last run into ``folder`` (read from its ``spec.toml``)."""
+    return expand(load_spec(sweep_spec_file(folder)))
 
 
 def stored_runs(folder):
@@ -203,9 +209,10 @@ def stored_runs(folder):
     unit's arrays are read once) and ``None`` for a run not stored (not yet
     run, or failed).
     """
+    units = load_units(folder)
     store = Store(folder)
     done, loaded = store.done_runs(), {}
-    for unit in load_units(folder):
+    for unit in units:
         for run, key in zip(unit.runs, unit.run_keys, strict=True):
             if key not in done:
                 yield unit, run, key, None

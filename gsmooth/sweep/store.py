@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from gsmooth import __version__
-from gsmooth._io import write_npz_atomic, write_text_atomic
+from gsmooth._io import read_npz, write_npz_atomic, write_text_atomic
 from gsmooth.errors import GSmoothWarning
 from gsmooth.sweep.expand import STORE_FORMAT, Unit
 
@@ -168,8 +168,7 @@ class Store:
 
     def arrays(self, key: str) -> dict[str, np.ndarray]:
         """The arrays of finished unit ``key`` (no pickle involved)."""
-        with np.load(self.units / f"{key}.npz", allow_pickle=False) as data:
-            return {name: data[name] for name in data.files}
+        return read_npz(self.units / f"{key}.npz")
 
     def arrays_and_f_star(self, key: str) -> tuple[dict[str, np.ndarray], float | None]:
         """The arrays of finished unit ``key`` and its problem's ``f_star`` (``None`` if unknown)."""

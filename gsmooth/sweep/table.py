@@ -22,7 +22,7 @@ import numpy as np
 
 from gsmooth._tables import check_table_format, write_columns
 from gsmooth.engine.result import STATUS_NAMES
-from gsmooth.sweep.run import stored_runs
+from gsmooth.sweep.run import stored_runs, sweep_spec_file
 from gsmooth.sweep.store import Store
 
 
@@ -38,6 +38,7 @@ def _unit_columns(unit) -> dict:
 
 def _run_blocks(folder):
     """Yield ``(n_rows, constant columns, per-record columns)`` for every stored run."""
+    sweep_spec_file(folder)
     failures = Store(folder).failures()
     for unit, run, key, stored in stored_runs(folder):
         constant = {"unit": None, **_unit_columns(unit), **run.as_dict()}

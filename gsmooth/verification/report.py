@@ -17,6 +17,7 @@ import numpy as np
 
 from gsmooth._io import (
     RESULTS,
+    read_npz,
     read_results,
     staged_folder,
     unstaged,
@@ -106,13 +107,12 @@ def read_folder(folder) -> tuple[dict, list[dict]]:
     results = read_results(folder, "verify")
     position = {case["label"]: i for i, case in enumerate(results["cases"])}
     curves = [{} for _ in results["cases"]]
-    with np.load(folder / "curves.npz", allow_pickle=False) as data:
-        for key in data.files:
-            label, name = key.rsplit("/", 1)
-            if label not in position:
-                raise ValueError(f"{folder / 'curves.npz'} holds case {label!r}, which {RESULTS} does not "
-                                 "have: the two files are from different runs")
-            curves[position[label]][name] = data[key]
+    for key, array in read_npz(folder / "curves.npz").items():
+        label, name = key.rsplit("/", 1)
+        if label not in position:
+            raise ValueError(f"{folder / 'curves.npz'} holds case {label!r}, which {RESULTS} does not "
+                             "have: the two files are from different runs")
+        curves[position[label]][name] = array
     return results, curves
 
 
