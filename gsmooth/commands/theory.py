@@ -93,11 +93,14 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _map(args) -> int:
-    from gsmooth.plots.regimes import regime_map
+    from gsmooth.plots.style import check_format
 
     points = [(args.rho, args.beta)] if args.rho is not None and args.beta is not None else []
     path = pathlib.Path(args.map)
     path = path if path.suffix else path.with_suffix(f".{args.format}")
+    check_format(path.suffix[1:].lower())
+    from gsmooth.plots.regimes import regime_map
+
     regime_map(points=points, path=path)
     print(f"wrote {path}")
     return 0

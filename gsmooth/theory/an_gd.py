@@ -68,7 +68,7 @@ from gsmooth.theory.exact import (
     MU,
     RHO,
     check_constants,
-    check_exponent,
+    check_value,
     input_notes,
     is_number,
 )
@@ -128,9 +128,9 @@ def an_gd_bound(rho, beta, alpha=None, *, snap: bool = True, **known_constants) 
     ValueError: beta must be in [0, 1], got 3/2
     """
     notes = input_notes(snap, rho=rho, beta=beta, alpha=alpha, **known_constants)
-    rho = check_exponent("rho", rho, low=0, high=2, open_low=True, snap=snap)
-    beta = check_exponent("beta", beta, low=0, high=1, snap=snap)
-    alpha = ALPHA if alpha is None else check_exponent("alpha", alpha, low=0, high=1, snap=snap)
+    rho = check_value("rho", rho, snap=snap)
+    beta = check_value("beta", beta, snap=snap)
+    alpha = ALPHA if alpha is None else check_value("alpha", alpha, snap=snap)
     substitution = check_constants(known_constants, snap=snap)
     if is_number(alpha) and is_number(beta) and beta < alpha:
         warnings.warn(

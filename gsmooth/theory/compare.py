@@ -45,7 +45,7 @@ from gsmooth._exact import exact_fraction, read_exact
 from gsmooth.errors import GSmoothWarning
 from gsmooth.theory.catalog import catalog, check_methods
 from gsmooth.theory.entry import NAMES, CatalogEntry
-from gsmooth.theory.exact import BETA, exact
+from gsmooth.theory.exact import BETA, check_constants, check_value, exact
 
 MAX_INTERVAL_CONSTANTS = 6
 """Most constants given as intervals (the corners of their box are evaluated)."""
@@ -197,9 +197,16 @@ def compare(constants: Mapping, eps, methods=None, *, target: str | None = None,
 
     Raises
     ------
+    TypeError
+        When ``constants`` or ``point`` is not a mapping.
     ValueError
-        Unknown constant or method, invalid eps or target, too many intervals.
+        Unknown constant or method, a constant outside its range (the rules of
+        :func:`gsmooth.theory.exact.check_value`), invalid eps or target, too many intervals.
     """
+    for what, value in (("constants", constants), ("point", point)):
+        if value is not None and not isinstance(value, Mapping):
+            raise TypeError(f"{what} must be a mapping of names to values, such as {{'L0': 1, 'mu': '1/2'}}, "
+                            f"got {type(value).__name__} {value!r}")
     accuracies = _check_eps(eps, snap)
     if target not in TARGETS:
         raise ValueError(f"target must be one of {TARGETS}, got {target!r}")
@@ -240,6 +247,7 @@ def _read_constants(constants: Mapping, point: Mapping, snap: bool):
         reading = read_exact(value, name, snap=snap)
         if reading.note:
             notes.append(reading.note)
+        check_value(name, reading.value)
         return reading.value
 
     for name, value in constants.items():
@@ -261,6 +269,9 @@ def _read_constants(constants: Mapping, point: Mapping, snap: bool):
             given[name] = read(value, name)
     if len(intervals) > MAX_INTERVAL_CONSTANTS:
         raise ValueError(f"at most {MAX_INTERVAL_CONSTANTS} constants may be intervals, got {len(intervals)}")
+    smallest = {name: intervals[name][0] if name in intervals else given[name]
+                for name in ("L0", "L1") if name in given}
+    check_constants(smallest)  # L0 and L1 not both 0, at the corner where they are smallest
     if "alpha" not in given:
         given["alpha"] = 1
         notes.append("alpha not given: the constants are read as (L0, L1)-smoothness, alpha = 1")

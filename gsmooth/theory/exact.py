@@ -43,8 +43,11 @@ ALPHA = sp.Symbol("alpha", positive=True)
 CONSTANTS = {"L0": L0, "L1": L1, "mu": MU, "eps": EPS, "Delta0": DELTA0}
 """Names a user may give for the constants of (6) and (9), and their symbols."""
 
-NONNEGATIVE = ("L0", "L1")
-"""Constants allowed to be zero (``L1 = 0`` is the classical L-smooth case)."""
+NONNEGATIVE = ("L0", "L1", "sigma")
+"""Constants allowed to be zero (``L1 = 0`` is the classical L-smooth case, ``sigma = 0`` no noise)."""
+
+EXPONENT_RANGES = {"rho": (0, 2, True), "beta": (0, 1, False), "alpha": (0, 1, False)}
+"""``(low, high, open_low)`` of the PL exponent, AN-GD's normalization and the smoothness exponent."""
 
 
 def exact(value, name: str = "value", *, snap: bool = True) -> sp.Expr:
@@ -136,10 +139,50 @@ def check_constants(constants: dict, snap: bool = True) -> dict[sp.Symbol, sp.Ex
     for name, value in constants.items():
         if name not in CONSTANTS:
             raise ValueError(f"unknown constant {name!r}; allowed: {', '.join(CONSTANTS)}")
-        substitution[CONSTANTS[name]] = check_positive(name, value, allow_zero=name in NONNEGATIVE, snap=snap)
+        substitution[CONSTANTS[name]] = check_value(name, value, snap=snap)
     if substitution.get(L0) == 0 and substitution.get(L1) == 0:
         raise ValueError("L0 and L1 must not both be 0, got L0 = 0 and L1 = 0")
     return substitution
+
+
+def check_value(name: str, value, snap: bool = True) -> sp.Expr:
+    """Parse a named input of the theory layer and check it by its rule (the one home of each rule).
+
+    Exponents lie in :data:`EXPONENT_RANGES`, ``tau1`` in ``[0, 1)``, the
+    :data:`NONNEGATIVE` constants are ``>= 0`` and every other constant
+    (``mu, eps, Delta0, gamma, tau2, M``) is ``> 0``.  Free symbols pass unchecked.
+
+    Examples
+    --------
+    >>> check_value("rho", "4/3"), check_value("L1", 0), check_value("tau1", "1/2")
+    (4/3, 0, 1/2)
+    >>> check_value("gamma", -1)
+    Traceback (most recent call last):
+    ...
+    ValueError: gamma must be > 0, got -1
+    """
+    if name in EXPONENT_RANGES:
+        low, high, open_low = EXPONENT_RANGES[name]
+        return check_exponent(name, value, low=low, high=high, open_low=open_low, snap=snap)
+    if name == "tau1":
+        return check_tau1(value, snap=snap)
+    return check_positive(name, value, allow_zero=name in NONNEGATIVE, snap=snap)
+
+
+def check_tau1(value, snap: bool = True) -> sp.Expr:
+    """Parse the relative noise constant and check that it lies in ``[0, 1)``.
+
+    Examples
+    --------
+    >>> check_tau1(1)
+    Traceback (most recent call last):
+    ...
+    ValueError: tau1 must be in [0, 1), got 1
+    """
+    parsed = exact(value, "tau1", snap=snap)
+    if is_number(parsed) and not (parsed.is_real and 0 <= parsed < 1):
+        raise ValueError(f"tau1 must be in [0, 1), got {parsed}")
+    return parsed
 
 
 def check_positive(name: str, value, allow_zero: bool = False, snap: bool = True) -> sp.Expr:

@@ -39,7 +39,7 @@ import dataclasses
 
 import sympy as sp
 
-from gsmooth.theory.exact import DELTA0, EPS, check_exponent, check_positive, exact, is_number
+from gsmooth.theory.exact import DELTA0, EPS, check_exponent, check_positive, check_value, exact
 from gsmooth.theory.numeric import require_numeric
 
 _TRUE_NORM = sp.Symbol("G", positive=True)
@@ -164,10 +164,9 @@ def ian_sgd_parameters(
     ...
     ValueError: tau1 must be in [0, 1), got 1
     """
-    tau1 = _check_tau1(tau1)
+    tau1 = check_value("tau1", tau1)
     beta = check_exponent("beta", beta, low=0, high=1, open_low=True)
-    tau2, l0, l1 = (check_positive(name, value, allow_zero=name != "tau2")
-                    for name, value in (("tau2", tau2), ("L0", L0), ("L1", L1)))
+    tau2, l0, l1 = (check_value(name, value) for name, value in (("tau2", tau2), ("L0", L0), ("L1", L1)))
     steps = _check_steps(T)
     start = DELTA0 if Delta0 is None else check_positive("Delta0", Delta0, allow_zero=True)
     target = EPS if eps is None else check_positive("eps", eps)
@@ -181,13 +180,6 @@ def ian_sgd_parameters(
         Gamma=sp.simplify((4 * l1 * gamma * (2 * tau1**2 + 1)) ** (1 / beta)),
         Lambda=sp.simplify(Lambda), iterations=sp.simplify(Lambda**2 * target**-4),
     )
-
-
-def _check_tau1(value) -> sp.Expr:
-    parsed = exact(value)
-    if is_number(parsed) and not (parsed.is_real and 0 <= parsed < 1):
-        raise ValueError(f"tau1 must be in [0, 1), got {parsed}")
-    return parsed
 
 
 def _check_steps(value) -> sp.Integer:

@@ -22,8 +22,11 @@ worst-case ratio :math:`\tau_n = \sup (f(x_n) - f^*)/(f(x_0) - f^*)` over the cl
 Every valid guarantee is at least :math:`\tau_n \ge` ``quadratic``; a derived bound
 below ``pep`` would contradict PEPit's certificate only if the relaxation were
 exact, so the check asked of the derivation is ``derived >= pep`` (it is
-stronger than needed, and holds).  ``looseness`` divides each bound by ``pep``.
-PEPit is the optional extra ``gsmooth[pep]``.
+stronger than needed, and holds).  ``looseness`` divides each bound by ``pep``;
+where PEPit's value is 0 (``mu = L`` with ``gamma = 1/L`` converges in one
+step, and values below the solver's accuracy come back as 0) every bound holds
+trivially and the ratio is undefined: ``looseness`` gives None for it and the
+summary says so.  PEPit is the optional extra ``gsmooth[pep]``.
 
 Examples
 --------
@@ -39,6 +42,7 @@ import dataclasses
 import importlib.util
 
 from gsmooth._checks import check_positive, positive_int
+from gsmooth.errors import GSmoothError
 from gsmooth.theory.published import PL_ENTRIES
 
 PEP_EXTRA = "PEPit is needed for numerical worst cases: pip install 'gsmooth[pep]'"
@@ -47,7 +51,10 @@ BOUNDS = ("derived", "karimi", "tight")
 
 def pep_available() -> bool:
     """Whether the optional PEPit package is installed."""
-    return importlib.util.find_spec("PEPit") is not None
+    try:
+        return importlib.util.find_spec("PEPit") is not None
+    except (ImportError, ValueError):
+        return False
 
 
 @dataclasses.dataclass(frozen=True)
@@ -70,8 +77,14 @@ class PlWorstCase:
 
     @property
     def looseness(self) -> dict:
-        """Each available bound divided by PEPit's value (1 means as tight as PEPit)."""
-        return {name: getattr(self, name) / self.pep for name in BOUNDS if getattr(self, name) is not None}
+        """Each available bound divided by PEPit's value (1 means as tight as PEPit).
+
+        None where PEPit's value is 0 (or below): the ratio is then undefined.
+        """
+        return {name: self._ratio(getattr(self, name)) for name in BOUNDS if getattr(self, name) is not None}
+
+    def _ratio(self, value: float) -> float | None:
+        return value / self.pep if self.pep > 0 else None
 
     def as_dict(self) -> dict:
         """JSON-ready dict, with the looseness ratios."""
@@ -81,16 +94,21 @@ class PlWorstCase:
         """One line per value, with its looseness against PEPit."""
         lines = [f"GD under PL, L = {self.L:g}, mu = {self.mu:g}, gamma = {self.gamma:g}, "
                  f"{self.steps} step(s): worst case of (f(x_n) - f*)/(f(x_0) - f*)",
-                 f"  PEPit (upper bound on the worst case): {self.pep:.6g}",
+                 f"  PEPit (upper bound on the worst case): {self.pep:.6g}{_zero_note(self.pep)}",
                  f"  quadratic lambda x^2/2 (lower bound):   {self.quadratic:.6g}"]
         names = {"derived": "gsmooth derived AN-GD beta=0", "karimi": "Karimi et al. 2016",
                  "tight": "Abbaszadehpeivasti et al. 2023"}
         for name in BOUNDS:
             value = getattr(self, name)
+            ratio = None if value is None else self._ratio(value)
             text = ("n/a at this step size" if value is None
-                    else f"{value:.6g}  ({value / self.pep:.4g} x PEPit)")
+                    else f"{value:.6g}  ({'ratio undefined' if ratio is None else f'{ratio:.4g} x PEPit'})")
             lines.append(f"  {names[name]}: {text}")
         return "\n".join(lines)
+
+
+def _zero_note(pep: float) -> str:
+    return "" if pep > 0 else "  (0: every bound holds trivially, ratios to PEPit undefined)"
 
 
 def pl_worst_case(L, mu, gamma, steps: int, *, solver: str | None = None) -> PlWorstCase:
@@ -105,14 +123,17 @@ def pl_worst_case(L, mu, gamma, steps: int, *, solver: str | None = None) -> PlW
     steps : int
         Horizon ``n`` (PEPit's problem grows with it; a few steps solve in well under a second).
     solver : str, optional
-        CVXPY solver name (default: CVXPY's choice).
+        CVXPY solver name, one of ``cvxpy.installed_solvers()`` that solves
+        semidefinite programs, e.g. ``"CLARABEL"`` or ``"SCS"`` (default: CVXPY's choice).
 
     Raises
     ------
     ValueError
-        Invalid constants, naming the allowed and the given value.
+        Invalid constants or an unknown solver, naming the allowed and the given value.
     ImportError
-        When PEPit is not installed (:data:`PEP_EXTRA`).
+        When PEPit (or what it needs) is not installed (:data:`PEP_EXTRA`).
+    GSmoothError
+        When the solver cannot solve PEPit's problem.
     """
     L, mu, gamma = (float(check_positive(name, value))
                     for name, value in (("L", L), ("mu", mu), ("gamma", gamma)))
@@ -132,9 +153,13 @@ def pl_worst_case(L, mu, gamma, steps: int, *, solver: str | None = None) -> PlW
 def _pep_value(L: float, mu: float, gamma: float, steps: int, solver) -> float:
     if not pep_available():
         raise ImportError(PEP_EXTRA)
-    from PEPit import PEP
-    from PEPit.functions import SmoothQuadraticLojasiewiczFunctionExpensive
-
+    try:
+        import cvxpy
+        from PEPit import PEP
+        from PEPit.functions import SmoothQuadraticLojasiewiczFunctionExpensive
+    except ImportError as error:
+        raise ImportError(f"{PEP_EXTRA} ({error})") from error
+    _check_solver(solver, cvxpy.installed_solvers())
     problem = PEP()
     func = problem.declare_function(SmoothQuadraticLojasiewiczFunctionExpensive, L=L, mu=mu)
     minimizer = func.stationary_point()
@@ -144,7 +169,18 @@ def _pep_value(L: float, mu: float, gamma: float, steps: int, solver) -> float:
     for _ in range(steps):
         x = x - gamma * func.gradient(x)
     problem.set_performance_metric(func(x) - f_star)
-    return float(problem.solve(wrapper="cvxpy", solver=solver, verbose=0, return_primal_or_dual="dual"))
+    try:
+        return float(problem.solve(wrapper="cvxpy", solver=solver, verbose=0, return_primal_or_dual="dual"))
+    except cvxpy.error.SolverError as error:
+        raise GSmoothError(f"solver {solver!r} could not solve PEPit's problem (a semidefinite program): "
+                           f"{error}") from error
+
+
+def _check_solver(solver, installed) -> None:
+    """Refuse a solver CVXPY does not have (CVXPY reads names in any case)."""
+    if solver is not None and not (isinstance(solver, str) and solver.upper() in installed):
+        raise ValueError(f"solver must be None or one of the installed CVXPY solvers "
+                         f"{', '.join(map(repr, installed))}, got {solver!r}")
 
 
 def _derived(L: float, mu: float, gamma: float, steps: int) -> float | None:

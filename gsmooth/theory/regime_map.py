@@ -21,11 +21,15 @@ from collections.abc import Sequence
 import numpy as np
 import sympy as sp
 
+from gsmooth._checks import positive_int
 from gsmooth.theory.an_gd import an_gd_bound
 from gsmooth.theory.exact import BETA, RHO, exact
 
 RHO_MIN = 0.05
 """Smallest rho drawn: the exponent (2 - rho)/rho grows without bound as rho -> 0."""
+
+MIN_GRID = 2
+"""Fewest grid points per axis (a contour needs a 2 x 2 grid)."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -60,14 +64,28 @@ def regime_map_data(n: int = 201, points: Sequence[tuple] = ()) -> RegimeMapData
         Grid points per axis.
     points : sequence of (rho, beta)
         Points to mark; each is classified by the same derivation.
+
+    Raises
+    ------
+    ValueError
+        When ``n`` is not an integer >= 2 or a point is outside the ranges of rho and beta.
+
+    Examples
+    --------
+    >>> regime_map_data(n=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: n must be an integer >= 2 (grid points per axis), got 1
     """
+    if positive_int("n", n) < MIN_GRID:
+        raise ValueError(f"n must be an integer >= {MIN_GRID} (grid points per axis), got {n!r}")
+    marked = tuple((float(exact(r)), float(exact(b)), an_gd_bound(r, b).regime) for r, b in points)
     bound = an_gd_bound(RHO, BETA)
     exponent = sp.lambdify((RHO, BETA), bound.exponent, modules="numpy")
     excess = sp.lambdify((RHO, BETA), -sp.sign(bound.q - 1), modules="numpy")
     rho = np.linspace(RHO_MIN, 2.0, n)
     beta = np.linspace(0.0, 1.0, n)
     grid_rho, grid_beta = np.meshgrid(rho, beta)
-    marked = tuple((float(exact(r)), float(exact(b)), an_gd_bound(r, b).regime) for r, b in points)
     return RegimeMapData(
         rho=rho,
         beta=beta,
