@@ -9,6 +9,8 @@ Examples
 ... except ZeroDivisionError as error:
 ...     print(UserCodeError.from_exception(error, f, call=31, run=2))
 your function f in <doctest gsmooth.errors[0]> line 2 raised ZeroDivisionError: division by zero (call 31, run 2)
+>>> print(UserCodeError.from_output(f, "'hello'", "a real number", call=1))
+your function f in <doctest gsmooth.errors[0]> returned 'hello' where a real number was expected (call 1)
 """
 
 from __future__ import annotations
@@ -55,6 +57,17 @@ class UserCodeError(GSmoothError):
         reason = reason.strip().splitlines()[0] if reason.strip() else ""
         detail = f"{type(error).__name__}: {reason}" if reason else type(error).__name__
         return cls(f"{name}{where} raised {detail}{_context(call, run, when)}")
+
+    @classmethod
+    def from_output(cls, source, got: str, expected: str, *, call: int | None = None,
+                    run: int | None = None) -> UserCodeError:
+        """The error for a value the user's function ``source`` returned that gsmooth cannot use.
+
+        ``got`` and ``expected`` describe what it returned and what was expected:
+        ``your function f in f.py returned 'hello' where a real number was expected (call 1)``.
+        """
+        name, _ = describe_source(source)
+        return cls(f"{name} returned {got} where {expected} was expected{_context(call, run, '')}")
 
 
 def describe_source(source) -> tuple[str, str | None]:

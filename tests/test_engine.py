@@ -5,6 +5,7 @@ import pytest
 
 import gsmooth as gs
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE, RunResult
+from gsmooth.errors import UserCodeError
 from tests.conftest import assert_same_bits_on_host, device_name
 
 NOISY = gs.problems.finite_sum(gs.problems.power(d=6, p=4), n=64, tau1=0.4, tau2=0.3, seed=2)
@@ -267,7 +268,7 @@ def test_overlapped_record_errors_reach_the_caller():
     def broken_metric(w):
         raise ValueError("metric failed")
 
-    with pytest.raises(ValueError, match="metric failed"):
+    with pytest.raises(UserCodeError, match="broken_metric .* raised ValueError: metric failed"):
         gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10, record=1, metric=broken_metric,
                overlap=True)
 

@@ -6,6 +6,11 @@ gradient come from one shared evaluation (``value_and_grad``), and so do the
 objective and a metric of the problem (``value_and_metric``, DRO's ``psi``).
 Decisions that need the host (divergence, convergence) are taken here too,
 once per record.
+
+A ``metric`` of the user's is the user's code (:class:`~gsmooth.problems.user.UserFunction`):
+what it raises is reported as the user's, and its output must have shape
+``(k,)``, checked once, at the first record.  A metric that is the problem's
+own method (DRO's ``psi``) is the problem's and shares its work.
 """
 
 from __future__ import annotations
@@ -20,7 +25,9 @@ import numpy as np
 from gsmooth import _backend
 from gsmooth._backend import namespace, row_norm
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
+from gsmooth.errors import UserCodeError
 from gsmooth.problems.curvature import hessian_norm
+from gsmooth.problems.user import UserFunction
 
 
 def record_grid(steps: int, record="geometric", ratio: float = 1.2) -> np.ndarray:
@@ -146,7 +153,7 @@ class Recorder:
         if recording.gap_tol is not None and problem.f_star is None:
             raise ValueError(f"gap_tol needs a known f_star, and problem {problem.name!r} has none")
         self.track_grad_norm = recording.track_grad_norm
-        self.metric_fn, self.metric = recording.metric, []
+        self.metric_fn, self.metric = _metric_function(recording.metric, problem), []
         self.problem, self.gap_tol = problem, recording.gap_tol
         self.diverge_factor = recording.diverge_factor
         self.capture_pairs, self.keep_iterates = recording.capture, recording.keep_iterates
@@ -179,10 +186,23 @@ class Recorder:
         self.loss.append(loss)
         self.samples.append(samples)
         if self.metric_fn is not None:
-            self.metric.append(self.metric_fn(w) if metric is None else metric)
+            metric = self.metric_fn(w) if metric is None else metric
+            if not self.metric:
+                self._check_metric(metric)
+            self.metric.append(metric)
         if self.keep_iterates:
             self.iterates.append(w)
         return self._update_status(t, _backend.to_host(loss), finite) & active
+
+    def _check_metric(self, metric) -> None:
+        """A user's metric must give one value per run: shape ``(k,)``."""
+        k = self.status.size
+        shape = getattr(metric, "shape", None)
+        if isinstance(self.metric_fn, UserFunction) and (shape is None or tuple(shape) != (k,)):
+            got = f"a {type(metric).__name__}" if shape is None else f"shape {tuple(shape)}"
+            raise UserCodeError.from_output(self.metric_fn.function, got,
+                                            f"an array of shape ({k},) (one value per run)",
+                                            call=self.metric_fn.calls)
 
     def _update_status(self, t, loss, finite):
         if self.threshold is None:
@@ -246,6 +266,14 @@ class Recorder:
             for name, value in zip(names, row):
                 out[name][i] = _backend.to_host(value)
         return out
+
+
+def _metric_function(metric, problem):
+    """``metric`` as the user's function (see the module docstring); ``None`` and the
+    problem's own methods as they are."""
+    if metric is None or getattr(metric, "__self__", None) is problem:
+        return metric
+    return UserFunction(metric)
 
 
 def _stack(trace):

@@ -18,11 +18,9 @@ from __future__ import annotations
 import importlib.util
 import pathlib
 
-import numpy as np
-
 from gsmooth.errors import UserCodeError
 from gsmooth.problems.base import Problem
-from gsmooth.problems.user import from_function
+from gsmooth.problems.user import from_function, real_array
 
 
 def load_problem(spec: str, *, built_in=(), x0=None, f_star=None) -> Problem:
@@ -62,7 +60,7 @@ def load_problem(spec: str, *, built_in=(), x0=None, f_star=None) -> Problem:
     if not hasattr(module, name):
         public = sorted(k for k in vars(module) if not k.startswith("_"))
         raise ValueError(f"{path} has no object named {name!r}; it defines {public}")
-    return _as_problem(module, name, getattr(module, name), x0, f_star)
+    return _as_problem(module, path, name, getattr(module, name), x0, f_star)
 
 
 def _load_module(path: str):
@@ -73,22 +71,37 @@ def _load_module(path: str):
     module = importlib.util.module_from_spec(spec)
     try:
         spec.loader.exec_module(module)
-    except Exception as error:
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # sys.exit() too, as in the file's functions (UserFunction)
         raise UserCodeError.from_exception(error, path, when="on import") from error
     return module
 
 
-def _as_problem(module, name, obj, x0, f_star):
+def _as_problem(module, path, name, obj, x0, f_star):
     if isinstance(obj, Problem):
         return obj
     if isinstance(obj, tuple) and len(obj) in (2, 3) and callable(obj[0]):
-        return from_function(*obj, name=name)
+        function, start, *minimum = obj
+        minimum = [None if m is None else real_array(f"the f_star of {name} in {path}", m)
+                   for m in minimum]
+        return from_function(function, real_array(f"the x0 of {name} in {path}", start),
+                             *minimum, name=name)
     if not callable(obj):
         raise ValueError(f"{name!r} must be a Problem, a (value_and_grad, x0[, f_star]) tuple or "
                          f"a function, got {type(obj).__name__}")
-    x0 = getattr(module, f"{name}_x0", None) if x0 is None else x0
+    if x0 is None:
+        x0 = _defined_beside(module, path, f"{name}_x0")
     if x0 is None:
         raise ValueError(f"{name!r} is a function: give its start point (--x0 1,2) "
                          f"or define {name}_x0 beside it")
-    f_star = getattr(module, f"{name}_f_star", None) if f_star is None else f_star
-    return from_function(obj, np.asarray(x0, dtype=float), f_star=f_star, name=name)
+    if f_star is None:
+        f_star = _defined_beside(module, path, f"{name}_f_star")
+    return from_function(obj, x0, f_star=f_star, name=name)
+
+
+def _defined_beside(module, path, variable):
+    """The module's ``variable`` as real numbers (``None`` where it has none), naming the
+    variable and the file where it holds something else."""
+    value = getattr(module, variable, None)
+    return None if value is None else real_array(f"{variable} in {path}", value)

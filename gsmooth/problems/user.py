@@ -22,9 +22,11 @@ user function.  An exception it raises becomes a
 :class:`~gsmooth.errors.UserCodeError` naming the function, its file and
 line, the exception, the call and the run (the row of the batch; none for a
 batched call): ``your function f in f.py line 3 raised ZeroDivisionError:
-division by zero (call 31, run 2)``.  A non-finite value or gradient at the
-start point is such an error too.  Later, a non-finite output at a finite
-point ends that run (the engine marks it ``nonfinite`` and freezes it), so
+division by zero (call 31, run 2)``.  So does a ``sys.exit()`` in it (any
+``BaseException`` but ``KeyboardInterrupt``, which stays an interruption).
+A value or gradient that is not real (a string, a complex number) is such an
+error too, and so is a non-finite one at the start point.  Later, a
+non-finite output at a finite point ends that run (the engine marks it ``nonfinite`` and freezes it), so
 whatever is computed from it covers only the calls before: the problem warns
 (:class:`~gsmooth.errors.GSmoothWarning`, once per run, with the call) and
 keeps ``nonfinite``, a dict from each such run to the first call.
@@ -44,6 +46,11 @@ from gsmooth.problems.base import Constants, Problem
 
 SHAPE_ERRORS = (TypeError, ValueError, IndexError)
 """What a one-point function typically raises on a batch, when the convention is detected."""
+REAL_KINDS = "biuf"
+"""NumPy dtype kinds of real numbers (booleans and integers included); an object array
+counts as real when its entries convert to floats."""
+SHOWN_CHARACTERS = 40
+"""How much of a bad value's ``repr`` an error message shows."""
 
 
 class UserFunction:
@@ -83,7 +90,9 @@ class UserFunction:
         self.calls += 1
         try:
             return self.function(*args)
-        except Exception as error:
+        except KeyboardInterrupt:
+            raise
+        except BaseException as error:  # sys.exit() too: it is the user's code that stopped
             raise UserCodeError.from_exception(error, self.function, call=self.calls,
                                                run=run) from error
 
@@ -138,7 +147,7 @@ class UserProblem(Problem):
     def __init__(self, value_and_grad, x0, f_star, batched, name, sample_grad, n_samples):
         if not callable(value_and_grad):
             raise TypeError(f"value_and_grad must be callable, got {type(value_and_grad).__name__}")
-        x0 = np.asarray(x0, dtype=np.float64)
+        x0 = real_array("x0", x0)
         if x0.ndim != 1 or x0.size == 0:
             raise ValueError(f"x0 must be a non-empty 1-D array (d,), got shape {x0.shape}")
         if not np.all(np.isfinite(x0)):
@@ -157,7 +166,8 @@ class UserProblem(Problem):
         self._sample_function = None if sample_grad is None else UserFunction(sample_grad,
                                                                               self.nonfinite)
         self.batched = _detect_batched(self._function, x0) if batched is None else batched
-        constants = Constants(f_star=None if f_star is None else float(f_star))
+        f_star = None if f_star is None else float(real_array("f_star", f_star))
+        constants = Constants(f_star=f_star)
         super().__init__(name, x0.size, x0, n_samples, constants)
 
     def value_and_grad(self, w):
@@ -169,7 +179,8 @@ class UserProblem(Problem):
             return value, grad
         rows, finite, points = [], [], to_host(w)
         for run, x in enumerate(points):
-            value, grad = _single_output(self._function(x, run=run), self.dim)
+            value, grad = _single_output(self._function, self._function(x, run=run), self.dim,
+                                         run)
             finite.append((self._function.calls, math.isfinite(value) and np.all(np.isfinite(grad))))
             rows.append((value, grad))
         self._function.watch(points, finite)
@@ -217,19 +228,71 @@ def _checked(value, grad, w):
     return value, grad
 
 
-def _single_output(output, d):
+def _single_output(function, output, d, run=None):
+    """The value (a float) and gradient (d,) of ``function``'s ``output`` on one point, or
+    the error naming what it returned instead: not a pair, not real numbers, wrong shapes."""
     try:
         value, grad = output
     except (TypeError, ValueError):
         raise ValueError(f"value_and_grad must return a pair (value, grad), got "
                          f"{type(output).__name__}") from None
-    value, grad = np.asarray(value, dtype=np.float64), np.asarray(grad, dtype=np.float64)
+    value, grad = _real_output(function, (value, grad), f"a pair (value, grad) of a real number and "
+                                  f"an array of shape ({d},)", run)
     if value.shape != () or grad.shape != (d,):
         raise ValueError(
             f"value_and_grad on one point must return shapes () and ({d},), "
             f"got {value.shape} and {grad.shape}"
         )
     return float(value), grad
+
+
+def _real_output(function, output, expected, run=None):
+    """The pair ``output`` as float64 arrays; a :class:`UserCodeError` saying what
+    ``function`` returned and what was ``expected`` where either part is not real."""
+    parts = tuple(_real(part) for part in output)
+    if any(part is None for part in parts):
+        got = f"({', '.join(_shown(part) for part in output)})"
+        raise UserCodeError.from_output(function.function, got, expected, call=function.calls,
+                                        run=run)
+    return parts
+
+
+def real_array(label: str, value) -> np.ndarray:
+    """``value`` as a float64 NumPy array; a ``ValueError`` naming ``label`` (``"x0"``,
+    ``"f_x0 in f.py"``) where it holds anything but real numbers (a string, a complex number).
+
+    Examples
+    --------
+    >>> real_array("x0", [1, 2]).tolist()
+    [1.0, 2.0]
+    >>> real_array("x0", "abc")
+    Traceback (most recent call last):
+    ...
+    ValueError: x0 must be real numbers, got 'abc'
+    """
+    array = _real(value)
+    if array is None:
+        raise ValueError(f"{label} must be real numbers, got {_shown(value)}")
+    return array
+
+
+def _real(part):
+    """``part`` as a float64 NumPy array, or ``None`` where it does not hold real numbers."""
+    try:
+        array = np.asarray(part)
+        if array.dtype.kind not in REAL_KINDS + "O":
+            return None
+        return array.astype(np.float64, copy=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _shown(part) -> str:
+    """``part`` in a message: an array by dtype and shape, anything else by its ``repr``."""
+    if hasattr(part, "shape") and hasattr(part, "dtype"):
+        return f"a {part.dtype} array of shape {tuple(part.shape)}"
+    shown = repr(part)
+    return shown if len(shown) <= SHOWN_CHARACTERS else f"{shown[:SHOWN_CHARACTERS]}..."
 
 
 def _shapes(output):
@@ -258,10 +321,13 @@ def _detect_batched(function, x0):
             raise
         got_batched = f"an error ({type(error.__cause__).__name__}: {error.__cause__})"
     if got_batched == ((1,), (1, d)):
+        _real_output(function, output, f"a pair (values, grads) of real arrays of shapes (1,) "
+                     f"and (1, {d})")
         return _finite_at_start(function, output, True)
     output = function(x0)
     got_single = _shapes(output)
     if got_single == ((), (d,)):
+        _single_output(function, output, d)
         return _finite_at_start(function, output, False)
     raise ValueError(
         f"value_and_grad must return shapes (k,) and (k, {d}) on a batch (k, {d}) or "
