@@ -216,6 +216,38 @@ RESULTS = "results.json"
 """The file every results folder (verify, estimate, reproduce, sweep, theory) is read by."""
 
 
+def check_no_other_result(folder, kind: str, option: str = "output folder") -> None:
+    """Refuse, before any work, a ``folder`` that holds a result of another kind than ``kind``.
+
+    A verify report written into a sweep's folder would replace the sweep's
+    ``results.json`` (and leave its units unreadable); a result of the same
+    kind is replaced as a whole (:func:`staged_folder`), which is what a
+    rerun asks for.
+
+    Examples
+    --------
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = write_json_atomic(folder / RESULTS, {"kind": "sweep"})
+    >>> check_no_other_result(folder, "sweep")
+    >>> check_no_other_result(folder, "verify", "--out")
+    Traceback (most recent call last):
+    ...
+    gsmooth.errors.GSmoothError: --out ... holds a sweep result, which a verify result would replace; choose another folder
+    """
+    path = pathlib.Path(folder) / RESULTS
+    if not path.is_file():
+        return
+    try:
+        found = json.loads(path.read_text(encoding="utf-8")).get("kind")
+    except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
+        found = None
+    if found != kind:
+        held = f"a {found} result" if isinstance(found, str) else f"a {RESULTS} gsmooth did not write"
+        raise GSmoothError(f"{option} {folder} holds {held}, which a {kind} result would replace; "
+                           "choose another folder")
+
+
 def read_results(folder, kind: str) -> dict:
     """The ``results.json`` of ``folder`` (or that file itself), which must say ``"kind": kind``.
 

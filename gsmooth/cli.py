@@ -11,7 +11,8 @@ user's own code) ends in one line on standard error, without a traceback:
 print as one line too: ``gsmooth: warning: ...``.
 
 Before a command starts, the options that commands share by name are checked
-(:data:`PREFLIGHT`): ``--out`` must be a folder that can be written,
+(:data:`PREFLIGHT`): ``--out`` must be a folder that can be written and
+holds no result of another command,
 ``--map`` a file that can be written, ``--device`` a device that is present.
 A new command gets these checks by naming its options the same way.
 """
@@ -28,7 +29,7 @@ from contextlib import contextmanager
 
 from gsmooth import __version__, commands
 from gsmooth._backend import namespace_for
-from gsmooth._io import check_output_dir, check_output_file
+from gsmooth._io import check_no_other_result, check_output_dir, check_output_file
 from gsmooth.commands._shared import check_export
 from gsmooth.errors import GSmoothError, GSmoothWarning
 
@@ -37,7 +38,7 @@ USER_ERRORS = (GSmoothError, ValueError, TypeError, OSError, ImportError)
 INTERRUPTED = 130
 
 PREFLIGHT = {
-    "out": lambda value, args: check_output_dir(value, "--out"),
+    "out": lambda value, args: check_no_other_result(check_output_dir(value, "--out"), args.command, "--out"),
     "map": lambda value, args: check_output_file(value, "--map"),
     "device": lambda value, args: namespace_for(value),
     "export": lambda value, args: check_export(value, needs_pandas=getattr(args, "table_needs_pandas", True)),

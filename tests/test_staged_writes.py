@@ -118,3 +118,16 @@ def test_reading_a_folder_that_holds_no_sweep_creates_nothing(tmp_path):
     with pytest.raises(FileNotFoundError, match="spec.toml is missing"):
         gs.sweep.to_table(tmp_path / "none")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["estimate", "verify"])
+def test_a_folder_holding_another_commands_result_is_refused_before_any_work(tmp_path, capsys, command):
+    write_text_atomic(tmp_path / RESULTS, '{"kind": "sweep"}')
+    before = snapshot(tmp_path)
+    argv = {"estimate": ["estimate", "quadratic", "--steps", "20"], "verify": ["verify", "quadratic"]}[command]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"holds a sweep result, which a {command} result would replace; choose another folder" in err
+    assert snapshot(tmp_path) == before
+    with pytest.raises(GSmoothError, match="holds a sweep result, which a verify result would replace"):
+        gs.verify("quadratic", out=tmp_path, progress=False)

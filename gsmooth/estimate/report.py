@@ -17,7 +17,15 @@ from __future__ import annotations
 import pathlib
 from dataclasses import dataclass, field
 
-from gsmooth._io import RESULTS, check_output_dir, read_results, staged_folder, unstaged, write_json_atomic
+from gsmooth._io import (
+    RESULTS,
+    check_no_other_result,
+    check_output_dir,
+    read_results,
+    staged_folder,
+    unstaged,
+    write_json_atomic,
+)
 from gsmooth._tables import pandas
 from gsmooth.estimate.noise import NoiseEstimate
 from gsmooth.estimate.pl import PLEstimate
@@ -61,7 +69,7 @@ def write_report(folder, estimates: dict, meta: dict | None = None, *,
     if not_estimates:
         raise TypeError(f"estimates must map names to estimates (gs.estimate.smoothness(...) and "
                         f"the like), got {not_estimates}")
-    check_output_dir(folder, "folder")
+    check_no_other_result(check_output_dir(folder, "folder"), KIND, "folder")
     payload = {"kind": KIND, "meta": jsonable(meta or {})}
     payload.update({name: est.as_dict() for name, est in estimates.items() if name != PAIRS})
     if PAIRS in estimates:

@@ -21,6 +21,7 @@ from gsmooth import _backend, _tables
 from gsmooth._checks import positive_int
 from gsmooth._io import (
     RESULTS,
+    check_no_other_result,
     check_output_dir,
     read_npz,
     read_results,
@@ -219,7 +220,7 @@ def reproduce(experiment: str = "phase-retrieval", *, seeds=10, out=None, device
     """
     check_format(format)
     if out is not None:
-        check_output_dir(out, "out")
+        check_no_other_result(check_output_dir(out, "out"), "reproduce", "out")
     spec = experiments.get(experiment)
     steps = spec.steps if steps is None else positive_int("steps", steps)
     seed_values = _backend.seed_list(seeds)

@@ -8,7 +8,14 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from gsmooth._io import RESULTS, check_output_dir, prepare_output_dir, write_json_atomic, write_text_atomic
+from gsmooth._io import (
+    RESULTS,
+    check_no_other_result,
+    check_output_dir,
+    prepare_output_dir,
+    write_json_atomic,
+    write_text_atomic,
+)
 from gsmooth.engine.result import failed
 from gsmooth.sweep.build import check_units
 from gsmooth.sweep.execute import CONNECT_TIMEOUT, check_executor_options, execute, open_executor
@@ -138,6 +145,7 @@ def run_sweep(spec, out, *, executor: str | Executor = "local", workers: int | N
     units = expand(spec)
     on_this_machine = not isinstance(executor, Executor) and scheduler is None
     check_units(units, device=on_this_machine)
+    check_no_other_result(check_output_dir(out, "out"), "sweep", "out")
     store = Store(prepare_output_dir(out, "out"))
     check_output_dir(store.units, "out")
     todo = store.plan(units)

@@ -33,7 +33,7 @@ from tqdm.auto import tqdm
 
 from gsmooth._checks import positive_int
 from gsmooth._exact import read_exact
-from gsmooth._io import check_output_dir
+from gsmooth._io import check_no_other_result, check_output_dir
 from gsmooth.plots.style import check_format
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
@@ -193,7 +193,7 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
     runs = positive_int("runs", runs)
     check_format(format)
     if out is not None:
-        check_output_dir(out, "out")
+        check_no_other_result(check_output_dir(out, "out"), "verify", "out")
     if beta is not None:
         exact_exponent("beta", beta, 0.0, 1.0)
     if eps_grid is not None:
