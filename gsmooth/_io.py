@@ -271,7 +271,7 @@ def read_results(folder, kind: str) -> dict:
     ValueError: ... has kind 'sweep', expected 'verify'
     """
     path = pathlib.Path(folder)
-    path = path / RESULTS if path.is_dir() else path
+    path = path if path.is_file() else path / RESULTS
     if not path.is_file():
         raise FileNotFoundError(f"no {RESULTS} in {path.parent}: give a folder written by gsmooth")
     data = json.loads(path.read_text())

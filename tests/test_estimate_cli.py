@@ -9,7 +9,7 @@ import gsmooth as gs
 from gsmooth.cli import main
 from gsmooth.commands.estimate import load_problem
 
-FAST = ["--steps", "60", "--seeds", "3", "--resamples", "4", "--draws", "8"]
+FAST = ["--steps", "60", "--seeds", "3", "--resamples", "4"]
 
 
 def test_built_in_problem_writes_report_and_redraws(tmp_path, capsys):
@@ -29,7 +29,7 @@ def test_built_in_problem_writes_report_and_redraws(tmp_path, capsys):
 def test_finite_sum_adds_noise_and_flags_tau1_above_one(tmp_path, capsys):
     with pytest.warns(gs.GSmoothWarning, match="tau1"):
         code = main(["estimate", "least_squares", "--optimizer", "sgd", "--lr", "0.05",
-                     "--batch", "8", *FAST])
+                     "--batch", "8", "--draws", "8", *FAST])
     assert code == 0
     printed = capsys.readouterr().out
     assert "tau1" in printed and "note: tau1" in printed
@@ -75,3 +75,20 @@ def test_user_function_end_to_end(tmp_path, capsys):
 def test_bad_problem_is_one_line_error(spec, capsys):
     assert main(["estimate", spec]) == 2
     assert capsys.readouterr().err.startswith("gsmooth: error:")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["quadratic", "--optimizer", "gd", "--beta", "0.5"], "--beta 1/2: not used by --optimizer gd"),
+        (["quadratic", "--batch", "8"], "--batch 8: not used by --optimizer an_gd, which takes full gradients"),
+        (["quadratic", "--draws", "8"], "--draws 8: not used on quadratic, which is not a finite sum"),
+        (["power", "--reference-steps", "10"], "--reference-steps 10: not used on power(p=4), which states its f*"),
+        (["--pairs", "pairs.csv", "--steps", "10"], "--steps 10: not used with --pairs"),
+    ],
+)
+def test_an_option_the_run_would_ignore_is_refused_before_any_work(argv, message, tmp_path, capsys):
+    assert main(["estimate", *argv, "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
+    assert not (tmp_path / "r").exists()

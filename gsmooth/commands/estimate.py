@@ -64,15 +64,16 @@ def register(subparsers) -> None:
     parser.add_argument("--pairs", default=None, metavar="FILE.csv",
                         help="fit the pairs of a CSV (grad_norm, smoothness[, run, block, "
                              "iteration]) instead of running a problem")
-    parser.add_argument("--optimizer", choices=OPTIMIZERS, default="an_gd")
-    parser.add_argument("--lr", type=float, default=0.05, help="step size (default 0.05)")
-    parser.add_argument("--beta", type=number_argument, default=Fraction(1),
-                        help="normalization exponent in [0, 1], exact (2/3) or decimal")
-    parser.add_argument("--batch", type=positive_int, default=64, help="minibatch of stochastic methods")
-    parser.add_argument("--steps", type=positive_int, default=300)
-    parser.add_argument("--spread", type=float, default=0.5, help="spread of the starts")
-    parser.add_argument("--source", choices=SOURCES, default="hessian",
-                        help="smoothness data (default: the Hessian norm at the record points)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, help="the method run (default an_gd)")
+    parser.add_argument("--lr", type=float, help="step size (default 0.05)")
+    parser.add_argument("--beta", type=number_argument,
+                        help="normalization exponent in [0, 1], exact (2/3) or decimal, of an_gd, "
+                             "an_sgd and nsgd (default 1)")
+    parser.add_argument("--batch", type=positive_int, help="minibatch of sgd, an_sgd and nsgd (default 64)")
+    parser.add_argument("--steps", type=positive_int, help="steps of each run (default 300)")
+    parser.add_argument("--spread", type=float, help="spread of the starts (default 0.5)")
+    parser.add_argument("--source", choices=SOURCES,
+                        help="smoothness data (default: hessian, the Hessian norm at the record points)")
     parser.add_argument("--fit", choices=FITS, default="envelope",
                         help="the fit reported (all are shown side by side)")
     parser.add_argument("--weight", type=float, default=0.0,
@@ -80,8 +81,10 @@ def register(subparsers) -> None:
     parser.add_argument("--alpha", type=number_argument, default=None,
                         help="fix the exponent alpha in [0, 1] (2/3 or a decimal)")
     parser.add_argument("--quantile", type=float, default=1.0, help="robust level in (0, 1]")
-    parser.add_argument("--noise-batch", type=positive_int, default=1, help="batch of the noise estimate")
-    parser.add_argument("--draws", type=positive_int, default=64, help="stochastic gradients per point")
+    parser.add_argument("--noise-batch", type=positive_int,
+                        help="batch of the noise estimate of a finite sum (default 1)")
+    parser.add_argument("--draws", type=positive_int,
+                        help="stochastic gradients per point of the noise estimate (default 64)")
     parser.add_argument("--resamples", type=positive_int, default=99, help="bootstrap resamples")
     parser.add_argument("--reference-steps", type=positive_int, default=None,
                         help="steps of the run estimating an unknown f* (default 4 x steps)")
@@ -89,6 +92,38 @@ def register(subparsers) -> None:
                out_help="report folder: results.json and the figures")
     parser.set_defaults(func=main, default_out=lambda args: out_folder(
         "estimate", args.problem or (args.pairs and f"pairs-{pathlib.Path(args.pairs).stem}")))
+
+
+RUN_DEFAULTS = {"optimizer": "an_gd", "lr": 0.05, "beta": Fraction(1), "batch": 64, "steps": 300,
+                "spread": 0.5, "source": "hessian", "noise_batch": 1, "draws": 64, "reference_steps": None}
+"""The options of a run of a problem, and their defaults (set once the options given are checked)."""
+
+NORMALIZED, STOCHASTIC = ("an_gd", "an_sgd", "nsgd"), ("sgd", "an_sgd", "nsgd")
+
+
+def _refuse_given(args, names, why: str) -> None:
+    """Refuse, before any work, the options of ``names`` that were given: not used ``why``."""
+    given = [name for name in names if getattr(args, name) is not None]
+    if given:
+        options = ", ".join(f"--{name.replace('_', '-')} {getattr(args, name)}" for name in given)
+        raise ValueError(f"{options}: not used {why}")
+
+
+def _refuse_unused(args, problem) -> None:
+    """Refuse options the run would ignore: a method's sizes it does not have, noise options on a
+    deterministic problem, ``--reference-steps`` where ``f*`` is known."""
+    method = args.optimizer or RUN_DEFAULTS["optimizer"]
+    if method not in NORMALIZED:
+        _refuse_given(args, ["beta"], f"by --optimizer {method}, which has no beta "
+                                      f"(the normalized methods: {', '.join(NORMALIZED)})")
+    if method not in STOCHASTIC:
+        _refuse_given(args, ["batch"], f"by --optimizer {method}, which takes full gradients "
+                                       f"(the stochastic methods: {', '.join(STOCHASTIC)})")
+    if not problem.stochastic:
+        _refuse_given(args, ["noise_batch", "draws"], f"on {problem.name}, which is not a finite "
+                                                      "sum: no noise is estimated")
+    if problem.f_star is not None:
+        _refuse_given(args, ["reference_steps"], f"on {problem.name}, which states its f*")
 
 
 def load_problem(spec: str):
@@ -154,10 +189,15 @@ def main(args) -> int:
     if (args.problem is None) == (args.pairs is None):
         raise ValueError("give a problem or --pairs FILE.csv, exactly one of them")
     if args.pairs is not None:
+        _refuse_given(args, RUN_DEFAULTS, "with --pairs, which fits a file's pairs instead of running a problem")
         return pairs_main(args)
     from gsmooth.estimate.report import table
 
     problem = load_problem(args.problem)
+    _refuse_unused(args, problem)
+    for name, value in RUN_DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     estimates, skipped = estimate_all(problem, args)
     print(f"gsmooth estimate: {problem.name}, {args.optimizer} (lr {args.lr:g}), "
           f"{args.steps} steps, {args.seeds} runs")

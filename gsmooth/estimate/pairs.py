@@ -84,8 +84,11 @@ def smoothness_from_pairs(grad_norm, smoothness, run=None, block=None, iteration
     iters = np.zeros(g.size, dtype=int) if iteration is None else np.asarray(
         _column("iteration", iteration, g.size), dtype=int)
     finite = np.isfinite(g) & np.isfinite(r)
-    if np.any(g[finite] < 0) or np.any(r[finite] < 0):
-        raise ValueError("grad_norm and smoothness must be >= 0, got negative values")
+    for name, column in (("grad_norm", g), ("smoothness", r)):
+        negative = np.flatnonzero(finite & (column < 0))
+        if negative.size:
+            raise ValueError(f"{name} must be >= 0, got {column[negative[0]]:g} in row {negative[0]} "
+                             f"({negative.size} negative value(s) in all)")
     options = dict(fit=fit, alpha=alpha, quantile=quantile, weight=weight,
                    n_resamples=n_resamples, confidence=confidence, seed=seed, progress=progress)
     columns = (g, r, runs, iters, finite)

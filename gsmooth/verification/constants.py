@@ -135,7 +135,7 @@ def _read(values: dict, source: str) -> dict[str, Constant]:
         name = next(n for n in SCALES if symbol.name.replace("_", "") == n)
         out[name] = Constant(name, float(parsed), source)
     if "f_star" in values:
-        f_star = float(exact(values["f_star"]))
+        f_star = float(exact(values["f_star"], "f_star"))
         if not math.isfinite(f_star):
             raise ValueError(f"f_star must be finite, got {values['f_star']}")
         out["f_star"] = Constant("f_star", f_star, source)
