@@ -19,8 +19,9 @@ iterates kept, from the seeded starts of :func:`gsmooth.estimate.spread_starts`
 deterministic method needs distinct starts for its runs to be independent,
 which the intervals (resampling over runs) rely on.  It then estimates
 ``(L0, L1, alpha)`` of the Hessian norm (``--source`` for another quantity),
-with the directional smoothness beside it, ``(rho, mu)`` (``f*`` known, else
-estimated from a run of ``--reference-steps`` steps and flagged) and, for
+with the directional smoothness beside it, ``(rho, mu)`` (``f*`` the problem's
+or ``--f-star``, else estimated from a run of ``--reference-steps`` steps and
+flagged) and, for
 finite sums, ``(tau1, tau2)``; an estimate that cannot be made is reported as
 skipped with its reason.  It prints a table with intervals and writes
 ``results.json`` (kind ``"estimate"``) and the figures to ``--out``.
@@ -33,6 +34,8 @@ fits side by side per block.
 
 from __future__ import annotations
 
+import argparse
+import math
 import pathlib
 from fractions import Fraction
 
@@ -88,6 +91,9 @@ def register(subparsers) -> None:
     parser.add_argument("--resamples", type=positive_int, default=99, help="bootstrap resamples")
     parser.add_argument("--reference-steps", type=positive_int, default=None,
                         help="steps of the run estimating an unknown f* (default 4 x steps)")
+    parser.add_argument("--f-star", type=_finite_float, default=None,
+                        help="the minimum value f*, when you know it: the PL estimate then uses it "
+                             "instead of a reference run's lowest loss (which biases rho and mu)")
     add_shared(parser, "estimate", seeds=4, seeds_help="runs from seeded spread starts",
                out_help="report folder: results.json and the figures")
     parser.set_defaults(func=main, default_out=lambda args: out_folder(
@@ -95,7 +101,8 @@ def register(subparsers) -> None:
 
 
 RUN_DEFAULTS = {"optimizer": "an_gd", "lr": 0.05, "beta": Fraction(1), "batch": 64, "steps": 300,
-                "spread": 0.5, "source": "hessian", "noise_batch": 1, "draws": 64, "reference_steps": None}
+                "spread": 0.5, "source": "hessian", "noise_batch": 1, "draws": 64, "reference_steps": None,
+                "f_star": None}
 """The options of a run of a problem, and their defaults (set once the options given are checked)."""
 
 NORMALIZED, STOCHASTIC = ("an_gd", "an_sgd", "nsgd"), ("sgd", "an_sgd", "nsgd")
@@ -123,7 +130,16 @@ def _refuse_unused(args, problem) -> None:
         _refuse_given(args, ["noise_batch", "draws"], f"on {problem.name}, which is not a finite "
                                                       "sum: no noise is estimated")
     if problem.f_star is not None:
-        _refuse_given(args, ["reference_steps"], f"on {problem.name}, which states its f*")
+        _refuse_given(args, ["reference_steps", "f_star"], f"on {problem.name}, which states its f*")
+    if args.f_star is not None:
+        _refuse_given(args, ["reference_steps"], "with --f-star: no reference run is needed")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be a finite number, got {text!r}")
+    return value
 
 
 def load_problem(spec: str):
@@ -159,7 +175,8 @@ def estimate_all(problem, args) -> tuple[dict, dict]:
             problem, res, source=args.source, quantile=args.quantile, fit=args.fit,
             weight=args.weight, alpha=_float(args.alpha), n_resamples=args.resamples,
             progress=progress(args)),
-        "pl": lambda: gs.estimate.pl(problem, res, reference=_reference(problem, optimizer, args),
+        "pl": lambda: gs.estimate.pl(problem, res, f_star=args.f_star,
+                                     reference=_reference(problem, optimizer, args),
                                      n_resamples=args.resamples),
     }
     if problem.stochastic:
@@ -177,7 +194,7 @@ def estimate_all(problem, args) -> tuple[dict, dict]:
 def _reference(problem, optimizer, args):
     import gsmooth as gs
 
-    if problem.f_star is not None:
+    if problem.f_star is not None or args.f_star is not None:
         return None
     steps = args.reference_steps or 4 * args.steps
     return gs.run(problem, optimizer, steps, seeds=1, device=args.device, dtype=args.dtype,
