@@ -234,3 +234,19 @@ def test_the_true_f_star_of_the_shifted_quadratic_passes_and_a_flat_bound_is_not
     wrong = gs.verify(shifted_quadratic(), beta=0, lr=0.1, runs=4, f_star=0.0, progress=False)
     flat = next(c for c in wrong.checks if c.quantity == "Delta_t <= derived bound")
     assert flat.verdict == "n/a" and flat.note.startswith("the derived bound falls by less than 1% over the run")
+
+
+def test_a_start_on_an_axis_still_tests_the_other_directions():
+    """diag(1, 4) from (1, 0): runs that stayed on the axis saw curvature 1 only, and L0 = 1 passed;
+    the starts move every coordinate, so the steps along the second one break the descent
+    inequality with L0 = 1, and the true L0 = 4 passes."""
+    eigs = np.array([1.0, 4.0])
+    axis = gs.problems.from_function(lambda x: (0.5 * np.sum(eigs * x * x), eigs * x),
+                                     np.array([1.0, 0.0]), name="axis")
+    truth = {"rho": 2, "mu": 1, "alpha": 0, "L1": 0, "f_star": 0}
+
+    def run(L0):
+        return gs.verify(axis, beta=0, lr=0.1, runs=4, progress=False, L0=L0, **truth)
+
+    assert failed(run(1)) == {"descent (6) along the steps"}
+    assert run(4).outcome.outcome == "PASS"

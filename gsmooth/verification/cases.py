@@ -85,14 +85,20 @@ class Case:
         return f"{self.name} beta={self.beta}"
 
     def starts(self, problem, k: int, seed: int = 0) -> np.ndarray:
-        """Starting points (k, d): each coordinate times ``1 + START_SPREAD z`` (z standard normal).
+        """Starting points (k, d): each coordinate times ``1 + START_SPREAD z``, plus
+        ``START_SPREAD s z'`` in every coordinate (``z, z'`` standard normal, ``s`` the start's
+        root-mean-square coordinate, 1 at the origin).
 
-        A start at the origin is spread by adding ``START_SPREAD z`` instead.
+        The added term moves every coordinate, the start's zeros included: a
+        start on an axis of a separable function would otherwise keep every run
+        on that axis, and a claim would be tested along one direction only (a
+        claimed ``L0 = 1`` passed on ``diag(1, 4)`` from ``(1, 0)``).
         """
         rng = np.random.default_rng(seed)
         base = problem.start if self.start is None else np.asarray(self.start, dtype=float)
-        noise = START_SPREAD * rng.standard_normal((k, problem.dim))
-        return noise if not np.any(base) else base * (1.0 + noise)
+        scale = float(np.sqrt(np.mean(base * base))) or 1.0
+        relative, added = START_SPREAD * rng.standard_normal((2, k, problem.dim))
+        return base * (1.0 + relative) + scale * added
 
 
 def _power():
