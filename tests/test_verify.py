@@ -150,9 +150,12 @@ def test_estimated_constants_come_from_runs_independent_of_the_judged_ones():
             return gs.estimate.pl(problem, res, f_star=0.0, n_resamples=RESAMPLES,
                                   confidence=CONFIDENCE).intervals["rho"]
 
+    def capped(interval):  # the theorem's rho <= 2
+        return (min(interval[0], 2.0), min(interval[1], 2.0))
+
     interval = hypothesis.constants["rho"].interval
-    assert interval == pytest.approx(rho_from(5 + ESTIMATION_SEED_OFFSET))
-    assert interval != pytest.approx(rho_from(5), abs=1e-3)   # not the judged runs' interval
+    assert interval == pytest.approx(capped(rho_from(5 + ESTIMATION_SEED_OFFSET)))
+    assert interval != pytest.approx(capped(rho_from(5)), abs=1e-3)   # not the judged runs' interval
     assert hypothesis.constants["rho"].source == "estimated"
 
 

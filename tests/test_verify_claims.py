@@ -250,3 +250,20 @@ def test_a_start_on_an_axis_still_tests_the_other_directions():
 
     assert failed(run(1)) == {"descent (6) along the steps"}
     assert run(4).outcome.outcome == "PASS"
+
+
+def test_an_estimated_rho_interval_above_two_is_capped():
+    """AN-GD beta = 1 on the shifted quadratic: the bootstrap interval of rho reaches above 2, and
+    verify stopped with 'rho must be in (0, 2]'."""
+    report = gs.verify(shifted_quadratic(), beta=1, lr=0.1, runs=4, f_star=5.0, progress=False)
+    rho = report.cases[0].hypothesis["constants"]["rho"]
+    assert rho["interval"][1] == 2.0 and "capped at 2" in rho["note"]
+
+
+def test_an_eps_below_the_rounding_of_f_is_refused():
+    """F near 1 computes gaps to about 1e-14; a gap rounded to 0 counted as reaching eps = 1e-20."""
+    from gsmooth.rates import eps_sweep
+
+    sweep = eps_sweep(gs.problems.quadratic([1.0, 4.0]), beta=1, eps_grid=[1e-2, 1e-3, 1e-20])
+    assert sweep.eps.tolist() == [1e-2, 1e-3]
+    assert any(note.startswith("eps 1e-20 refused: at or below") for note in sweep.notes)

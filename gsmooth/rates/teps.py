@@ -21,8 +21,9 @@ inversely proportional to the step, :math:`c \propto \gamma`).
 **Which eps are judged.**  An eps reached within the steps run is judged
 against its bound; an eps not reached is judged (and fails) only if its bound
 is within the steps run; otherwise the run was too short to say.  An eps whose
-step size underflows float64, or that lies below the uncertainty of an
-estimated ``F*``, is refused with a note.
+step size underflows float64, that lies below the uncertainty of an
+estimated ``F*``, or that a computed gap cannot resolve (:data:`ROUNDING_ULPS`),
+is refused with a note.
 
 Examples
 --------
@@ -53,6 +54,11 @@ CONSTANT_NAMES = ("rho", "mu", "alpha", "L0", "L1")
 
 SMALLEST_STEP = 1e-300
 """Step sizes below this are refused (AN-GD would make no progress in float64)."""
+
+ROUNDING_ULPS = 64
+"""The rounding error of a computed ``F``: this many units in the last place of the largest ``|F|``
+involved (``F*`` or the start's value).  An eps at or below it is refused: a gap that small is
+rounding, and a gap rounded to 0 would count as reaching any eps."""
 
 
 
@@ -187,7 +193,8 @@ def eps_sweep(problem, beta, eps_grid, *, constants=None, f_star=None, w0=None, 
         if beta_exact < c.alpha:
             raise NotCovered(f"the theorem gives no step size for beta = {beta_exact} < alpha = {c.alpha}",
                              f"use beta >= {c.alpha} (or claim alpha, if a smaller one is true)")
-    eps, log_gamma, log_bound, notes = _prescribed(eps, sets, beta_exact, delta0, high - low)
+    floor = ROUNDING_ULPS * np.finfo(float).eps * max(abs(high), abs(delta0 + low))
+    eps, log_gamma, log_bound, notes = _prescribed(eps, sets, beta_exact, delta0, high - low, floor)
     if steps is None:
         finite = log_bound[np.isfinite(log_bound)]
         largest = float(np.exp(min(np.max(finite), math.log(max_steps)))) if finite.size else max_steps
@@ -234,8 +241,9 @@ def _f_star_interval(problem, f_star) -> tuple[float, float]:
     return float(low), float(high)
 
 
-def _prescribed(eps, sets, beta, delta0, f_star_width):
-    """Step size (smallest over the sets) and bound (largest, rescaled) per eps, refusing what cannot run."""
+def _prescribed(eps, sets, beta, delta0, f_star_width, floor):
+    """Step size (smallest over the sets) and bound (largest, rescaled) per eps, refusing what cannot
+    run or be told from rounding (at or below ``floor``)."""
     log_steps = np.array([log_stepsize(c, beta, eps) for c in sets])
     log_T = np.array([log_iterations(c, beta, eps, delta0=delta0) for c in sets])
     log_gamma = log_steps.min(axis=0)
@@ -249,7 +257,11 @@ def _prescribed(eps, sets, beta, delta0, f_star_width):
     if uncertain.any() and f_star_width > 0:
         notes.append(f"eps {_listed(eps[uncertain])} refused: within 10 times the uncertainty "
                      f"{f_star_width:.3g} of the estimated F*")
-    keep = ~tiny & ~(uncertain & (f_star_width > 0))
+    rounding = eps <= floor
+    if rounding.any():
+        notes.append(f"eps {_listed(eps[rounding])} refused: at or below {floor:.3g}, the rounding "
+                     f"error of F near its values here ({ROUNDING_ULPS} ulps)")
+    keep = ~tiny & ~(uncertain & (f_star_width > 0)) & ~rounding
     if not keep.any():
         raise ValueError("no eps left to run: " + "; ".join(notes))
     return eps[keep], log_gamma[keep], log_bound[keep], notes

@@ -54,9 +54,10 @@ import math
 
 import numpy as np
 
+from gsmooth.rates.teps import ROUNDING_ULPS
 from gsmooth.verification.outcome import Check
 
-ULPS = 64
+ULPS = ROUNDING_ULPS
 """The rounding error of a computed ``F``: this many units in the last place of the largest ``|F|`` seen."""
 
 MAX_POINTS = 32

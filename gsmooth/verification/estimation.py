@@ -157,7 +157,12 @@ def _pl(problem, res, f_star, missing):
             if not (math.isfinite(value) and value > 0):
                 raise Unverifiable(f"the estimated {name} = {value:.4g} is not a valid constant",
                                    f"claim {name} (--{name})")
-            out[name] = Constant(name, value, "estimated", interval=intervals.get(name), note="; ".join(est.notes))
+            interval, notes = intervals.get(name), list(est.notes)
+            if name == "rho" and interval is not None and interval[1] > 2:
+                notes.append(f"the interval of rho reaches {interval[1]:.4g} > 2, capped at 2 (the theorem's "
+                             "largest)")
+                interval = (min(interval[0], 2.0), 2.0)
+            out[name] = Constant(name, value, "estimated", interval=interval, note="; ".join(notes))
     return out
 
 
