@@ -69,7 +69,7 @@ def test_compare_and_the_derivation_share_each_rule(option, capsys):
     assert _one_error_line(capsys) == derived
 
 
-def test_compare_refuses_the_audited_call(capsys):
+def test_compare_refuses_several_bad_constants_at_once_naming_the_first(capsys):
     argv = ["theory", "--compare", "--eps", "1e-2", "--L0", "-1", "--L1", "1", "--Delta0", "-5",
             "--tau1", "2", "--tau2", "1"]
     assert main(argv) == 2
