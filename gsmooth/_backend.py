@@ -30,6 +30,7 @@ from contextlib import contextmanager
 import numpy as np
 from array_api_compat import array_namespace, is_cupy_namespace
 
+from gsmooth._checks import describe, nonnegative_int
 from gsmooth.errors import GSmoothError
 
 DEVICES = ("numpy", "cupy", "array-api-strict")
@@ -145,16 +146,28 @@ def seed_list(seeds: int | Sequence[int]) -> list[int]:
 
     A seed may repeat: runs with the same seed draw the same samples, which is
     what a batch over hyperparameters with shared seeds needs.
+
+    Examples
+    --------
+    >>> seed_list(3), seed_list([5, 5])
+    ([0, 1, 2], [5, 5])
+    >>> seed_list("a")
+    Traceback (most recent call last):
+    ...
+    TypeError: seeds must be a positive count or a sequence of non-negative integer seeds, got str 'a'
     """
-    if isinstance(seeds, (int, np.integer)):
+    if isinstance(seeds, np.ndarray) and seeds.ndim == 0:
+        seeds = seeds.item()
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         if seeds < 1:
             raise ValueError(f"seeds must be a positive count or a sequence of seeds, got {seeds}")
         return list(range(int(seeds)))
-    values = [int(s) for s in seeds]
+    if isinstance(seeds, (str, bytes, bool)) or not hasattr(seeds, "__iter__"):
+        raise TypeError("seeds must be a positive count or a sequence of non-negative integer seeds, "
+                        f"got {describe(seeds)}")
+    values = [nonnegative_int("seeds", s) for s in seeds]
     if not values:
         raise ValueError("seeds must be a positive count or a non-empty sequence, got []")
-    if min(values) < 0:
-        raise ValueError(f"seeds must be non-negative, got {min(values)}")
     return values
 
 

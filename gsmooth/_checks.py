@@ -3,7 +3,9 @@
 Every check raises ``ValueError`` naming the argument, what is allowed and what
 was given (``beta must be in [0, 1], got 1.5``), and returns the value in the
 form the caller stores (an ``int``, a float, or a tuple of floats for a
-per-run sequence).
+per-run sequence).  The checks of a type (:func:`instance_of`, :func:`flag`,
+:func:`real_number`) raise ``TypeError`` in the same style
+(``progress must be True, False or None, got str 'x'``).
 
 Examples
 --------
@@ -15,12 +17,18 @@ Traceback (most recent call last):
 ValueError: batch must be a positive integer, got 2.5
 >>> check_interval("beta", [0, 0.5], 0.0, 1.0)
 (0.0, 0.5)
+>>> flag("progress", "x", none=True)
+Traceback (most recent call last):
+...
+TypeError: progress must be True, False or None, got str 'x'
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import os
+import reprlib
 
 import numpy as np
 
@@ -33,6 +41,71 @@ def positive_int(name: str, value) -> int:
 def nonnegative_int(name: str, value) -> int:
     """``value`` as an ``int`` if it is an integer >= 0."""
     return _integer(name, value, 0, "a non-negative integer")
+
+
+def instance_of(name: str, value, types, what: str):
+    """``value`` if it is an instance of ``types``, else ``TypeError`` saying it must be ``what``.
+
+    Examples
+    --------
+    >>> instance_of("text", 42, str, "the TOML text of a spec (a str)")
+    Traceback (most recent call last):
+    ...
+    TypeError: text must be the TOML text of a spec (a str), got int 42
+    """
+    if not isinstance(value, types):
+        raise TypeError(f"{name} must be {what}, got {describe(value)}")
+    return value
+
+
+def flag(name: str, value, *, none: bool = False) -> bool | None:
+    """``value`` as a ``bool`` if it is one (``None`` too with ``none=True``), else ``TypeError``."""
+    if value is None and none:
+        return None
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {'True, False or None' if none else 'True or False'}, "
+                        f"got {describe(value)}")
+    return bool(value)
+
+
+def real_number(name: str, value) -> float:
+    """``value`` as a float if it is one finite real number (any ``numbers.Real``, ``bool`` refused).
+
+    ``TypeError`` for anything but a number (a string, a sequence), ``ValueError``
+    for NaN or an infinity.
+
+    Examples
+    --------
+    >>> real_number("f_star", 0)
+    0.0
+    >>> real_number("f_star", "a")
+    Traceback (most recent call last):
+    ...
+    TypeError: f_star must be a real number, got str 'a'
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    return float(value)
+
+
+def describe(value) -> str:
+    """What was given, for a message: ``None``, or the type and a short one-line repr
+    (a function or class by its name, an array by its shape).
+
+    Examples
+    --------
+    >>> describe(None), describe(42), describe("abc"), describe(np.ones((2, 2)))
+    ('None', 'int 42', "str 'abc'", 'ndarray of shape (2, 2)')
+    """
+    if value is None:
+        return "None"
+    if callable(value) and hasattr(value, "__qualname__"):
+        return f"{type(value).__name__} {value.__qualname__}"
+    if isinstance(value, np.ndarray) and value.ndim > 0:
+        return f"ndarray of shape {value.shape}"
+    return f"{type(value).__name__} {' '.join(reprlib.repr(value).split())}"
 
 
 def check_memory(what: str, n_floats: int) -> None:
@@ -67,12 +140,19 @@ def _integer(name, value, minimum, what):
 
 
 def _values(name, value):
-    if np.isscalar(value):
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        values = [value.item()]
+    elif np.isscalar(value):
         values = [value]
     elif isinstance(value, (list, tuple, np.ndarray)):
         values = list(np.asarray(value).reshape(-1)) if isinstance(value, np.ndarray) else list(value)
     else:
         raise TypeError(f"{name} must be a number or a sequence of numbers, got {value!r}")
+    nested = any(isinstance(v, (list, tuple, np.ndarray)) for v in values)
+    if nested or (isinstance(value, np.ndarray) and value.ndim > 1):
+        shape = f"an array of shape {value.shape}" if isinstance(value, np.ndarray) else repr(value)
+        raise ValueError(f"{name} must be a number or a 1-D sequence of numbers (one per run), "
+                         f"got {shape}")
     if not values:
         raise ValueError(f"{name} must be a number or a non-empty sequence, got []")
     for v in values:
@@ -82,6 +162,8 @@ def _values(name, value):
 
 
 def _normalize(value):
+    if isinstance(value, np.ndarray) and value.ndim == 0:
+        return value.item()
     return value if np.isscalar(value) else tuple(float(v) for v in value)
 
 

@@ -15,8 +15,10 @@ is to be fixed, so that fixing it turns the row red until the mark is removed.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -204,6 +206,8 @@ VALUES = [
     cli("reproduce-dro-empty-csv", ["reproduce", "dro", *OUT, "--data", "{ws}/empty.csv"],
         "empty.csv"),
     cli("reproduce-unknown", ["reproduce", "mnist"], "mnist"),
+    cli("reproduce-problem-seed-negative", ["reproduce", "dro", *OUT, "--problem-seed", "-1"],
+        "seed", "-1"),
     cli("reproduce-kernels-dro", ["reproduce", "dro", *OUT, "--kernels", "numba"], "--kernels",
         "dro"),
     cli("reproduce-kernels-unknown", ["reproduce", "phase-retrieval", *OUT, "--kernels", "c"],
@@ -228,6 +232,41 @@ def _raises_at(call: int):
         return float(x @ x / 2), x
 
     return f
+
+
+@functools.cache
+def _runs(stochastic: bool = False):
+    """A problem and three distinct captured runs on it (copies would hide the resampling)."""
+    problem = gs.problems.power(d=3)
+    if stochastic:
+        problem = gs.problems.finite_sum(gs.problems.power(d=2), n=50, tau1=0.3, tau2=0.5)
+    res = gs.run(problem, gs.optim.gd(0.05), 30, w0=gs.estimate.spread_starts(problem, 3),
+                 capture=True, keep_iterates=True, progress=False)
+    return problem, res
+
+
+def _smoothness(**options):
+    return gs.estimate.smoothness(*_runs(), progress=False, **options)
+
+
+def _pl(**options):
+    return gs.estimate.pl(*_runs(), **options)
+
+
+def _noise(**options):
+    return gs.estimate.noise(*_runs(stochastic=True), **options)
+
+
+def _configure(steps=10, **options):
+    return gs.estimate.configure_ian_sgd(*_runs(stochastic=True), steps, **options)
+
+
+def _run(**options):
+    return gs.run(gs.problems.power(d=3), gs.optim.gd(0.1), 10, **options)
+
+
+def _quadratic(x):
+    return float(x @ x / 2), x
 
 
 API = [
@@ -277,7 +316,91 @@ API = [
         ValueError, "problem"),
     api("power-too-large", lambda ws: gs.problems.power(d=10**15), ValueError, "d",
         "1000000000000000"),
+    api("smoothness-n-resamples-0", lambda ws: _smoothness(n_resamples=0), ValueError,
+        "n_resamples", "positive integer", "got 0"),
+    api("smoothness-n-resamples-negative", lambda ws: _smoothness(n_resamples=-5), ValueError,
+        "n_resamples", "got -5"),
+    api("pl-n-resamples-0", lambda ws: _pl(n_resamples=0), ValueError, "n_resamples", "got 0"),
+    api("noise-n-resamples-0", lambda ws: _noise(n_resamples=0), ValueError, "n_resamples",
+        "got 0"),
+    api("configure-n-resamples-0", lambda ws: _configure(n_resamples=0), ValueError,
+        "n_resamples", "got 0"),
+    api("smoothness-seed-negative", lambda ws: _smoothness(seed=-1), ValueError, "seed",
+        "non-negative integer", "got -1"),
+    api("spread-starts-seed-negative", lambda ws: gs.estimate.spread_starts(
+        gs.problems.power(d=3), 4, seed=-1), ValueError, "seed", "got -1"),
+    api("least-squares-seed-negative", lambda ws: gs.problems.least_squares(seed=-1), ValueError,
+        "seed", "got -1"),
+    api("finite-sum-seed-negative", lambda ws: gs.problems.finite_sum(gs.problems.power(d=2),
+                                                                      seed=-1),
+        ValueError, "seed", "got -1"),
+    api("dro-seed-negative", lambda ws: gs.problems.dro(n=20, d=2, seed=-1), ValueError, "seed",
+        "got -1"),
+    api("verify-seed-negative", lambda ws: gs.verify("quadratic", seed=-1), ValueError, "seed",
+        "got -1"),
+    api("run-root-seed-negative", lambda ws: _run(root_seed=-1), ValueError, "root_seed",
+        "got -1"),
+    api("smoothness-unknown-keyword", lambda ws: _smoothness(foo=1), TypeError, "foo",
+        "max_iterations", "rtol"),
+    api("smoothness-keyword-of-another-source", lambda ws: _smoothness(radius=0.1), TypeError,
+        "radius", "'region'"),
+    api("smoothness-keyword-on-captured-pairs", lambda ws: _smoothness(max_iterations=5),
+        ValueError, "max_iterations", "captured"),
+    api("smoothness-res-string", lambda ws: gs.estimate.smoothness(gs.problems.power(d=3), "abc"),
+        TypeError, "res", "RunResult", "'abc'"),
+    api("verify-number", lambda ws: gs.verify(42), TypeError, "target", "Problem", "42"),
+    api("verify-tuple", lambda ws: gs.verify((_quadratic, np.ones(2))), TypeError, "target",
+        "tuple", "x0="),
+    api("verify-function-without-x0", lambda ws: gs.verify(_quadratic), ValueError, "_quadratic",
+        "x0", "from_function"),
+    api("finite-sum-base-none", lambda ws: gs.problems.finite_sum(base=None), TypeError, "base",
+        "Problem", "None"),
+    api("parse-spec-number", lambda ws: parse_spec(42), TypeError, "text", "load_spec", "42"),
+    api("pl-f-star-string", lambda ws: _pl(f_star="a"), TypeError, "f_star", "real number",
+        "'a'"),
+    api("an-gd-lr-2d", lambda ws: gs.optim.an_gd(lr=np.ones((2, 2))), ValueError, "lr", "1-D",
+        "one per run", "(2, 2)"),
+    api("run-seeds-string", lambda ws: _run(seeds="a"), TypeError, "seeds", "'a'"),
+    api("run-progress-string", lambda ws: _run(progress="x"), TypeError, "progress", "None",
+        "'x'"),
+    api("run-overlap-string", lambda ws: _run(overlap="x"), TypeError, "overlap", "'x'"),
+    api("run-many-progress-string", lambda ws: gs.run_many(
+        gs.problems.power(d=3), [gs.optim.gd(0.1)], 10, progress="x"), TypeError, "progress",
+        "'x'"),
+    api("configure-steps-0", lambda ws: _configure(steps=0), ValueError, "steps", "got 0"),
 ]
+
+
+CONFIGURE_BAD = [{"steps": 0}, {"beta": 2}, {"batch": 0}, {"batch2": 0}, {"gamma_constant": -1},
+                 {"noise_batch": 0}, {"draws": 1}, {"quantile": 2}, {"n_resamples": 0},
+                 {"seed": -1}, {"source": "bogus"}]
+"""One bad argument each (the rest good) of :func:`gsmooth.estimate.configure_ian_sgd`."""
+
+
+@pytest.mark.parametrize("bad", CONFIGURE_BAD, ids=lambda bad: next(iter(bad)))
+def test_configure_ian_sgd_refuses_bad_arguments_before_the_pilot_estimates(bad, monkeypatch):
+    """Was: checked after the pilot's smoothness and noise estimates (``steps=0`` warned of a
+    division by zero and was named ``T``)."""
+    def pilot_estimate(*args, **kwargs):
+        raise AssertionError("the pilot estimates ran before the arguments were checked")
+
+    monkeypatch.setattr("gsmooth.estimate.configure.smoothness", pilot_estimate)
+    monkeypatch.setattr("gsmooth.estimate.configure.noise", pilot_estimate)
+    options = {"steps": 10, **bad}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(ValueError) as info:
+            gs.estimate.configure_ian_sgd(*_runs(stochastic=True), options.pop("steps"), **options)
+    name = next(iter(bad))
+    assert_short_and_named(str(info.value), [name, str(bad[name])])
+
+
+def test_verify_takes_a_function_with_its_start_point():
+    """Was: ``'function' object has no attribute 'start'``; a bare function with ``x0=`` is
+    verified as ``gs.problems.from_function(f, x0)``."""
+    report = gs.verify(_quadratic, x0=[1.0, 2.0], runs=2, steps=50, progress=False)
+    assert report.cases[0].problem == "_quadratic"
+    assert report.outcome.outcome in ("PASS", "FAIL", "NOT VERIFIED")
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth import _backend
-from gsmooth._checks import nonnegative_int
+from gsmooth._checks import flag, nonnegative_int
 from gsmooth.engine.lockstep import Member, lockstep
 from gsmooth.engine.oracle import Oracle
 from gsmooth.engine.recorder import Recorder, Recording, record_grid
@@ -131,6 +131,8 @@ def run_many(problem, optimizers, steps, seeds=None, w0=None, *, device=None, dt
     options = Recording.from_options(recording)
     optimizers = _check_inputs(problem, optimizers)
     steps = nonnegative_int("steps", steps)
+    root_seed = nonnegative_int("root_seed", root_seed)
+    overlap, progress = flag("overlap", overlap), flag("progress", progress, none=True)
     counts = [_n_runs(seeds, opt, w0) for opt in optimizers]
     seed_values = [_backend.seed_list(seeds if seeds is not None else k) for k in counts]
     w = initial_iterates(problem, w0, counts, device, dtype)

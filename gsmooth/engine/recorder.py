@@ -24,6 +24,7 @@ import numpy as np
 
 from gsmooth import _backend
 from gsmooth._backend import namespace, row_norm
+from gsmooth._checks import flag
 from gsmooth.engine.result import CONVERGED, DIVERGED, MAX_STEPS, NONFINITE
 from gsmooth.errors import UserCodeError
 from gsmooth.problems.curvature import hessian_norm
@@ -110,8 +111,7 @@ class Recording:
 
     def __post_init__(self):
         for name in ("capture", "keep_iterates", "track_grad_norm"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValueError(f"{name} must be True or False, got {getattr(self, name)!r}")
+            flag(name, getattr(self, name))
         if self.gap_tol is not None:
             if not (_real(self.gap_tol) and 0 <= self.gap_tol < math.inf):
                 raise ValueError(f"gap_tol must be None or non-negative and finite, got {self.gap_tol!r}")

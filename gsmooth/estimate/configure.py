@@ -55,9 +55,11 @@ from fractions import Fraction
 import numpy as np
 
 from gsmooth import optim
+from gsmooth._checks import nonnegative_int, positive_int
 from gsmooth._exact import exact_fraction
 from gsmooth.errors import GSmoothError
-from gsmooth.estimate.noise import NoiseEstimate, noise
+from gsmooth.estimate.data import check_same_problem, check_source_options
+from gsmooth.estimate.noise import NoiseEstimate, check_draws, check_finite_sum, noise
 from gsmooth.estimate.smoothness import SmoothnessEstimate, smoothness
 
 TINY = float(np.finfo(float).tiny)
@@ -127,6 +129,12 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     draws, quantile, n_resamples, seed
         Passed to the estimators.
 
+    Raises
+    ------
+    TypeError, ValueError
+        Before the pilot estimates, for any argument out of its range, named as given
+        (``steps must be a positive integer, got 0``).
+
     Examples
     --------
     >>> import gsmooth as gs
@@ -141,9 +149,22 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     True
     """
     from gsmooth.theory import ian_sgd_parameters
+    from gsmooth.theory.exact import check_exponent
+    from gsmooth.theory.exact import check_positive as check_exact_positive
 
+    check_finite_sum(problem)
+    check_same_problem(problem, pilot, run_needed=True, name="pilot")
+    steps = positive_int("steps", steps)
+    check_exponent("beta", beta, low=0, high=1, open_low=True)  # the theory layer's rule
+    batch, batch2 = positive_int("batch", batch), positive_int("batch2", batch2)
+    gamma_constant = float(check_exact_positive("gamma_constant", gamma_constant))
+    check_source_options(source, {})  # the name of the smoothness source
+    noise_batch = batch2 if noise_batch is None else positive_int("noise_batch", noise_batch)
+    check_draws(noise_batch, draws, quantile)
+    positive_int("n_resamples", n_resamples)
+    nonnegative_int("seed", seed)
     smooth = smoothness(problem, pilot, source=source, n_resamples=n_resamples, seed=seed)
-    noisy = noise(problem, pilot, batch=noise_batch or batch2, draws=draws, quantile=quantile,
+    noisy = noise(problem, pilot, batch=noise_batch, draws=draws, quantile=quantile,
                   n_resamples=n_resamples, seed=seed)
     if noisy.A is None:
         raise GSmoothError(f"tau1 = {noisy.tau1:.4g} >= 1: IAN-SGD's noise assumption fails")
@@ -159,10 +180,10 @@ def configure_ian_sgd(problem, pilot, steps: int, *, beta: float = 2 / 3, batch:
     if gamma_constant / np.sqrt(steps) > stable:
         notes.append(f"step capped by the stability rule 1/(L0 + L1) = {stable:.4g} "
                      f"(gamma0/sqrt(T) = {gamma_constant / np.sqrt(steps):.4g} would exceed it)")
-        gamma0 = capped_gamma_constant(stable, int(steps))
+        gamma0 = capped_gamma_constant(stable, steps)
     params = ian_sgd_parameters(
         _decimal(noisy.tau1), _decimal(tau2), _decimal(smooth.L0), _decimal(L1),
-        str(exact_fraction(beta, "beta")), int(steps), gamma_constant=gamma0,
+        str(exact_fraction(beta, "beta")), steps, gamma_constant=gamma0,
     )
     values = {"lr": float(params.gamma), "beta": float(params.beta), "A": float(params.A),
               "delta": float(params.delta), "Gamma": max(float(params.Gamma), TINY)}

@@ -42,13 +42,25 @@ from dataclasses import dataclass
 import numpy as np
 
 from gsmooth._backend import row_norm, to_host
+from gsmooth._checks import check_positive, instance_of, positive_int, real_number
 from gsmooth._tables import pandas
+from gsmooth.engine.result import RunResult
 from gsmooth.errors import GSmoothError
+from gsmooth.problems.base import Problem
 from gsmooth.problems.curvature import LANCZOS_RTOL, hessian_norm
 
 SOURCES = ("hessian", "midpoint", "successive", "region")
 #: Sources measured along the steps of a run (directional smoothness).
 DIRECTIONAL = ("midpoint", "successive")
+#: The keyword options each source takes, and the check of each.
+SOURCE_OPTIONS = {
+    "hessian": {"max_iterations": positive_int,
+                "rtol": lambda name, value: check_positive(name, real_number(name, value))},
+    "region": {"radius": lambda name, value: check_positive(name, real_number(name, value)),
+               "n_pairs": positive_int},
+    "midpoint": {},
+    "successive": {},
+}
 
 
 @dataclass(frozen=True)
@@ -138,8 +150,10 @@ class PairData:
                    None if converged is None else np.asarray(converged, dtype=bool))
 
 
-def check_same_problem(problem, res) -> None:
-    """Refuse a run made on another problem than the one given (by name and dimension).
+def check_same_problem(problem, res, *, run_needed: bool = False, name: str = "res") -> None:
+    """Refuse a ``problem`` that is no Problem, a ``res`` that is no RunResult (or ``None``
+    where ``run_needed``), and a run made on another problem than the one given (by name and
+    dimension); ``name`` is what the caller calls ``res``.
 
     Examples
     --------
@@ -149,12 +163,22 @@ def check_same_problem(problem, res) -> None:
     Traceback (most recent call last):
     ...
     ValueError: res is a run on 'power(p=4)' (d = 3), not on 'cosh(s=1)' (d = 3): pass its problem
+    >>> check_same_problem(gs.problems.cosh(d=3), "abc")
+    Traceback (most recent call last):
+    ...
+    TypeError: res must be None or a RunResult of gs.run(...), got str 'abc'
     """
+    if problem is not None:
+        instance_of("problem", problem, Problem, "None or a gsmooth Problem (e.g. gs.problems.power())")
+    if run_needed:
+        instance_of(name, res, RunResult, "a RunResult of gs.run(...)")
+    elif res is not None:
+        instance_of(name, res, RunResult, "None or a RunResult of gs.run(...)")
     if problem is None or res is None:
         return
-    name, dim = res.problem.get("name"), res.problem.get("dim")
-    if (name is not None and name != problem.name) or (dim is not None and dim != problem.dim):
-        raise ValueError(f"res is a run on {name!r} (d = {dim}), not on {problem.name!r} "
+    run_name, dim = res.problem.get("name"), res.problem.get("dim")
+    if (run_name is not None and run_name != problem.name) or (dim is not None and dim != problem.dim):
+        raise ValueError(f"{name} is a run on {run_name!r} (d = {dim}), not on {problem.name!r} "
                          f"(d = {problem.dim}): pass its problem")
 
 
@@ -294,6 +318,32 @@ def _labels(n, run, iteration):
     return run, iteration
 
 
+def check_source_options(source: str, options: dict) -> dict:
+    """The keyword ``options`` of ``source`` (:data:`SOURCE_OPTIONS`), checked; refuse
+    any other keyword, naming those the source takes.
+
+    Examples
+    --------
+    >>> check_source_options("region", {"radius": 0.1})
+    {'radius': 0.1}
+    >>> check_source_options("hessian", {"foo": 1})
+    Traceback (most recent call last):
+    ...
+    TypeError: unknown option foo=1 for source='hessian'; it takes max_iterations, rtol
+    """
+    if source not in SOURCES:
+        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    checks = SOURCE_OPTIONS[source]
+    for key, value in options.items():
+        if key not in checks:
+            takes = ", ".join(checks) or "no options"
+            owners = [other for other, names in SOURCE_OPTIONS.items() if key in names]
+            where = f" ({key} is an option of source={owners[0]!r})" if owners else ""
+            raise TypeError(f"unknown option {key}={value!r} for source={source!r}; "
+                            f"it takes {takes}{where}")
+    return {key: checks[key](key, value) for key, value in options.items()}
+
+
 def collect_pairs(problem, res=None, source: str = "hessian", points=None,
                   **options) -> PairData:
     """Pairs from ``source``: run captures, or Hessian/region data at points.
@@ -301,14 +351,17 @@ def collect_pairs(problem, res=None, source: str = "hessian", points=None,
     ``"hessian"`` takes the run's captures when it has them, else the
     Hessian norms at ``points`` (n, d) or at the iterates ``res`` kept
     (``keep_iterates=True``), grouped by run; ``"region"`` needs points or
-    iterates.
+    iterates.  ``options`` (:data:`SOURCE_OPTIONS`) apply where the pairs are
+    computed here, so they are refused for captured pairs, measured during the run.
     """
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    options = check_source_options(source, options)
     if points is not None and not hasattr(points, "shape"):
         points = np.asarray(points, dtype=np.float64)
     if points is None and res is not None and (
             source in DIRECTIONAL or (source == "hessian" and "hessian_norm" in res.capture)):
+        if options:
+            raise ValueError(f"{', '.join(options)} cannot apply to the Hessian norms the run "
+                             "captured (measured during the run); leave them out, or pass points")
         return pairs_from_run(res, source)
     if source in DIRECTIONAL:
         raise ValueError(f"source {source!r} needs a RunResult res (capture=True)")

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import lsq_linear, minimize
 
+from gsmooth._checks import real_number
 from gsmooth.errors import GSmoothError
 from gsmooth.estimate.envelope import (
     ON_ENVELOPE,
@@ -57,6 +58,7 @@ def check_fit(fit: str, quantile: float, weight: float) -> None:
     """Check the name of a fit and its level."""
     if fit not in FITS:
         raise ValueError(f"fit must be one of {FITS}, got {fit!r}")
+    quantile, weight = real_number("quantile", quantile), real_number("weight", weight)
     if not 0 < quantile <= 1:
         raise ValueError(f"quantile must be in (0, 1], got {quantile}")
     if not (np.isfinite(weight) and weight >= 0):

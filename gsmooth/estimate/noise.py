@@ -30,13 +30,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from gsmooth._checks import positive_int
+from gsmooth._checks import check_interval, instance_of, positive_int, real_number
 from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import PairData, check_same_problem, iterate_points
 from gsmooth.estimate.envelope import fit_envelope
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
+    check_resampling,
     copies_note,
     distinct_runs,
     format_value,
@@ -46,6 +47,7 @@ from gsmooth.estimate.resampling import (
     number,
     read_intervals,
 )
+from gsmooth.problems.base import Problem
 
 NAMES = ("tau1", "tau2")
 BOUNDS = ((0.0, np.inf), (0.0, np.inf))
@@ -153,10 +155,9 @@ def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 
     >>> round(est.tau1, 2), round(est.tau2, 2), round(est.A, 2)
     (0.3, 0.5, 1.43)
     """
-    if not problem.stochastic:
-        raise ValueError(f"noise needs a finite-sum problem, got the deterministic {problem.name!r}")
-    if not 0 < quantile <= 1:
-        raise ValueError(f"quantile must be in (0, 1], got {quantile}")
+    check_finite_sum(problem)
+    batch, draws, quantile = check_draws(batch, draws, quantile)
+    n_resamples, confidence, seed, _ = check_resampling(n_resamples, confidence, seed)
     check_same_problem(problem, res)
     points, run, iteration, notes = _points(problem, res, points)
     draws_idx = _draw_indices(problem, batch, draws, points.shape[0], seed)
@@ -175,6 +176,35 @@ def noise(problem, res=None, *, points=None, batch: int = 1, draws: int | str = 
     notes += interval_notes(boot) + ian_notes
     return NoiseEstimate(tau1, tau2, A, delta, named_intervals(boot, NAMES), data, median, int(batch),
                          draws_idx.shape[1], quantile, confidence, notes, problem.name)
+
+
+def check_finite_sum(problem) -> None:
+    """Refuse anything but a finite-sum :class:`~gsmooth.problems.Problem`."""
+    instance_of("problem", problem, Problem, "a finite-sum gsmooth Problem "
+                "(e.g. gs.problems.finite_sum(gs.problems.power()))")
+    if not problem.stochastic:
+        raise ValueError(f"noise needs a finite-sum problem, got the deterministic {problem.name!r}")
+
+
+def check_draws(batch, draws, quantile) -> tuple:
+    """``(batch, draws, quantile)`` of a noise estimate, checked (``draws="all"`` needs ``batch=1``).
+
+    Examples
+    --------
+    >>> check_draws(4, "all", 1.0)
+    Traceback (most recent call last):
+    ...
+    ValueError: draws='all' enumerates single samples and needs batch=1, got 4
+    """
+    batch = positive_int("batch", batch)
+    if draws == "all":
+        if batch != 1:
+            raise ValueError(f"draws='all' enumerates single samples and needs batch=1, got {batch}")
+    elif isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 2:
+        raise ValueError(f"draws must be an integer >= 2 or 'all', got {draws!r}")
+    quantile = check_interval("quantile", real_number("quantile", quantile), 0.0, 1.0,
+                              low_open=True)
+    return batch, draws, quantile
 
 
 def _points(problem, res, points):
@@ -199,15 +229,10 @@ def _points(problem, res, points):
 
 
 def _draw_indices(problem, batch, draws, n_points, seed):
-    """Sample indices (n_points, draws, batch)."""
-    batch = positive_int("batch", batch)
+    """Sample indices (n_points, draws, batch) of checked ``batch`` and ``draws`` (:func:`check_draws`)."""
     n = problem.n_samples
     if draws == "all":
-        if batch != 1:
-            raise ValueError(f"draws='all' enumerates single samples and needs batch=1, got {batch}")
         return np.broadcast_to(np.arange(n)[None, :, None], (n_points, n, 1))
-    if isinstance(draws, bool) or not isinstance(draws, (int, np.integer)) or draws < 2:
-        raise ValueError(f"draws must be an integer >= 2 or 'all', got {draws!r}")
     return np.random.default_rng(seed).integers(0, n, size=(n_points, int(draws), batch))
 
 

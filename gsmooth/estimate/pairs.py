@@ -24,6 +24,7 @@ import numpy as np
 from gsmooth.errors import GSmoothError
 from gsmooth.estimate.data import PairData
 from gsmooth.estimate.fits import check_fit
+from gsmooth.estimate.resampling import check_resampling
 from gsmooth.estimate.smoothness import SmoothnessEstimate, clean_pairs, estimate_from_pairs
 
 COLUMNS = ("grad_norm", "smoothness")
@@ -78,6 +79,8 @@ def smoothness_from_pairs(grad_norm, smoothness, run=None, block=None, iteration
     (2.0, 3.0, 1.0, True)
     """
     check_fit(fit, quantile, weight)
+    n_resamples, confidence, seed, progress = check_resampling(n_resamples, confidence, seed,
+                                                               progress)
     g = _column("grad_norm", grad_norm)
     r = _column("smoothness", smoothness, g.size)
     runs = np.zeros(g.size, dtype=int) if run is None else _labels("run", run, g.size)[1]

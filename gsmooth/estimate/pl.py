@@ -63,13 +63,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gsmooth._checks import check_interval, instance_of, real_number
 from gsmooth._tables import pandas
-from gsmooth.engine.result import STATUS_NAMES, failed
+from gsmooth.engine.result import STATUS_NAMES, RunResult, failed
 from gsmooth.errors import GSmoothError, GSmoothWarning
 from gsmooth.estimate.data import check_same_problem
 from gsmooth.estimate.envelope import upper_hull
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
+    check_resampling,
     copies_note,
     distinct_runs,
     format_value,
@@ -196,9 +198,12 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
     >>> round(est.rho, 4), round(est.mu, 4)
     (1.3333, 2.0)
     """
-    if not 0 < tail <= 1:
-        raise ValueError(f"tail must be in (0, 1], got {tail}")
-    check_same_problem(problem, res)
+    tail = check_interval("tail", real_number("tail", tail), 0.0, 1.0, low_open=True)
+    f_star = None if f_star is None else real_number("f_star", f_star)
+    if reference is not None:
+        instance_of("reference", reference, RunResult, "None or a RunResult of gs.run(...)")
+    n_resamples, confidence, seed, _ = check_resampling(n_resamples, confidence, seed)
+    check_same_problem(problem, res, run_needed=True)
     star, estimated = _resolve_f_star(problem, res, f_star, reference)
     records, notes = _valid_records(res, star, tail)
     gap, g, run, _, in_tail, descent = records

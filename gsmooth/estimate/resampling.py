@@ -35,12 +35,32 @@ import math
 import numpy as np
 from tqdm.auto import tqdm
 
+from gsmooth._checks import check_interval, flag, nonnegative_int, positive_int, real_number
 from gsmooth.errors import GSmoothError
 
 #: Fewest independent runs for an interval.
 MIN_RUNS = 2
 #: Seconds a fit runs before its progress bar appears.
 PROGRESS_DELAY = 1.0
+
+
+def check_resampling(n_resamples, confidence, seed, progress=None) -> tuple:
+    """The resampling options every estimator takes, checked before any work:
+    ``(n_resamples, confidence, seed, progress)`` as stored.
+
+    Examples
+    --------
+    >>> check_resampling(99, 0.9, 0)
+    (99, 0.9, 0, None)
+    >>> check_resampling(0, 0.9, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: n_resamples must be a positive integer, got 0
+    """
+    confidence = check_interval("confidence", real_number("confidence", confidence), 0.0, 1.0,
+                                low_open=True, high_open=True)
+    return (positive_int("n_resamples", n_resamples), confidence, nonnegative_int("seed", seed),
+            flag("progress", progress, none=True))
 
 
 def bootstrap_over_runs(n_runs: int, statistic, estimate, n_resamples: int = 199,
@@ -81,13 +101,13 @@ def bootstrap_over_runs(n_runs: int, statistic, estimate, n_resamples: int = 199
     >>> bool(boot.interval[0, 0] < 2.5 < boot.interval[1, 0]), boot.distinct, boot.failed
     (True, 33, 0)
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    n_resamples, confidence, seed, progress = check_resampling(n_resamples, confidence, seed,
+                                                               progress)
     if n_runs < MIN_RUNS:
         return None
     estimate = np.atleast_1d(np.asarray(estimate, dtype=float))
     rng = np.random.default_rng(seed)
-    draws = rng.integers(0, n_runs, size=(int(n_resamples), n_runs))
+    draws = rng.integers(0, n_runs, size=(n_resamples, n_runs))
     counts = np.stack([np.bincount(row, minlength=n_runs) for row in draws])
     distinct, inverse = np.unique(counts, axis=0, return_inverse=True)
     fits = np.full((distinct.shape[0], estimate.size), np.nan)

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from gsmooth._checks import flag
 from gsmooth._tables import pandas
 from gsmooth.engine.result import STATUS_NAMES, failed
 from gsmooth.errors import GSmoothError
@@ -49,6 +50,7 @@ from gsmooth.estimate.envelope import envelope_frontier
 from gsmooth.estimate.fits import check_fit, fit_pairs, format_fits, side_by_side
 from gsmooth.estimate.resampling import (
     bootstrap_over_runs,
+    check_resampling,
     copies_note,
     distinct_runs,
     format_value,
@@ -249,7 +251,9 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
         when that fit fails (e.g. too few steps) the Hessian estimate stands
         and a note says why the directional one is missing.
     **options
-        Passed to the data source (``max_iterations``, ``rtol``; ``radius``, ``n_pairs``).
+        Passed to the data source where it computes the pairs: ``max_iterations``,
+        ``rtol`` for ``"hessian"`` at points or kept iterates, ``radius``, ``n_pairs``
+        for ``"region"``; any other keyword is refused (``TypeError``) before any work.
 
     Examples
     --------
@@ -263,6 +267,9 @@ def smoothness(problem=None, res=None, *, source: str = "hessian", points=None,
     True
     """
     check_fit(fit, quantile, weight)
+    n_resamples, confidence, seed, progress = check_resampling(n_resamples, confidence, seed,
+                                                               progress)
+    directional = flag("directional", directional)
     check_same_problem(problem, res)
     data = collect_pairs(problem, res, source, points, **options)
     from_run = None if points is not None else res  # the run's failed runs label its own data only
@@ -295,6 +302,9 @@ def estimate_from_pairs(data: PairData, name: str = "", *, fit: str = "envelope"
     With ``intervals=False`` no resampling is done (``intervals`` is ``None``).
     """
     check_fit(fit, quantile, weight)
+    if intervals:
+        n_resamples, confidence, seed, progress = check_resampling(n_resamples, confidence, seed,
+                                                                   progress)
     env = fit_pairs(data.g, data.r, fit, alpha, quantile, weight)
 
     def refit(counts, r=data.r):

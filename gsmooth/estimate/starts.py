@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from gsmooth._checks import check_nonnegative, positive_int
+from gsmooth._checks import check_nonnegative, instance_of, nonnegative_int, positive_int, real_number
+from gsmooth.problems.base import Problem
 
 
 def spread_starts(problem, k: int, spread: float = 0.5, seed: int = 0) -> np.ndarray:
@@ -29,8 +30,10 @@ def spread_starts(problem, k: int, spread: float = 0.5, seed: int = 0) -> np.nda
     ((4, 3), [1.0, 1.0, 1.0])
     >>> res = gs.run(gs.problems.power(d=3), gs.optim.gd(0.05), 50, w0=w0, capture=True)
     """
+    instance_of("problem", problem, Problem, "a gsmooth Problem (e.g. gs.problems.power())")
     k = positive_int("k", k)
-    spread = float(check_nonnegative("spread", spread))
+    spread = check_nonnegative("spread", real_number("spread", spread))
+    seed = nonnegative_int("seed", seed)
     x0 = problem.start
     z = np.random.default_rng(seed).standard_normal((k, problem.dim)) / np.sqrt(problem.dim)
     z[0] = 0.0

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace, row_norm
-from gsmooth._checks import positive_int
+from gsmooth._checks import instance_of, nonnegative_int, positive_int, real_number
 from gsmooth.problems.base import Constants, Problem, check_start
 
 
@@ -197,7 +197,7 @@ class LeastSquares(Problem):
         d = positive_int("d", d)
         if not isinstance(n, (int, np.integer)) or n < d:
             raise ValueError(f"n must be an integer >= d = {d}, got {n!r}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(nonnegative_int("seed", seed))
         a = rng.standard_normal((n, d))
         w_true = rng.standard_normal(d)
         eig = np.linalg.eigvalsh(a.T @ a / n)
@@ -258,15 +258,17 @@ class FiniteSum(Problem):
     """
 
     def __init__(self, base: Problem, n=1000, tau1=0.5, tau2=1.0, seed=0):
+        instance_of("base", base, Problem, "a deterministic gsmooth Problem (e.g. gs.problems.power())")
         if base.stochastic:
             raise ValueError(f"base must be a deterministic problem, got {base.name!r}")
         if not isinstance(n, (int, np.integer)) or n < 2 or n % 2:
             raise ValueError(f"n must be an even integer >= 2, got {n!r}")
+        tau1, tau2 = real_number("tau1", tau1), real_number("tau2", tau2)
         if not 0 <= tau1 < 1:
             raise ValueError(f"tau1 must be in [0, 1), got {tau1}")
         if not tau2 >= 0:
             raise ValueError(f"tau2 must be >= 0, got {tau2}")
-        rng = np.random.default_rng(seed)
+        rng = np.random.default_rng(nonnegative_int("seed", seed))
         half = n // 2
         signs = rng.choice([-1.0, 1.0], size=half)
         u = rng.standard_normal((half, base.dim))

@@ -68,7 +68,7 @@ from gsmooth._backend import (
     square_into,
     subtract_into,
 )
-from gsmooth._checks import positive_int
+from gsmooth._checks import nonnegative_int, positive_int
 from gsmooth.problems.base import Problem, check_start
 from gsmooth.problems.life_expectancy import PREPROCESSINGS, load_life_expectancy
 
@@ -392,7 +392,7 @@ def dro(data=None, lam=0.01, seed=0, n=None, d=None, preprocessing="clean", star
         raise ValueError(f"lam must be finite and positive, got {lam!r}")
     if preprocessing not in PREPROCESSINGS:
         raise ValueError(f"preprocessing must be one of {PREPROCESSINGS}, got {preprocessing!r}")
-    data_seed, start_seed = np.random.SeedSequence(seed).spawn(2)
+    data_seed, start_seed = np.random.SeedSequence(nonnegative_int("seed", seed)).spawn(2)
     data_rng = np.random.default_rng(data_seed)
     if data is not None and (n is not None or d is not None):
         raise ValueError(f"n and d size the synthetic data only (data=None), got n={n!r}, d={d!r}")

@@ -29,7 +29,7 @@ from __future__ import annotations
 import numpy as np
 
 from gsmooth._backend import namespace
-from gsmooth._checks import positive_int
+from gsmooth._checks import nonnegative_int, positive_int
 from gsmooth.problems.base import Problem
 
 ACTIVATIONS = ("tanh", "relu")
@@ -60,6 +60,7 @@ class MLP(Problem):
 
     def __init__(self, hidden, seed, n_train, activation, l2):
         hidden = positive_int("hidden", hidden)
+        seed = nonnegative_int("seed", seed)
         if activation not in ACTIVATIONS:
             raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
         if not (np.isfinite(l2) and l2 >= 0):

@@ -43,7 +43,7 @@ import math
 import numpy as np
 
 from gsmooth._backend import matmul_into, scratch, square_into, sum_of_squares
-from gsmooth._checks import one_of, positive_int
+from gsmooth._checks import nonnegative_int, one_of, positive_int
 from gsmooth.errors import GSmoothError
 from gsmooth.problems.base import Constants, Problem, check_start
 
@@ -89,7 +89,7 @@ class PhaseRetrieval(Problem):
             raise ValueError(f"noise_std must be finite and >= 0, got {noise_std!r}")
         if not (np.isfinite(signal_std) and signal_std > 0):
             raise ValueError(f"signal_std must be finite and positive, got {signal_std!r}")
-        rs = np.random.RandomState(seed)
+        rs = np.random.RandomState(nonnegative_int("seed", seed))
         w_true = rs.normal(scale=signal_std, size=d)
         a = rs.normal(scale=signal_std, size=(m, d))
         y = (a @ w_true) ** 2 + rs.normal(scale=noise_std, size=m)

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from gsmooth import optim
 from gsmooth._backend import DEVICES
+from gsmooth._checks import instance_of
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -261,6 +262,8 @@ def parse_spec(text: str) -> Spec:
     ...
     ValueError: sweep spec: unknown key 'sweep.steeps' (allowed: ...)
     """
+    instance_of("text", text, str, "the TOML text of a sweep spec (a str; for a file, "
+                "gs.sweep.load_spec(path))")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:

@@ -31,10 +31,12 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 from tqdm.auto import tqdm
 
-from gsmooth._checks import positive_int
+from gsmooth._checks import describe, flag, nonnegative_int, positive_int
 from gsmooth._exact import read_exact
 from gsmooth._io import check_no_other_result, check_output_dir
 from gsmooth.plots.style import check_format
+from gsmooth.problems.base import Problem
+from gsmooth.problems.user import from_function
 from gsmooth.rates.teps import check_eps_grid, exact_exponent
 from gsmooth.verification.cases import Case, suite
 from gsmooth.verification.checks import run_case
@@ -149,10 +151,13 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
 
     Parameters
     ----------
-    target : None, str or Problem
+    target : None, str, Problem or callable
         None: the built-in suite.  A name in :data:`PROBLEM_NAMES`: that
         problem's cases.  A Problem or ``"file.py:name"`` (a problem, or a
-        ``value_and_grad`` function with ``x0``).
+        ``value_and_grad`` function with ``x0``).  A ``value_and_grad``
+        function itself, with its start point ``x0=``, is verified as
+        ``gs.problems.from_function(f, x0)`` (wrap it yourself for the other
+        options of :func:`~gsmooth.problems.from_function`, e.g. ``f_star``).
     beta : float or str, optional
         Keep the suite cases with this beta; for a user problem the AN-GD
         power (default 1).
@@ -182,15 +187,20 @@ def verify(target=None, *, beta=None, quick: bool = False, out=None, device: str
 
     Raises
     ------
+    TypeError
+        Before any run: a ``target`` of another kind (a number, a tuple ``(f, x0)``).
     ValueError
         Before any run: an unknown problem name, a file without the named
-        object, beta outside [0, 1], a bad eps grid, fewer than one run, a
-        claimed constant out of range, or an option that does not apply to
-        the target (named, with what to do instead).
+        object, a function without ``x0``, beta outside [0, 1], a bad eps grid,
+        fewer than one run, a negative seed, a claimed constant out of range, or
+        an option that does not apply to the target (named, with what to do instead).
     GSmoothError
         Before any run: an ``out`` that cannot be written.
     """
+    _check_target(target)
     runs = positive_int("runs", runs)
+    seed = nonnegative_int("seed", seed)
+    progress = flag("progress", progress, none=True)
     check_format(format)
     if out is not None:
         check_no_other_result(check_output_dir(out, "out"), "verify", "out")
@@ -249,7 +259,7 @@ def _select(target, beta, quick, lr, steps, eps_grid, x0, claims) -> tuple[Case,
         return _suite_cases(target, beta, quick, eps_grid)
     if quick:
         raise ValueError("quick selects a subset of the built-in suite; it does not apply to your own problem")
-    problem = target if not isinstance(target, str) else load_target(target, x0)
+    problem = _user_problem(target, x0)
     if x0 is not None and not np.array_equal(problem.start, np.asarray(x0, dtype=float)):
         raise ValueError(f"x0 applies to a function; {problem.name!r} is a Problem with its own start "
                          f"{problem.start.tolist()}")
@@ -257,6 +267,29 @@ def _select(target, beta, quick, lr, steps, eps_grid, x0, claims) -> tuple[Case,
     return (Case(problem.name, lambda: problem, beta_text, USER_LR if lr is None else float(lr),
                  USER_STEPS if steps is None else positive_int("steps", steps), eps_grid=eps_grid or (),
                  tight=None),)
+
+
+def _check_target(target) -> None:
+    """Refuse a ``target`` that is none of the kinds :func:`verify` takes."""
+    if target is None or isinstance(target, (str, Problem)) or callable(target):
+        return
+    hint = (" (for a function and its start point, gs.verify(f, x0=x0))"
+            if isinstance(target, tuple) else "")
+    raise TypeError("target must be None, a problem name, 'path/to/file.py:name', a gsmooth Problem "
+                    f"or a value_and_grad function with x0=, got {describe(target)}{hint}")
+
+
+def _user_problem(target, x0):
+    """The Problem that ``target`` (a Problem, ``file.py:name`` or a function with ``x0``) names."""
+    if isinstance(target, str):
+        return load_target(target, x0)
+    if isinstance(target, Problem):
+        return target
+    if x0 is None:
+        raise ValueError(f"target is a function ({describe(target)}): give its start point, "
+                         "gs.verify(f, x0=...), or wrap it with gs.problems.from_function(f, x0)")
+    name = getattr(target, "__name__", "")
+    return from_function(target, x0, name=name if name.isidentifier() else "user")
 
 
 def _refuse_user_options(target, lr, steps, x0, claims):
