@@ -105,6 +105,7 @@ def test_the_gradient_shortcut_equals_the_direction_protocol(method, problem_nam
     np.testing.assert_array_equal(short.samples, full.samples)
 
 
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")  # the diverging run overflows
 def test_the_gradient_shortcut_keeps_a_diverging_run_and_its_status():
     problem = PROBLEMS["power"]
     opt = gs.optim.gd([0.05, 1e3])  # the second run overflows
