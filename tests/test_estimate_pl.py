@@ -153,3 +153,21 @@ def test_an_infinite_rho_is_written_as_null_and_read_back(tmp_path):
     assert [p.name for p in gs.estimate.redraw(tmp_path)] == ["pl.png"]
     table = gs.estimate.EstimateReport.load(tmp_path).summary()
     assert "rho             nan                          [1.2, nan]" in table
+
+
+def test_an_estimated_f_star_says_how_far_its_error_moves_the_estimates():
+    """||w||^4 / 4 without its minimum; GD's reference still decays like t^-2, so f* lies within
+    its last-half decrease D below the lowest loss, and rho refitted at f* - D lies on the other
+    side of the true 4/3 from rho at the lowest loss."""
+    import re
+
+    problem = gs.problems.from_function(lambda x: (np.sum(x**4) / 4, x**3), np.ones(2))
+    res = gs.run(problem, gs.optim.gd(0.1), 200, seeds=2, w0=starts(2, 2))
+    reference = gs.run(problem, gs.optim.gd(0.1), 800)
+    est = gs.estimate.pl(problem, res, reference=reference, n_resamples=RESAMPLES)
+    (note,) = [n for n in est.notes if "last-half decrease" in n]
+    lower = float(re.search(r"rho = ([\d.]+)", note).group(1))
+    assert lower < 4 / 3 < est.rho
+    sparse = gs.run(problem, gs.optim.gd(0.1), 800, record=[800])
+    assert any("no loss near half its steps" in n
+               for n in gs.estimate.pl(problem, res, reference=sparse, n_resamples=RESAMPLES).notes)

@@ -58,6 +58,7 @@ Failed (diverged, non-finite) runs and copies of a run are left out, with notes.
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -217,6 +218,8 @@ def pl(problem, res, *, f_star: float | None = None, reference=None, tail: float
 
     boot = bootstrap_over_runs(runs.size, refit, [rho, mu], n_resamples, confidence, seed, BOUNDS)
     notes += _notes(rho, estimated) + interval_notes(boot)
+    if estimated:
+        notes.append(_f_star_sensitivity(res, reference, star, tail))
     name = getattr(problem, "name", None) or res.problem.get("name", "")
     return PLEstimate(rho, mu, named_intervals(boot, NAMES), star, estimated, *records[:5],
                       confidence, notes, name, fitted)
@@ -242,6 +245,40 @@ def _resolve_f_star(problem, res, f_star, reference):
         raise GSmoothError(f"the reference run must reach below the run's lowest loss "
                            f"{finite.min():.10g}; run it longer")
     return float(ref.min()), True
+
+
+def _f_star_sensitivity(res, reference, star, tail) -> str:
+    """How ``(rho, mu)`` move if ``f*`` lies below the reference's lowest loss by what the
+    reference gained over its last half, ``D = F(w_{T/2}) - F(w_T)``.
+
+    The intervals are over runs at the estimated ``f*``; they leave out that
+    ``f*``'s own error, the remaining gap of the reference.  For a reference
+    still decaying like ``t^-p`` with ``p >= 1`` (or geometrically), that gap
+    is at most ``D`` (it is ``D / (2^p - 1)``), so the true ``f*`` lies in
+    ``[f* - D, f*]``, and the values at its lower end show how far the
+    estimates can move with it (``mu``, a minimum over every record, need not
+    move monotonically: on ``||w||^4 / 4`` from a reference of GD, rho is
+    1.409 and 1.317 at the two ends, around the true 4/3, and mu 1.52 and
+    1.88, both below the true 2).
+    """
+    finite = np.where(np.isfinite(reference.loss), reference.loss, np.inf)
+    best = int(np.argmin(finite.min(axis=0)))
+    loss, iters = finite[:, best], reference.iters[:, best]
+    half = int(np.argmin(np.abs(iters - iters[-1] / 2)))
+    if abs(iters[half] - iters[-1] / 2) > iters[-1] / 10:
+        return ("the reference recorded no loss near half its steps: f*'s error is not estimated "
+                "(record more often, e.g. the default geometric grid)")
+    drop = float(loss[half] - star)
+    if not (math.isfinite(drop) and drop > 0):
+        return "the reference run did not decrease over its last half: f* may be far lower"
+    try:
+        gap, g, _, _, in_tail, descent = _valid_records(res, star - drop, tail)[0]
+    except GSmoothError:
+        return f"f* lower by the reference's last-half decrease {drop:.3g}: too few records to refit"
+    rho, mu, _ = _fit(gap, g, np.ones(gap.size), in_tail, descent)
+    return (f"f* is the reference's lowest loss {star:.10g}; with f* lower by the reference's "
+            f"last-half decrease {drop:.3g}, rho = {rho:.5g} and mu = {mu:.5g} (the intervals leave "
+            "out f*'s error: give f* when it is known)")
 
 
 def _valid_records(res, f_star, tail):
