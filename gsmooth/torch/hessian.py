@@ -28,7 +28,14 @@ which rows stopped by the rule).  A small change per step does not bound
 the remaining gap when :math:`|\lambda_2/\lambda_1|` is near 1 (the gap can
 then be several times ``tol``), which is why the tests compare with exact
 eigenvalues.  Warm starts (the vectors of the previous call) make later
-calls along a trajectory cheaper.
+calls along a trajectory cheaper; each is added to a fresh random vector of
+the same norm, so that it is never the whole start.  A warm vector alone can
+be an eigenvector of the new Hessian for a smaller eigenvalue (the two
+curvatures of ``a^4/4 + b^4/4`` trade places after one SGD step, and power
+iteration from the old top vector stops at once on the new second
+eigenvalue, 0.48 against 1.92), or lie in its null space (reported as 0);
+the random half has a component along every eigenvector, as a cold start
+has.
 
 **Cost of one call:** one forward and one backward pass with graph, then,
 per row, one Hessian-vector product per iteration (a full product costs
@@ -59,8 +66,9 @@ def parameter_blocks(named_parameters, blocks=None) -> dict[str, list[str]]:
         ``model.named_parameters()``; those without ``requires_grad`` are left out.
     blocks : dict of str to iterable of str, optional
         Groups the user names, each a list of parameter names.  Default: one
-        block per module that owns parameters (per layer: ``"0"`` holds
-        ``"0.weight"`` and ``"0.bias"``).
+        block per submodule that owns parameters (per layer: ``"0"`` holds
+        ``"0.weight"`` and ``"0.bias"``), and one per parameter the model
+        itself owns (a bare ``nn.Linear`` gives ``"weight"`` and ``"bias"``).
 
     Examples
     --------
@@ -154,6 +162,19 @@ def _power_iteration(outputs, params, start, iterations: int, tol: float):
     return estimate, False, iterations, vector
 
 
+def _blend(warm: list, fresh: list) -> list:
+    """``warm / ||warm|| + s fresh / ||fresh||``: a warm start with a random half (module docstring).
+
+    The sign ``s = +-1`` makes the two halves meet at an acute angle, so they never cancel (in one
+    dimension they would, half the time): the blend has norm at least ``sqrt(2)``.
+    """
+    warm_norm, fresh_norm = float(global_norm(warm)), float(global_norm(fresh))
+    if warm_norm == 0:
+        return fresh
+    sign = 1.0 if sum(float((w * f).sum()) for w, f in zip(warm, fresh)) >= 0 else -1.0
+    return [w / warm_norm + sign * f / fresh_norm for w, f in zip(warm, fresh)]
+
+
 def hessian_norms(loss_fn, params, blocks: list[list[int]], iterations: int = 100,
                   tol: float = 1e-4, start=None, generator=None, block_names=None) -> HessianNorms:
     r"""Global and per-block gradient and Hessian norms of ``loss_fn()`` (module docstring).
@@ -171,9 +192,10 @@ def hessian_norms(loss_fn, params, blocks: list[list[int]], iterations: int = 10
     tol : float
         Relative change below which a row counts as converged.
     start : list of list of Tensor, optional
-        Warm-start vectors (``HessianNorms.vectors`` of an earlier call).
+        Warm-start vectors (``HessianNorms.vectors`` of an earlier call), each
+        blended with a random vector (module docstring).
     generator : torch.Generator, optional
-        For the random start.
+        For the random start (and the random half of a warm one).
     block_names : list of str, optional
 
     Examples
@@ -195,9 +217,9 @@ def hessian_norms(loss_fn, params, blocks: list[list[int]], iterations: int = 10
         loss = loss_fn()
         grads = torch.autograd.grad(loss, params, create_graph=True, allow_unused=True)
     grads = [torch.zeros_like(p) if g is None else g for g, p in zip(grads, params)]
-    if start is None:
-        start = [[torch.randn(params[i].shape, generator=generator, dtype=params[i].dtype)
-                  .to(params[i].device) for i in row] for row in rows]
+    fresh = [[torch.randn(params[i].shape, generator=generator, dtype=params[i].dtype)
+              .to(params[i].device) for i in row] for row in rows]
+    start = fresh if start is None else [_blend(warm, new) for warm, new in zip(start, fresh)]
     out = HessianNorms([GLOBAL, *(block_names or [str(j) for j in range(len(blocks))])],
                        [], [], [], [], float(loss.detach()), [g.detach() for g in grads], [])
     with torch.enable_grad():
