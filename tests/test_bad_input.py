@@ -270,6 +270,11 @@ def _quadratic(x):
 
 
 API = [
+    api("pairs-iteration-empty", lambda ws: gs.estimate.smoothness_from_pairs(
+        grad_norm=[1.0, 2.0, 3.0], smoothness=[1.0, 2.0, 3.0], iteration=[0, float("nan"), 2]),
+        ValueError, "iteration", "nan", "row 1"),
+    api("pairs-negative", lambda ws: gs.estimate.smoothness_from_pairs(
+        grad_norm=[1.0, 2.0, 3.0], smoothness=[1.0, -2.0, 3.0]), ValueError, "smoothness", "-2", "row 1"),
     api("run-sweep-steps-0", lambda ws: _spec(FILES["steps0.toml"]), ValueError, "sweep.steps"),
     api("run-sweep-d-negative", lambda ws: run_sweep(_spec(FILES["d-4.toml"]), ws / "o"),
         ValueError, "problems.power", "d = -4"),

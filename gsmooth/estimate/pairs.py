@@ -84,8 +84,7 @@ def smoothness_from_pairs(grad_norm, smoothness, run=None, block=None, iteration
     g = _column("grad_norm", grad_norm)
     r = _column("smoothness", smoothness, g.size)
     runs = np.zeros(g.size, dtype=int) if run is None else _labels("run", run, g.size)[1]
-    iters = np.zeros(g.size, dtype=int) if iteration is None else np.asarray(
-        _column("iteration", iteration, g.size), dtype=int)
+    iters = np.zeros(g.size, dtype=int) if iteration is None else _iterations(iteration, g.size)
     finite = np.isfinite(g) & np.isfinite(r)
     for name, column in (("grad_norm", g), ("smoothness", r)):
         negative = np.flatnonzero(finite & (column < 0))
@@ -126,6 +125,16 @@ def _column(name, values, n=None) -> np.ndarray:
     if n is not None and out.size != n:
         raise ValueError(f"{name} must have one value per pair ({n}), got {out.size}")
     return out
+
+
+def _iterations(values, n) -> np.ndarray:
+    """The ``iteration`` column as integers; an empty or fractional entry is refused, naming its row."""
+    column = _column("iteration", values, n)
+    bad = np.flatnonzero(~np.isfinite(column) | (column != np.round(column)))
+    if bad.size:
+        raise ValueError(f"iteration must be whole numbers, got {column[bad[0]]:g} in row {bad[0]} "
+                         f"({bad.size} such row(s)); leave the column out if it is not logged")
+    return column.astype(int)
 
 
 def _labels(name, values, n) -> tuple[list, np.ndarray]:

@@ -405,7 +405,7 @@ def _positive_min(g) -> float:
 
 def _describe(source: str) -> str:
     return {"hessian": "Hessian-norm", "midpoint": "midpoint (directional)",
-            "successive": "successive (directional)"}.get(source, source)
+            "successive": "successive (directional)", "pairs": "given"}.get(source, source)
 
 
 def _fit_notes(env, fit, quantile) -> list[str]:
