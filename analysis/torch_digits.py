@@ -11,8 +11,8 @@ rows only and count only those).
 
 A :class:`gsmooth.torch.SmoothnessProbe` on a fixed probe batch watches every
 run and records, per layer and for the whole network, the exact Hessian
-norm (power iteration on Hessian-vector products, warm-started with a random half) and the
-midpoint ratio of Zhang et al.; the per-layer envelopes
+norm (power iteration on Hessian-vector products, warm-started with a random
+half) and the midpoint ratio of Zhang et al.; the per-layer envelopes
 ``||hess_bb f|| <= L0 + L1 ||grad_b f||^alpha`` are fitted over all runs, with
 intervals from resampling the runs.
 
