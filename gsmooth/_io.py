@@ -153,14 +153,13 @@ def staged_folder(folder):
 
     Yields a hidden staging folder inside ``folder`` (created, with
     ``folder``, if missing; :func:`check_output_dir` checks it first) to
-    write every file of the result into.  When the
-    block ends normally, each staged file replaces its namesake in ``folder``
-    (``results.json`` last, so a reader that finds the new one finds the new
-    figures and arrays with it); if it raises, or is interrupted, the staging
-    folder is removed and ``folder`` is as it was (removed again if this call
-    created it).  A staged name that is a
-    folder in ``folder`` is refused before anything is moved.  Stages nest:
-    an inner stage moves its files into the outer one.
+    write every file of the result into.  When the block ends normally, each
+    staged file replaces its namesake in ``folder`` (``results.json`` last,
+    so a reader that finds the new one finds the new figures and arrays with
+    it); if it raises, or is interrupted, the staging folder is removed and
+    ``folder`` is as it was (removed again if this call created it).  A
+    staged name that is a folder in ``folder`` is refused before anything is
+    moved.  Stages nest: an inner stage moves its files into the outer one.
 
     Examples
     --------
