@@ -160,6 +160,10 @@ def staged_folder(folder):
     ``folder`` is as it was (removed again if this call created it).  A
     staged name that is a folder in ``folder`` is refused before anything is
     moved.  Stages nest: an inner stage moves its files into the outer one.
+    The names moved are kept in :data:`STAGED_FILES`; the next result staged
+    into ``folder`` removes those of them it does not write (a figure of a
+    case the new run does not have), so the folder holds one result, and
+    files of the user's own stay.
 
     Examples
     --------
@@ -185,13 +189,19 @@ def staged_folder(folder):
     stage = pathlib.Path(tempfile.mkdtemp(dir=folder, prefix=".tmp-stage-"))
     try:
         yield stage
-        names = sorted((p.name for p in stage.iterdir()), key=lambda name: (name == RESULTS, name))
+        names = sorted((p.name for p in stage.iterdir() if p.name != STAGED_FILES),
+                       key=lambda name: (name == RESULTS, name))
         blocked = [name for name in names if (folder / name).is_dir()]
         if blocked:
             raise GSmoothError(f"{folder}: {', '.join(blocked)} is a folder where the result writes a "
                                "file; move it away (nothing was written)")
+        before = _staged_before(folder)
         for name in names:
             os.replace(stage / name, folder / name)
+        write_json_atomic(folder / STAGED_FILES, names)
+        for name in sorted(set(before) - set(names)):  # the old result's files the new one lacks
+            with contextlib.suppress(OSError):
+                (folder / name).unlink()
     except BaseException:
         shutil.rmtree(stage, ignore_errors=True)
         for path in created:  # the folders this call made, innermost first, if still empty
@@ -199,6 +209,19 @@ def staged_folder(folder):
                 path.rmdir()
         raise
     shutil.rmtree(stage, ignore_errors=True)
+
+
+STAGED_FILES = ".gsmooth-files.json"
+"""The names of the files :func:`staged_folder` last moved into a folder, kept there."""
+
+
+def _staged_before(folder: pathlib.Path) -> list[str]:
+    """The files the previous staged result of ``folder`` wrote (none if unknown)."""
+    try:
+        names = json.loads((folder / STAGED_FILES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [n for n in names if isinstance(n, str) and n == pathlib.Path(n).name] if isinstance(names, list) else []
 
 
 def unstaged(paths, stage, folder) -> list[pathlib.Path]:

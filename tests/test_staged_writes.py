@@ -34,7 +34,9 @@ def test_a_stage_moves_every_file_in_and_nests(tmp_path):
         with staged_folder(outer) as inner:
             write_text_atomic(inner / RESULTS, "new")
         write_text_atomic(outer / "table.csv", "t")
-    assert snapshot(tmp_path / "a" / "b") == {RESULTS: b"new", "table.csv": b"t"}
+    written = snapshot(tmp_path / "a" / "b")
+    assert {name: written[name] for name in (RESULTS, "table.csv")} == {RESULTS: b"new", "table.csv": b"t"}
+    assert sorted(written) == [".gsmooth-files.json", RESULTS, "table.csv"]
 
 
 def test_a_folder_the_stage_made_is_removed_on_failure(tmp_path):
@@ -131,3 +133,17 @@ def test_a_folder_holding_another_commands_result_is_refused_before_any_work(tmp
     assert snapshot(tmp_path) == before
     with pytest.raises(GSmoothError, match="holds a sweep result, which a verify result would replace"):
         gs.verify("quadratic", out=tmp_path, progress=False)
+
+
+def test_a_new_result_removes_the_old_results_files_it_does_not_write_and_keeps_the_users(tmp_path):
+    with staged_folder(tmp_path) as stage:
+        for name in (RESULTS, "rate-comparison-quadratic.png", "decay.png"):
+            write_text_atomic(stage / name, "old")
+    write_text_atomic(tmp_path / "my-notes.txt", "mine")
+    with staged_folder(tmp_path) as stage:
+        for name in (RESULTS, "rate-comparison-power.png", "decay.png"):
+            write_text_atomic(stage / name, "new")
+    files = snapshot(tmp_path)
+    assert sorted(files) == [".gsmooth-files.json", "decay.png", "my-notes.txt", "rate-comparison-power.png",
+                             RESULTS]
+    assert files["decay.png"] == b"new" and files["my-notes.txt"] == b"mine"
