@@ -92,8 +92,9 @@ def add_shared(parser, command: str, *, seeds: int | None = None, seeds_help: st
                             help="figure file format (default png)")
     if "export" in takes:
         parser.add_argument("--export", default=None, choices=EXPORTS,
-                            help="results table: parquet (default where pyarrow is installed), "
-                            "csv or none (every command but sweep also needs pandas)")
+                            help="results table: parquet, csv or none (default: parquet where "
+                            "pyarrow is installed, else none, said in the output; every command "
+                            "but sweep also needs pandas)")
 
 
 def out_folder(command: str, name: str | None = None) -> str:
