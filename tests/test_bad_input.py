@@ -270,6 +270,8 @@ def _quadratic(x):
 
 
 API = [
+    api("phase-retrieval-seed-2-32", lambda ws: gs.problems.phase_retrieval(seed=2**32), ValueError,
+        "seed", "2**32", "4294967296"),
     api("pairs-iteration-empty", lambda ws: gs.estimate.smoothness_from_pairs(
         grad_norm=[1.0, 2.0, 3.0], smoothness=[1.0, 2.0, 3.0], iteration=[0, float("nan"), 2]),
         ValueError, "iteration", "nan", "row 1"),

@@ -89,7 +89,11 @@ class PhaseRetrieval(Problem):
             raise ValueError(f"noise_std must be finite and >= 0, got {noise_std!r}")
         if not (np.isfinite(signal_std) and signal_std > 0):
             raise ValueError(f"signal_std must be finite and positive, got {signal_std!r}")
-        rs = np.random.RandomState(nonnegative_int("seed", seed))
+        seed = nonnegative_int("seed", seed)
+        if seed >= 2**32:
+            raise ValueError(f"seed must be below 2**32 (numpy.random.RandomState, the released "
+                             f"script's generator), got {seed}")
+        rs = np.random.RandomState(seed)
         w_true = rs.normal(scale=signal_std, size=d)
         a = rs.normal(scale=signal_std, size=(m, d))
         y = (a @ w_true) ** 2 + rs.normal(scale=noise_std, size=m)
