@@ -132,6 +132,10 @@ def worker(rank, port, folder):
         torch.save(out, pathlib.Path(folder) / f"rank{rank}.pt")
     finally:
         dist.destroy_process_group()
+    # The results are on disk; skip the interpreter's teardown, where gloo's threads
+    # sometimes abort the process (SIGABRT, "terminate called without an active exception")
+    # after both ranks have finished, which would fail the spawn for torch's reason.
+    os._exit(0)
 
 
 def free_port() -> int:
