@@ -30,7 +30,7 @@ import functools
 import time
 
 import numpy as np
-from bench_engine import experiment_flops, gemm_work
+from bench_engine import GEMM_SIDE, experiment_flops, gemm_work
 from threadpoolctl import threadpool_limits
 
 import gsmooth as gs
@@ -94,9 +94,6 @@ def peer(seeds, steps):
     return {setting.key: float(peer_method(torch, a, y, w0, setting, seeds, steps,
                                             generator)[0][-1].median())
             for setting in phase_retrieval.METHODS}
-
-
-GEMM_SIDE = "GEMM work alone"
 
 
 def gsmooth_run(seeds, steps, kernels="numpy"):
